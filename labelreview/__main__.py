@@ -1,0 +1,5 @@
+"""``python -m labelreview``."""
+
+from labelreview.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,65 @@
+"""The ``labelreview`` command line (see README and design.md for the contract)."""
+
+import argparse
+import sys
+from pathlib import Path
+
+from labelreview import __version__
+from labelreview.core.errors import DataError
+from labelreview.core.models import MODEL_NAMES, ModelSpec
+from labelreview.core.noise import NOISE_KINDS
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="labelreview", description="Find and fix mislabeled images.")
+    parser.add_argument("--version", action="version", version=f"labelreview {__version__}")
+    commands = parser.add_subparsers(dest="command")
+
+    def with_source(name: str, help: str) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=help, description=help)
+        sub.add_argument("source", metavar="SOURCE",
+                         help="image folder, labels CSV, .npz, IDX file, mnist or mnist:test")
+        sub.add_argument("--labels", metavar="CSV", help="labels CSV whose labels replace the given ones")
+        sub.add_argument("--limit", metavar="N", type=int, help="keep the first N examples")
+        return sub
+
+    score = with_source("score", "cross-validate a model and rank suspected label errors")
+    score.add_argument("--out", metavar="DIR", required=True, type=Path, help="folder for the result files")
+    score.add_argument("--folds", metavar="K", type=int, default=5)
+    score.add_argument("--epochs", metavar="E", type=int, default=ModelSpec.epochs)
+    score.add_argument("--seed", metavar="S", type=int, default=0)
+    score.add_argument("--model", metavar="NAME", choices=MODEL_NAMES, default="cnn",
+                       help=f"one of {', '.join(MODEL_NAMES)} (default cnn)")
+
+    noise = with_source("noise", "write a copy of the labels with synthetic label errors")
+    noise.add_argument("--rate", metavar="R", type=float, required=True, help="share of labels to flip, 0..1")
+    noise.add_argument("--seed", metavar="S", type=int, default=0)
+    noise.add_argument("--out", metavar="DIR", required=True, type=Path)
+    noise.add_argument("--kind", choices=NOISE_KINDS, default="uniform")
+    noise.add_argument("--pairs", metavar="A:B,...", help="class pairs for --kind pairs (default 0:1,2:3,...)")
+
+    commands.add_parser("selftest", help="a tiny end-to-end run; exit 0 when healthy")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 0
+    from labelreview import commands
+
+    handler = getattr(commands, args.command)
+    try:
+        return handler(args) or 0
+    except DataError as error:
+        print(f"labelreview: error: {error}", file=sys.stderr)
+        return 2
+    except OSError as error:
+        where = f"{error.filename}: " if error.filename else ""
+        print(f"labelreview: error: {where}{error.strerror or error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("labelreview: cancelled", file=sys.stderr)
+        return 130

@@ -1,0 +1,1 @@
+"""The Qt-free engine: datasets, models, cross-validated scoring, cleanlab analysis."""

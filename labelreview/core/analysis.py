@@ -1,0 +1,95 @@
+"""Confident learning on out-of-sample probabilities: which labels are wrong, and how healthy the set is."""
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """cleanlab's verdict on one set of labels.
+
+    Attributes
+    ----------
+    predicted : np.ndarray of int, shape (N,)
+        Most likely class.
+    confidence : np.ndarray of float, shape (N,)
+        Probability of ``predicted``.
+    label_quality : np.ndarray of float, shape (N,)
+        cleanlab's label quality score of the given label (self-confidence).
+    suggested : np.ndarray of int, shape (N,)
+        Best class other than the given one: the label to offer on relabel.
+    is_label_issue : np.ndarray of bool, shape (N,)
+    rank : np.ndarray of int, shape (N,)
+        1 = most suspicious; issues first (cleanlab's order), then by quality.
+    health_score : float
+        ``overall_label_health_score``: 1 - estimated share of label errors.
+    class_quality : pd.DataFrame
+        ``rank_classes_by_label_quality``, worst class first.
+    overlapping : pd.DataFrame
+        ``find_overlapping_classes``, most overlapping pair first.
+    confusion : np.ndarray of int, shape (K, K)
+        Counts of given (row) x predicted (column) labels.
+    """
+
+    predicted: np.ndarray
+    confidence: np.ndarray
+    label_quality: np.ndarray
+    suggested: np.ndarray
+    is_label_issue: np.ndarray
+    rank: np.ndarray
+    health_score: float
+    class_quality: pd.DataFrame
+    overlapping: pd.DataFrame
+    confusion: np.ndarray
+
+    @property
+    def issue_count(self) -> int:
+        return int(self.is_label_issue.sum())
+
+
+def analyze(labels: np.ndarray, pred_probs: np.ndarray, class_names: tuple[str, ...]) -> Analysis:
+    """Run cleanlab on given labels (N,) int and out-of-sample pred_probs (N, K).
+
+    The confident joint is computed once and shared by every cleanlab call.
+    """
+    from cleanlab.count import compute_confident_joint
+    from cleanlab.dataset import find_overlapping_classes, overall_label_health_score, rank_classes_by_label_quality
+    from cleanlab.filter import find_label_issues
+    from cleanlab.rank import get_label_quality_scores
+
+    labels = np.asarray(labels, dtype=np.int64)
+    pred_probs = np.asarray(pred_probs, dtype=np.float32)
+    n, k = pred_probs.shape
+    joint = compute_confident_joint(labels, pred_probs)
+    ranked_issues = find_label_issues(labels, pred_probs, confident_joint=joint, n_jobs=1,
+                                      return_indices_ranked_by="self_confidence")
+    quality = get_label_quality_scores(labels, pred_probs)
+    is_issue = np.zeros(n, dtype=bool)
+    is_issue[ranked_issues] = True
+    rest = np.flatnonzero(~is_issue)
+    order = np.concatenate([ranked_issues, rest[np.argsort(quality[rest], kind="stable")]])
+    rank = np.empty(n, dtype=np.int64)
+    rank[order] = np.arange(1, n + 1)
+    predicted = pred_probs.argmax(axis=1)
+    names = list(class_names)
+    return Analysis(
+        predicted=predicted,
+        confidence=pred_probs[np.arange(n), predicted],
+        label_quality=quality,
+        suggested=suggest_labels(labels, pred_probs),
+        is_label_issue=is_issue,
+        rank=rank,
+        health_score=float(overall_label_health_score(labels, pred_probs, confident_joint=joint, verbose=False)),
+        class_quality=rank_classes_by_label_quality(labels, pred_probs, class_names=names, confident_joint=joint),
+        overlapping=find_overlapping_classes(labels, pred_probs, class_names=names, confident_joint=joint),
+        confusion=np.bincount(labels * k + predicted, minlength=k * k).reshape(k, k),
+    )
+
+
+def suggest_labels(labels: np.ndarray, pred_probs: np.ndarray) -> np.ndarray:
+    """Most likely class other than the given label, shape (N,)."""
+    others = np.array(pred_probs, dtype=np.float32, copy=True)
+    others[np.arange(len(labels)), labels] = -1.0
+    return others.argmax(axis=1)

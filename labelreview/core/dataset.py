@@ -1,0 +1,109 @@
+"""The one value every part of labelreview passes around: a labelled image set."""
+
+import re
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import numpy as np
+
+
+def natural_key(text: str) -> list:
+    """Sort key that orders ``"2"`` before ``"10"`` and ignores case."""
+    return [int(part) if part.isdigit() else part.lower() for part in re.split(r"(\d+)", text)]
+
+
+@dataclass(frozen=True)
+class SkippedFile:
+    """An image that could not be used, and why."""
+
+    path: str
+    reason: str
+
+
+@dataclass(frozen=True, eq=False)
+class Dataset:
+    """Labelled images in source order.
+
+    Attributes
+    ----------
+    name : str
+        Human-readable name, e.g. ``"MNIST test"`` or a folder name.
+    class_names : tuple of str, length K
+    labels : np.ndarray of int64, shape (N,)
+        Given label of each example, an index into ``class_names``.
+    index : np.ndarray of int64, shape (N,)
+        Position of each example in its source (a CSV row, an array row).
+    pixels : np.ndarray of uint8, shape (M, H, W, C)
+        Model-ready images; may be a read-only memory map shared by datasets.
+    rows : np.ndarray of int64, shape (N,)
+        Row of ``pixels`` that holds each example.
+    paths : tuple of str, length N, or None
+        Image paths relative to ``root`` with ``/`` separators; None for arrays.
+    root : Path or None
+        Folder that ``paths`` are relative to.
+    skipped : tuple of SkippedFile
+        Files named by the source that could not be read.
+    """
+
+    name: str
+    class_names: tuple[str, ...]
+    labels: np.ndarray
+    index: np.ndarray
+    pixels: np.ndarray
+    rows: np.ndarray
+    paths: tuple[str, ...] | None = None
+    root: Path | None = None
+    skipped: tuple[SkippedFile, ...] = ()
+
+    def __len__(self) -> int:
+        return len(self.labels)
+
+    @property
+    def image_shape(self) -> tuple[int, int, int]:
+        """``(H, W, C)`` of one model input."""
+        return tuple(self.pixels.shape[1:])
+
+    def images(self, which: np.ndarray | slice | None = None) -> np.ndarray:
+        """Model inputs of the chosen examples, shape (n, H, W, C), in memory."""
+        rows = self.rows if which is None else self.rows[which]
+        return np.asarray(self.pixels[rows])
+
+    def path(self, i: int) -> str:
+        """Relative path of example ``i``; empty for array data."""
+        return "" if self.paths is None else self.paths[i]
+
+    def select(self, which: np.ndarray | slice) -> "Dataset":
+        """The examples ``which`` (indices, mask or slice), keeping their source index."""
+        chosen = np.arange(len(self))[which]
+        return replace(
+            self,
+            labels=self.labels[chosen],
+            index=self.index[chosen],
+            rows=self.rows[chosen],
+            paths=None if self.paths is None else tuple(self.paths[i] for i in chosen),
+        )
+
+    def with_labels(self, labels: np.ndarray, class_names: tuple[str, ...] | None = None) -> "Dataset":
+        """The same images with other given labels, shape (N,)."""
+        return replace(
+            self,
+            labels=np.asarray(labels, dtype=np.int64),
+            class_names=self.class_names if class_names is None else tuple(class_names),
+        )
+
+    def label_names(self, labels: np.ndarray | None = None) -> np.ndarray:
+        """Class names of ``labels`` (default: the given labels), shape (N,)."""
+        return np.asarray(self.class_names, dtype=object)[self.labels if labels is None else labels]
+
+
+def array_dataset(name: str, images: np.ndarray, labels: np.ndarray, class_names) -> Dataset:
+    """A dataset over in-memory arrays: images (N, H, W, C) uint8, labels (N,) int."""
+    n = len(labels)
+    return Dataset(
+        name=name,
+        class_names=tuple(class_names),
+        labels=np.asarray(labels, dtype=np.int64),
+        index=np.arange(n, dtype=np.int64),
+        pixels=images,
+        rows=np.arange(n, dtype=np.int64),
+    )

@@ -1,0 +1,81 @@
+"""Datasets of image files: a folder with one sub-folder per class, or a labels CSV."""
+
+import os
+from pathlib import Path
+
+import numpy as np
+
+from labelreview.core.appdirs import cache_dir
+from labelreview.core.dataset import Dataset, SkippedFile, natural_key
+from labelreview.core.errors import DataError
+from labelreview.core.images import choose_geometry, is_image_file
+from labelreview.core.labels_table import read_labels_table
+from labelreview.core.pixel_cache import load_pixels
+from labelreview.core.progress import Callback, ignore_progress
+
+REMOVED = "removed"
+
+
+def open_folder(root: Path, *, limit: int | None = None, callback: Callback = ignore_progress) -> Dataset:
+    """Images below ``root``: the first-level sub-folder names the class.
+
+    Nested folders belong to their first-level folder; hidden files and
+    folders are ignored; symlinked folders are not followed (no loops).
+    """
+    relpaths, labels = [], []
+    for class_dir in sorted((d for d in root.iterdir() if d.is_dir() and not d.name.startswith(".")),
+                            key=lambda d: natural_key(d.name)):
+        for path in _image_files(class_dir):
+            relpaths.append(path.relative_to(root).as_posix())
+            labels.append(class_dir.name)
+    if not relpaths:
+        raise DataError(root, "no images found (expected one sub-folder of images per class)")
+    relpaths, labels = relpaths[:limit], labels[:limit]
+    return _image_dataset(root.name, root, relpaths, labels, np.arange(len(relpaths)), callback)
+
+
+def _image_files(folder: Path) -> list[Path]:
+    found = []
+    for parent, dirs, files in os.walk(folder):
+        dirs[:] = sorted((d for d in dirs if not d.startswith(".")), key=natural_key)
+        found += [Path(parent, f) for f in sorted(files, key=natural_key) if is_image_file(Path(f))]
+    return found
+
+
+def open_labels_csv(csv_path: Path, *, limit: int | None = None, callback: Callback = ignore_progress) -> Dataset:
+    """Images named by a ``path,label`` CSV, relative to the CSV's folder.
+
+    Rows whose ``status`` is ``removed`` are left out; ``index`` is the CSV row.
+    """
+    table = read_labels_table(csv_path)
+    if "path" not in table.columns:
+        raise DataError(csv_path, "an image dataset CSV needs a 'path' column ('index' rows need array data: use --labels)")
+    if "status" in table.columns:
+        table = table[table["status"].str.strip().str.lower() != REMOVED]
+    table = table.iloc[:limit]
+    return _image_dataset(csv_path.stem, csv_path.parent, list(table["path"]), list(table["label"]),
+                          table.index.to_numpy(), callback)
+
+
+def _image_dataset(name, root: Path, relpaths, label_names, index, callback) -> Dataset:
+    """Decode (or map from cache) the images and drop those that cannot be read."""
+    files = [root / p for p in relpaths]
+    class_names = tuple(sorted(set(label_names), key=natural_key))
+    pixels, failures = load_pixels(root, relpaths, choose_geometry(files), cache_root=cache_dir() / "decoded",
+                                   callback=callback)
+    keep = np.array([i not in failures for i in range(len(relpaths))], dtype=bool)
+    if not keep.any():
+        raise DataError(root, f"none of the {len(relpaths):,} images could be read")
+    lookup = {name: k for k, name in enumerate(class_names)}
+    dataset = Dataset(
+        name=name,
+        class_names=class_names,
+        labels=np.array([lookup[label] for label in label_names], dtype=np.int64),
+        index=np.asarray(index, dtype=np.int64),
+        pixels=pixels,
+        rows=np.arange(len(relpaths), dtype=np.int64),
+        paths=tuple(relpaths),
+        root=root,
+        skipped=tuple(SkippedFile(relpaths[i], reason) for i, reason in sorted(failures.items())),
+    )
+    return dataset.select(keep)

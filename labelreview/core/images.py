@@ -1,0 +1,90 @@
+"""Decode one image file into a model input: fixed square size, 1 or 3 channels."""
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageOps
+
+IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp"})
+MAX_PIXELS = 40_000_000  # decompression-bomb guard: refuse larger images outright
+MAX_SIDE = 64  # model inputs never exceed 64 x 64
+MIN_SIDE = 8
+GRAY_MODES = frozenset({"1", "L", "LA", "La", "I", "I;16", "I;16L", "I;16B", "I;16N", "F"})
+SAMPLE_SIZE = 200
+
+
+@dataclass(frozen=True)
+class Geometry:
+    """Model input shape: ``side`` x ``side`` pixels, ``channels`` 1 (gray) or 3 (RGB)."""
+
+    side: int
+    channels: int
+
+    @property
+    def shape(self) -> tuple[int, int, int]:
+        return (self.side, self.side, self.channels)
+
+
+def is_image_file(path: Path) -> bool:
+    """True for a visible file with a supported extension, in any case."""
+    return path.suffix.lower() in IMAGE_SUFFIXES and not path.name.startswith(".")
+
+
+def choose_geometry(files: list[Path]) -> Geometry:
+    """Pick the input size and channels from the headers of up to 200 evenly spaced files.
+
+    Side: the median longest edge, clipped to 8..64. Channels: 1 when every
+    sampled image is grayscale, else 3.
+    """
+    step = max(1, len(files) // SAMPLE_SIZE)
+    sides, gray = [], True
+    for path in files[::step][:SAMPLE_SIZE]:
+        try:
+            with Image.open(path) as image:
+                sides.append(max(image.size))
+                gray &= image.mode in GRAY_MODES or _is_gray_palette(image)
+        except (OSError, ValueError, Image.DecompressionBombError):
+            continue
+    side = int(np.clip(np.median(sides), MIN_SIDE, MAX_SIDE)) if sides else MAX_SIDE
+    return Geometry(side, 1 if gray else 3)
+
+
+def decode_image(path: Path, geometry: Geometry) -> np.ndarray:
+    """Read ``path`` as a (side, side, channels) uint8 array.
+
+    EXIF rotation is applied, transparency is flattened onto white, 16-bit
+    images are scaled to 8 bits, and the image is fitted into the square with
+    its aspect ratio kept (black bars). Raises ``OSError`` or ``ValueError``
+    with a readable message for files that cannot be used.
+    """
+    if path.stat().st_size == 0:
+        raise ValueError("empty file")
+    with Image.open(path) as image:
+        width, height = image.size
+        if width * height > MAX_PIXELS:
+            raise ValueError(f"image too large ({width} x {height} pixels)")
+        image.draft("L" if geometry.channels == 1 else "RGB", (geometry.side, geometry.side))
+        image = ImageOps.exif_transpose(image)
+        image = _to_mode(image, "L" if geometry.channels == 1 else "RGB")
+        fitted = ImageOps.pad(image, (geometry.side, geometry.side), Image.Resampling.BILINEAR, color=0)
+    return np.asarray(fitted, dtype=np.uint8).reshape(geometry.shape)
+
+
+def _to_mode(image: Image.Image, mode: str) -> Image.Image:
+    """Convert any PIL mode to ``L`` or ``RGB``."""
+    if image.mode.startswith("I") or image.mode == "F":
+        values = np.asarray(image, dtype=np.float64)
+        scale = 257.0 if values.max(initial=0) > 255 else 1.0
+        image = Image.fromarray(np.clip(values / scale, 0, 255).astype(np.uint8), "L")
+    if image.mode in ("RGBA", "LA", "La", "RGBa", "PA") or "transparency" in image.info:
+        rgba = image.convert("RGBA")
+        image = Image.alpha_composite(Image.new("RGBA", rgba.size, "white"), rgba)
+    return image.convert(mode)
+
+
+def _is_gray_palette(image: Image.Image) -> bool:
+    if image.mode != "P":
+        return False
+    palette = np.asarray(image.getpalette() or [], dtype=np.int32).reshape(-1, 3)
+    return bool(np.all(palette[:, 0] == palette[:, 1]) and np.all(palette[:, 1] == palette[:, 2]))

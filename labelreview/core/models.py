@@ -1,0 +1,120 @@
+"""The classifiers scoring can train: a Keras CNN fitted to the input shape, and logistic regression."""
+
+import os
+import warnings
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+
+from labelreview.core.progress import Callback, ignore_progress
+
+MODEL_NAMES = ("cnn", "logreg")
+
+
+class Classifier(Protocol):
+    def fit(self, images: np.ndarray, labels: np.ndarray, callback: Callback = ignore_progress) -> None:
+        """Train on images (n, H, W, C) uint8 and labels (n,) int."""
+
+    def predict_proba(self, images: np.ndarray) -> np.ndarray:
+        """Class probabilities, shape (n, K) float32."""
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """What to train: ``name`` in :data:`MODEL_NAMES`, epochs (CNN only) and seed."""
+
+    name: str = "cnn"
+    epochs: int = 4
+    seed: int = 0
+    batch_size: int = 128
+
+
+def make_classifier(spec: ModelSpec, n_classes: int, input_shape: tuple[int, int, int]) -> Classifier:
+    """A fresh, untrained classifier for ``spec``."""
+    if spec.name == "cnn":
+        return CnnClassifier(spec, n_classes, input_shape)
+    if spec.name == "logreg":
+        return LogRegClassifier(spec, n_classes)
+    raise ValueError(f"unknown model {spec.name!r} (choose from {', '.join(MODEL_NAMES)})")
+
+
+def import_keras():
+    """Import Keras on TensorFlow quietly, on first use only (it takes seconds)."""
+    os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    import keras
+
+    return keras
+
+
+class CnnClassifier:
+    """Small CNN: conv blocks halve the image until about 7 pixels remain, then a dense head."""
+
+    def __init__(self, spec: ModelSpec, n_classes: int, input_shape: tuple[int, int, int]):
+        self.spec, self.n_classes, self.input_shape = spec, n_classes, input_shape
+        self.model = None
+
+    def _build(self):
+        keras = import_keras()
+        layers = keras.layers
+        keras.utils.set_random_seed(self.spec.seed)
+        stack = [layers.Input(self.input_shape), layers.Rescaling(1 / 255)]
+        side, filters = self.input_shape[0], 32
+        while True:
+            stack += [layers.Conv2D(filters, 3, padding="same", activation="relu"), layers.MaxPooling2D()]
+            side, filters = side // 2, min(filters * 2, 128)
+            if side < 12:
+                break
+        stack += [layers.Flatten(), layers.Dropout(0.3), layers.Dense(128, activation="relu"),
+                  layers.Dense(self.n_classes, activation="softmax")]
+        model = keras.Sequential(stack)
+        model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="sparse_categorical_crossentropy")
+        return model
+
+    def fit(self, images: np.ndarray, labels: np.ndarray, callback: Callback = ignore_progress) -> None:
+        keras = import_keras()
+        self.model = self._build()
+        epochs = self.spec.epochs
+        steps = -(-len(images) // self.spec.batch_size)
+
+        class Progress(keras.callbacks.Callback):
+            def on_train_batch_end(self, batch, logs=None):
+                done = self.epoch * steps + batch + 1
+                callback(done / (epochs * steps), f"epoch {self.epoch + 1}/{epochs}")
+
+            def on_epoch_begin(self, epoch, logs=None):
+                self.epoch = epoch
+
+        self.model.fit(images, labels, batch_size=self.spec.batch_size, epochs=epochs, shuffle=True,
+                       verbose=0, callbacks=[Progress()])
+
+    def predict_proba(self, images: np.ndarray) -> np.ndarray:
+        return self.model.predict(images, batch_size=1024, verbose=0).astype(np.float32)
+
+
+class LogRegClassifier:
+    """Multinomial logistic regression on raw pixels: seconds, for quick looks and tests."""
+
+    def __init__(self, spec: ModelSpec, n_classes: int):
+        self.spec, self.n_classes = spec, n_classes
+        self.model = None
+
+    def fit(self, images: np.ndarray, labels: np.ndarray, callback: Callback = ignore_progress) -> None:
+        from sklearn.linear_model import LogisticRegression
+
+        callback(0.0, "fitting logistic regression")
+        self.model = LogisticRegression(C=0.1, max_iter=200, tol=1e-3, random_state=self.spec.seed)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # ConvergenceWarning: 200 iterations are plenty for ranking
+            self.model.fit(_flat(images), labels)
+        callback(1.0, "fitted")
+
+    def predict_proba(self, images: np.ndarray) -> np.ndarray:
+        probs = np.zeros((len(images), self.n_classes), dtype=np.float32)
+        probs[:, self.model.classes_] = self.model.predict_proba(_flat(images))
+        return probs
+
+
+def _flat(images: np.ndarray) -> np.ndarray:
+    return images.reshape(len(images), -1).astype(np.float32) / 255.0

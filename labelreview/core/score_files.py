@@ -1,0 +1,72 @@
+"""Write a scoring run as files: ``scores.csv``, ``pred_probs.npy``, ``health.json``."""
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from labelreview.core.atomic import atomic_file, write_text_atomic
+from labelreview.core.pipeline import ScoreRun
+
+
+def scores_frame(run: ScoreRun) -> pd.DataFrame:
+    """One row per example in source order, labels as class names."""
+    dataset, analysis = run.dataset, run.analysis
+    return pd.DataFrame({
+        "index": dataset.index,
+        "path": [dataset.path(i) for i in range(len(dataset))],
+        "given_label": dataset.label_names(),
+        "predicted_label": dataset.label_names(analysis.predicted),
+        "confidence": np.round(analysis.confidence, 6),
+        "label_quality": np.round(analysis.label_quality, 6),
+        "is_label_issue": analysis.is_label_issue,
+        "rank": analysis.rank,
+        "suggested_label": dataset.label_names(analysis.suggested),
+        "fold": run.cv.fold_of,
+    })
+
+
+def health_summary(run: ScoreRun) -> dict:
+    """The dataset-level figures of ``health.json``."""
+    dataset, analysis = run.dataset, run.analysis
+    quality = analysis.class_quality
+    overlap = analysis.overlapping
+    return {
+        "dataset": dataset.name,
+        "examples": len(dataset),
+        "health_score": round(analysis.health_score, 6),
+        "label_issues": analysis.issue_count,
+        "estimated_label_errors": int(round((1 - analysis.health_score) * len(dataset))),
+        "class_names": list(dataset.class_names),
+        "class_counts": np.bincount(dataset.labels, minlength=len(dataset.class_names)).tolist(),
+        "per_class": [
+            {"class": str(row["Class Name"]), "label_issues": int(row["Label Issues"]),
+             "inverse_label_issues": int(row["Inverse Label Issues"]),
+             "label_noise": float(row["Label Noise"]), "inverse_label_noise": float(row["Inverse Label Noise"]),
+             "label_quality": float(row["Label Quality Score"])}
+            for _, row in quality.iterrows()
+        ],
+        "overlapping_classes": [
+            {"class_a": str(row["Class Name A"]), "class_b": str(row["Class Name B"]),
+             "examples": int(row["Num Overlapping Examples"]), "joint_probability": float(row["Joint Probability"])}
+            for _, row in overlap.iterrows()
+        ],
+        "confusion": analysis.confusion.tolist(),
+        "model": run.spec.name,
+        "folds": run.folds,
+        "epochs": run.spec.epochs,
+        "seed": run.spec.seed,
+        "seconds": round(run.seconds, 2),
+        "skipped_files": [{"path": s.path, "reason": s.reason} for s in dataset.skipped],
+    }
+
+
+def write_score_files(run: ScoreRun, out_dir: Path) -> None:
+    """Write ``scores.csv``, ``pred_probs.npy`` (N x K float32) and ``health.json`` into ``out_dir``."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with atomic_file(out_dir / "scores.csv", "w") as handle:
+        scores_frame(run).to_csv(handle, index=False, lineterminator="\n")
+    with atomic_file(out_dir / "pred_probs.npy", "wb") as handle:
+        np.save(handle, run.cv.pred_probs.astype(np.float32), allow_pickle=False)
+    write_text_atomic(out_dir / "health.json", json.dumps(health_summary(run), indent=2) + "\n")

@@ -1,0 +1,100 @@
+"""Stratified K-fold cross-validation: an out-of-sample probability vector for every example."""
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from labelreview.core.dataset import Dataset
+from labelreview.core.errors import DataError
+from labelreview.core.models import ModelSpec, make_classifier
+from labelreview.core.progress import Callback, ignore_progress, scaled
+
+
+@dataclass(frozen=True)
+class FoldResult:
+    """One finished fold: ``indices`` (n,) held out, their ``pred_probs`` (n, K)."""
+
+    fold: int
+    folds: int
+    indices: np.ndarray
+    pred_probs: np.ndarray
+
+
+@dataclass(frozen=True)
+class CrossValidation:
+    """``pred_probs`` (N, K) float32, out-of-sample; ``fold_of`` (N,) fold that held each example out."""
+
+    pred_probs: np.ndarray
+    fold_of: np.ndarray
+
+
+def check_foldable(labels: np.ndarray, class_names: tuple[str, ...], folds: int) -> None:
+    """Raise :class:`DataError` unless every class can appear in every fold.
+
+    Parameters
+    ----------
+    labels : np.ndarray of int, shape (N,)
+    class_names : tuple of str, length K
+    folds : int
+    """
+    if folds < 2:
+        raise DataError(None, f"folds must be at least 2, not {folds}")
+    counts = np.bincount(labels, minlength=len(class_names))
+    present = np.flatnonzero(counts)
+    if len(present) < 2:
+        only = class_names[present[0]] if len(present) else "none"
+        raise DataError(None, f"only one class ({only}): label errors need at least two classes")
+    small = [k for k in range(len(class_names)) if counts[k] < folds]
+    if small:
+        listed = ", ".join(f"'{class_names[k]}' has {counts[k]}" for k in small[:5])
+        fewest = int(counts[small].min())
+        hint = f"use --folds {fewest} or fewer" if fewest >= 2 else "add images or remove that class"
+        raise DataError(None, f"too few images for {folds} folds: {listed} ({hint})")
+
+
+def cross_validate(
+    dataset: Dataset,
+    spec: ModelSpec,
+    *,
+    folds: int = 5,
+    callback: Callback = ignore_progress,
+    on_fold: Callable[[FoldResult], None] | None = None,
+) -> CrossValidation:
+    """Train one model per fold and predict the held-out examples.
+
+    Parameters
+    ----------
+    dataset : Dataset with N examples and K classes
+    spec : ModelSpec
+        Model, epochs and seed; fold ``f`` trains with seed ``spec.seed + f``.
+    folds : int
+        Number of stratified folds K (shuffled with ``spec.seed``).
+    callback : callable(fraction, message)
+        Progress over all folds; may raise :class:`Cancelled`.
+    on_fold : callable(FoldResult), optional
+        Called as each fold finishes, so suspects can be shown early.
+
+    Returns
+    -------
+    CrossValidation
+    """
+    from sklearn.model_selection import StratifiedKFold
+
+    check_foldable(dataset.labels, dataset.class_names, folds)
+    n_classes = len(dataset.class_names)
+    pred_probs = np.zeros((len(dataset), n_classes), dtype=np.float32)
+    fold_of = np.full(len(dataset), -1, dtype=np.int64)
+    splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=spec.seed)
+    for fold, (train, held_out) in enumerate(splitter.split(np.zeros(len(dataset)), dataset.labels)):
+        report = scaled(callback, fold / folds, (fold + 1) / folds, f"fold {fold + 1}/{folds}: ")
+        report(0.0, "preparing")
+        model = make_classifier(replace(spec, seed=spec.seed + fold), n_classes, dataset.image_shape)
+        model.fit(dataset.images(train), dataset.labels[train], report)
+        pred_probs[held_out] = model.predict_proba(dataset.images(held_out))
+        fold_of[held_out] = fold
+        report(1.0, "done")
+        if on_fold is not None:
+            on_fold(FoldResult(fold, folds, held_out, pred_probs[held_out]))
+    return CrossValidation(pred_probs, fold_of)
+

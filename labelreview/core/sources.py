@@ -1,0 +1,76 @@
+"""Open any SOURCE the command line accepts, optionally with replacement labels."""
+
+from pathlib import Path
+
+from labelreview.core.array_sources import open_idx, open_mnist, open_npz
+from labelreview.core.dataset import Dataset
+from labelreview.core.errors import DataError
+from labelreview.core.image_sources import open_folder, open_labels_csv
+from labelreview.core.labels_table import read_labels_table
+from labelreview.core.progress import Callback, ignore_progress
+
+
+def open_source(
+    source: str,
+    *,
+    labels: str | Path | None = None,
+    limit: int | None = None,
+    callback: Callback = ignore_progress,
+) -> Dataset:
+    """Open ``source``: an image folder, a labels CSV, a ``.npz``, an IDX file, ``mnist`` or ``mnist:test``.
+
+    ``limit`` keeps the first N examples in source order; ``labels`` names a
+    labels CSV whose labels replace the given ones (see :func:`relabel`).
+    """
+    if limit is not None and limit < 1:
+        raise DataError(None, f"--limit must be at least 1, not {limit}")
+    dataset = _open(source, limit, callback)
+    return dataset if labels is None else relabel(dataset, Path(labels), complete=limit is None)
+
+
+def _open(source: str, limit: int | None, callback: Callback) -> Dataset:
+    if source == "mnist" or source.startswith("mnist:"):
+        return open_mnist(source.partition(":")[2] or "train", limit=limit)
+    path = Path(source).expanduser()
+    if not path.exists():
+        raise DataError(path, "no such file or folder")
+    if path.is_dir():
+        return open_folder(path, limit=limit, callback=callback)
+    name = path.name.lower()
+    if name.endswith(".csv"):
+        return open_labels_csv(path, limit=limit, callback=callback)
+    if name.endswith(".npz"):
+        return open_npz(path, limit=limit)
+    if "idx3-ubyte" in name:
+        return open_idx(path, limit=limit)
+    raise DataError(path, "not a dataset (use an image folder, a labels .csv, a .npz, an IDX file or mnist)")
+
+
+def relabel(dataset: Dataset, csv_path: Path, *, complete: bool = True) -> Dataset:
+    """Replace given labels with those of a ``path,label`` or ``index,label`` CSV.
+
+    Examples the CSV does not name keep their label. Every row must name a
+    known class, and, when ``complete`` (the dataset was not cut by a limit),
+    an example of the dataset; otherwise :class:`DataError`.
+    """
+    table = read_labels_table(csv_path)
+    if "path" in table.columns and dataset.paths is not None:
+        keys, wanted = list(dataset.paths), list(table["path"])
+    elif "index" in table.columns:
+        keys, wanted = [str(i) for i in dataset.index], list(table["index"])
+    else:
+        raise DataError(csv_path, "array data needs an 'index,label' CSV")
+    position = {key: i for i, key in enumerate(keys)}
+    lookup = {name: k for k, name in enumerate(dataset.class_names)}
+    unreadable = {skipped.path for skipped in dataset.skipped}
+    labels = dataset.labels.copy()
+    for row, (key, label) in enumerate(zip(wanted, table["label"]), start=2):
+        if label not in lookup:
+            raise DataError(csv_path, f"row {row}: label {label!r} is not a class of {dataset.name} "
+                                      f"({', '.join(dataset.class_names[:12])})")
+        if key in position:
+            labels[position[key]] = lookup[label]
+        elif complete and key not in unreadable:
+            raise DataError(csv_path, f"row {row}: {key!r} is not an example of {dataset.name}")
+    return dataset.with_labels(labels)
+

@@ -1,0 +1,42 @@
+"""Shared fixtures: an isolated cache and config per test session, small real image sets."""
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+@pytest.fixture(autouse=True, scope="session")
+def isolated_app_dirs(tmp_path_factory):
+    """Keep the user's real cache and settings out of the tests."""
+    base = tmp_path_factory.mktemp("appdirs")
+    for name in ("CACHE", "CONFIG", "LOG"):
+        os.environ[f"LABELREVIEW_{name}_DIR"] = str(base / name.lower())
+    yield base
+
+
+@pytest.fixture(scope="session")
+def mnist_test():
+    from labelreview.core.array_sources import open_mnist
+
+    return open_mnist("test")
+
+
+def write_png_folder(root: Path, images: np.ndarray, labels: np.ndarray, per_class: int) -> Path:
+    """Write ``per_class`` images of each digit as ``root/<digit>/<n>.png``."""
+    for digit in np.unique(labels):
+        folder = root / str(digit)
+        folder.mkdir(parents=True, exist_ok=True)
+        for n, i in enumerate(np.flatnonzero(labels == digit)[:per_class]):
+            Image.fromarray(images[i, ..., 0]).save(folder / f"{n}.png")
+    return root
+
+
+@pytest.fixture
+def digit_folder(tmp_path, mnist_test):
+    """A real image folder: 30 MNIST test PNGs per digit."""
+    return write_png_folder(tmp_path / "digits", mnist_test.images(), mnist_test.labels, per_class=30)

@@ -1,0 +1,118 @@
+"""Image folders: formats, modes, odd files, and the decoded-image disk cache."""
+
+import os
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from labelreview.core import pixel_cache
+from labelreview.core.errors import DataError
+from labelreview.core.images import Geometry, decode_image
+from labelreview.core.sources import open_source
+
+
+def test_digit_folder_loads_in_class_order(digit_folder):
+    dataset = open_source(str(digit_folder))
+    assert dataset.class_names == tuple(str(d) for d in range(10))
+    assert len(dataset) == 300 and dataset.image_shape == (28, 28, 1)
+    assert np.bincount(dataset.labels).tolist() == [30] * 10
+    assert dataset.path(0) == "0/0.png" and dataset.path(299) == "9/29.png"
+    assert dataset.paths.index("0/10.png") > dataset.paths.index("0/9.png")  # natural order
+    assert dataset.images().dtype == np.uint8
+
+
+def test_mixed_formats_modes_and_odd_files(tmp_path):
+    root = tmp_path / "mixed folder ü"
+    rng = np.random.default_rng(0)
+    rgb = rng.integers(0, 255, (40, 30, 3), dtype=np.uint8)
+    cats, dogs = root / "cat", root / "dog" / "nested"
+    cats.mkdir(parents=True)
+    dogs.mkdir(parents=True)
+    Image.fromarray(rgb).save(cats / "a.png")
+    Image.fromarray(rgb).save(cats / "b.JPG")
+    Image.fromarray(rgb).convert("RGBA").save(cats / "c.webp")
+    Image.fromarray(rgb).convert("P").save(cats / "d.gif")
+    Image.fromarray(rgb).save(dogs / "e.BMP")
+    Image.fromarray((rgb[..., 0].astype(np.uint16) * 257)).save(dogs / "f.tif")
+    Image.fromarray(rgb).save(dogs / "g.jpeg")
+    (dogs / "broken.png").write_bytes(b"\x89PNG\r\n\x1a\n not really")
+    (dogs / "empty.png").write_bytes(b"")
+    (dogs / "notes.txt").write_text("not an image")
+    (cats / ".hidden.png").write_bytes(b"")
+    (root / ".thumbnails").mkdir()
+    Image.fromarray(rgb).save(root / ".thumbnails" / "x.png")
+
+    dataset = open_source(str(root))
+    assert dataset.class_names == ("cat", "dog")
+    assert dataset.image_shape == (40, 40, 3)  # colour kept, aspect padded into a square
+    assert sorted(dataset.paths) == ["cat/a.png", "cat/b.JPG", "cat/c.webp", "cat/d.gif",
+                                     "dog/nested/e.BMP", "dog/nested/f.tif", "dog/nested/g.jpeg"]
+    assert {s.path: s.reason for s in dataset.skipped} == {
+        "dog/nested/broken.png": "not an image or corrupt", "dog/nested/empty.png": "empty file"}
+    png = dataset.images()[dataset.paths.index("cat/a.png")]
+    assert np.all(png[:, :5] == 0) and np.array_equal(png[:, 5:35], rgb)  # letterboxed, pixels exact
+
+
+def test_decode_handles_exif_rotation_and_16_bit(tmp_path):
+    tall = np.zeros((20, 10), dtype=np.uint8)
+    tall[:, :5] = 255
+    exif = Image.Exif()
+    exif[0x0112] = 6  # rotate 90 degrees clockwise when shown
+    Image.fromarray(tall).save(tmp_path / "r.jpg", exif=exif, quality=100)
+    rotated = decode_image(tmp_path / "r.jpg", Geometry(20, 1))[..., 0]
+    assert rotated[5:15].mean() > 100 and rotated[:5].max() < 30  # now wide: bars top and bottom
+    Image.fromarray(np.full((8, 8), 65535, dtype=np.uint16)).save(tmp_path / "w.png")
+    assert decode_image(tmp_path / "w.png", Geometry(8, 1)).min() == 255
+
+
+def test_decompression_bomb_is_refused(tmp_path, monkeypatch):
+    from labelreview.core import images
+
+    Image.new("L", (100, 100)).save(tmp_path / "big.png")
+    monkeypatch.setattr(images, "MAX_PIXELS", 5000)
+    with pytest.raises(ValueError, match="too large"):
+        decode_image(tmp_path / "big.png", Geometry(16, 1))
+
+
+def test_second_open_maps_the_cache_without_decoding(digit_folder, monkeypatch):
+    first = open_source(str(digit_folder))
+
+    def no_decoding(*args):
+        raise AssertionError("decoded again")
+
+    monkeypatch.setattr(pixel_cache, "decode_image", no_decoding)
+    second = open_source(str(digit_folder))
+    assert isinstance(second.pixels, np.memmap)
+    assert np.array_equal(first.images(), second.images())
+
+
+def test_changed_file_alone_is_decoded_again(digit_folder, monkeypatch):
+    open_source(str(digit_folder))
+    changed = digit_folder / "3" / "0.png"
+    Image.new("L", (28, 28), 255).save(changed)
+    os.utime(changed, ns=(1, 1))
+    decoded = []
+    real = pixel_cache.decode_image
+    monkeypatch.setattr(pixel_cache, "decode_image", lambda path, g: decoded.append(path) or real(path, g))
+    dataset = open_source(str(digit_folder))
+    assert decoded == [changed]
+    assert dataset.images()[dataset.paths.index("3/0.png")].min() == 255
+
+
+def test_limit_keeps_the_first_examples_in_source_order(digit_folder):
+    dataset = open_source(str(digit_folder), limit=45)
+    assert len(dataset) == 45 and dataset.path(44) == "1/14.png"
+
+
+def test_empty_folder_is_a_clear_error(tmp_path):
+    (tmp_path / "cat").mkdir()
+    with pytest.raises(DataError, match="no images found"):
+        open_source(str(tmp_path))
+
+
+def test_unreadable_everything_is_a_clear_error(tmp_path):
+    (tmp_path / "cat").mkdir()
+    (tmp_path / "cat" / "x.png").write_bytes(b"junk")
+    with pytest.raises(DataError, match="none of the 1 images could be read"):
+        open_source(str(tmp_path))
