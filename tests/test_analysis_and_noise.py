@@ -1,0 +1,70 @@
+"""cleanlab analysis against cleanlab itself, and synthetic noise."""
+
+import numpy as np
+import pytest
+from cleanlab.dataset import find_overlapping_classes, overall_label_health_score, rank_classes_by_label_quality
+from cleanlab.filter import find_label_issues
+from cleanlab.rank import get_label_quality_scores
+
+from labelreview.core.analysis import analyze, suggest_labels
+from labelreview.core.errors import DataError
+from labelreview.core.noise import inject_noise, parse_pairs
+
+
+@pytest.fixture
+def noisy_probs():
+    rng = np.random.default_rng(1)
+    truth = rng.integers(0, 4, 400)
+    pred_probs = rng.dirichlet(np.ones(4) * 0.3, 400).astype(np.float32)
+    pred_probs[np.arange(400), truth] += 4
+    pred_probs /= pred_probs.sum(1, keepdims=True)
+    labels = truth.copy()
+    labels[:40] = (labels[:40] + 1) % 4
+    return labels, pred_probs
+
+
+def test_analysis_equals_cleanlab(noisy_probs):
+    labels, pred_probs = noisy_probs
+    names = ("a", "b", "c", "d")
+    result = analyze(labels, pred_probs, names)
+    ranked = find_label_issues(labels, pred_probs, return_indices_ranked_by="self_confidence")
+    assert np.array_equal(np.flatnonzero(result.is_label_issue), np.sort(ranked))
+    assert np.array_equal(np.argsort(result.rank)[: len(ranked)], ranked)
+    assert np.allclose(result.label_quality, get_label_quality_scores(labels, pred_probs))
+    assert result.health_score == pytest.approx(overall_label_health_score(labels, pred_probs, verbose=False))
+    assert result.class_quality.equals(rank_classes_by_label_quality(labels, pred_probs, class_names=list(names)))
+    assert result.overlapping.equals(find_overlapping_classes(labels, pred_probs, class_names=list(names)))
+    expected = np.zeros((4, 4), int)
+    np.add.at(expected, (labels, pred_probs.argmax(1)), 1)
+    assert np.array_equal(result.confusion, expected)
+    assert sorted(result.rank.tolist()) == list(range(1, 401))
+    assert np.allclose(result.confidence, pred_probs.max(1))
+    assert 25 <= result.issue_count <= 60 and result.is_label_issue[:40].mean() > 0.7
+
+
+def test_suggested_label_is_never_the_given_one():
+    pred_probs = np.array([[0.7, 0.2, 0.1], [0.1, 0.3, 0.6]], np.float32)
+    assert suggest_labels(np.array([0, 1]), pred_probs).tolist() == [1, 2]
+
+
+def test_uniform_noise_flips_exactly_the_rate():
+    labels = np.repeat(np.arange(10), 100)
+    noisy = inject_noise(labels, 10, rate=0.1, seed=4)
+    assert (noisy != labels).sum() == 100
+    assert np.array_equal(noisy, inject_noise(labels, 10, rate=0.1, seed=4))
+    assert len(np.unique(noisy[noisy != labels])) == 10  # spread over all classes
+
+
+def test_pair_noise_flips_only_within_pairs():
+    labels = np.repeat(np.arange(10), 100)
+    noisy = inject_noise(labels, 10, rate=0.2, kind="pairs", pairs=parse_pairs("7:1,4:9", tuple("0123456789")))
+    flipped = np.flatnonzero(noisy != labels)
+    assert len(flipped) == 80
+    assert set(zip(labels[flipped], noisy[flipped])) <= {(7, 1), (1, 7), (4, 9), (9, 4)}
+
+
+def test_bad_noise_options():
+    with pytest.raises(DataError, match="between 0 and 1"):
+        inject_noise(np.zeros(3, int), 2, rate=1.5)
+    with pytest.raises(DataError, match="not two different classes"):
+        parse_pairs("7:7", tuple("0123456789"))

@@ -1,0 +1,101 @@
+"""Cross-validation: out-of-sample probabilities, folds reported early, cancellation, clear errors."""
+
+import numpy as np
+import pytest
+
+from labelreview.core.dataset import array_dataset
+from labelreview.core.errors import Cancelled, DataError
+from labelreview.core.models import ModelSpec
+from labelreview.core.pipeline import score_dataset
+from labelreview.core.scoring import check_foldable, cross_validate
+
+
+def blobs(n_per_class=40, classes=3, seed=0):
+    """Images whose mean brightness encodes the class: learnable by logistic regression."""
+    rng = np.random.default_rng(seed)
+    labels = np.repeat(np.arange(classes), n_per_class)
+    images = (labels[:, None, None, None] * 80 + rng.integers(0, 60, (len(labels), 6, 6, 1))).astype(np.uint8)
+    return array_dataset("blobs", images, labels, [f"c{k}" for k in range(classes)])
+
+
+def test_every_example_is_predicted_out_of_sample_once():
+    dataset = blobs()
+    folds_seen = []
+    cv = cross_validate(dataset, ModelSpec("logreg"), folds=4, on_fold=folds_seen.append)
+    assert cv.pred_probs.shape == (120, 3) and cv.pred_probs.dtype == np.float32
+    assert np.allclose(cv.pred_probs.sum(axis=1), 1, atol=1e-5)
+    assert sorted(np.concatenate([f.indices for f in folds_seen]).tolist()) == list(range(120))
+    assert [f.fold for f in folds_seen] == [0, 1, 2, 3]
+    for fold in folds_seen:  # stratified: every class held out in every fold
+        assert np.all(np.bincount(dataset.labels[fold.indices], minlength=3) == 10)
+        assert np.array_equal(cv.fold_of[fold.indices], np.full(len(fold.indices), fold.fold))
+    assert (cv.pred_probs.argmax(1) == dataset.labels).mean() > 0.95
+
+
+def test_progress_is_monotonic_and_reaches_one():
+    seen = []
+    score_dataset(blobs(), ModelSpec("logreg"), folds=3, callback=lambda f, m: seen.append((f, m)))
+    fractions = [f for f, _ in seen]
+    assert fractions == sorted(fractions) and fractions[-1] == 1.0
+    assert any(m.startswith("fold 3/3") for _, m in seen)
+
+
+def test_partial_results_arrive_after_each_fold_but_the_last():
+    partials = []
+    run = score_dataset(blobs(), ModelSpec("logreg"), folds=3, on_partial=partials.append)
+    assert [p.folds_done for p in partials] == [1, 2]
+    assert [len(p.indices) for p in partials] == [40, 80]
+    assert len(partials[1].analysis.rank) == 80 and len(run.analysis.rank) == 120
+
+
+def test_cancel_from_the_callback_stops_the_run():
+    calls = []
+
+    def cancel_in_second_fold(fraction, message):
+        calls.append(message)
+        if message.startswith("fold 2/"):
+            raise Cancelled
+
+    with pytest.raises(Cancelled):
+        cross_validate(blobs(), ModelSpec("logreg"), folds=3, callback=cancel_in_second_fold)
+    assert not any(m.startswith("fold 3/") for m in calls)
+
+
+def test_cnn_is_seeded_and_reproducible_and_cancellable_mid_epoch():
+    dataset = blobs(n_per_class=30, classes=2)
+    spec = ModelSpec("cnn", epochs=1, seed=3)
+    first = cross_validate(dataset, spec, folds=2).pred_probs
+    assert np.allclose(first, cross_validate(dataset, spec, folds=2).pred_probs, atol=1e-6)
+    batches = []
+
+    def cancel_after_first_batch(fraction, message):
+        if "epoch" in message:
+            batches.append(message)
+            raise Cancelled
+
+    with pytest.raises(Cancelled):
+        cross_validate(dataset, spec, folds=2, callback=cancel_after_first_batch)
+    assert len(batches) == 1
+
+
+@pytest.mark.parametrize("counts, folds, message", [
+    ([10], 5, r"only one class \(c0\)"),
+    ([10, 3], 5, r"'c1' has 3 \(use --folds 3 or fewer\)"),
+    ([10, 1], 5, r"'c1' has 1 \(add images or remove that class\)"),
+    ([10, 10], 1, "folds must be at least 2"),
+])
+def test_unfoldable_label_sets_are_clear_errors(counts, folds, message):
+    labels = np.repeat(np.arange(len(counts)), counts)
+    with pytest.raises(DataError, match=message):
+        check_foldable(labels, tuple(f"c{k}" for k in range(len(counts))), folds)
+
+
+def test_cnn_adapts_to_colour_and_size():
+    from labelreview.core.models import make_classifier
+
+    model = make_classifier(ModelSpec("cnn", epochs=1), 4, (64, 64, 3))
+    images = np.zeros((8, 64, 64, 3), np.uint8)
+    model.fit(images, np.arange(8) % 4)
+    assert model.predict_proba(images).shape == (8, 4)
+    assert model.model.input_shape == (None, 64, 64, 3)
+    assert sum("conv2d" in layer.name for layer in model.model.layers) == 3
