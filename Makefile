@@ -18,7 +18,7 @@ $(INSTALLED): pyproject.toml Makefile
 	touch $@
 
 run: $(INSTALLED)
-	$(BIN)/labelreview score mnist:test --limit 2000 --out out/mnist-test
+	$(BIN)/labelreview gui mnist --score
 
 test: $(INSTALLED)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest

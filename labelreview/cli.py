@@ -38,6 +38,10 @@ def build_parser() -> argparse.ArgumentParser:
     noise.add_argument("--kind", choices=NOISE_KINDS, default="uniform")
     noise.add_argument("--pairs", metavar="A:B,...", help="class pairs for --kind pairs (default 0:1,2:3,...)")
 
+    gui = commands.add_parser("gui", help="open the review window", description="open the review window")
+    gui.add_argument("source", metavar="SOURCE", nargs="?", help="dataset to open (see score)")
+    gui.add_argument("--score", action="store_true", help="start scoring it unless saved scores exist")
+
     commands.add_parser("selftest", help="a tiny end-to-end run; exit 0 when healthy")
     return parser
 
@@ -45,12 +49,9 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    if args.command is None:
-        parser.print_help()
-        return 0
     from labelreview import commands
 
-    handler = getattr(commands, args.command)
+    handler = getattr(commands, args.command or "gui")
     try:
         return handler(args) or 0
     except DataError as error:

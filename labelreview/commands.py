@@ -44,6 +44,13 @@ def noise(args: Namespace) -> int:
     return 0
 
 
+def gui(args: Namespace) -> int:
+    """``labelreview [gui [SOURCE]]``: the review window."""
+    from labelreview.gui.app import run_gui
+
+    return run_gui(getattr(args, "source", None), score=getattr(args, "score", False))
+
+
 def selftest(args: Namespace) -> int:
     """``labelreview selftest``: offline MNIST, a short scoring run, cleanlab, result files."""
     checks = []

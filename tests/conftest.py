@@ -14,7 +14,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 def isolated_app_dirs(tmp_path_factory):
     """Keep the user's real cache and settings out of the tests."""
     base = tmp_path_factory.mktemp("appdirs")
-    for name in ("CACHE", "CONFIG", "LOG"):
+    for name in ("CACHE", "CONFIG", "LOG", "DATA"):
         os.environ[f"LABELREVIEW_{name}_DIR"] = str(base / name.lower())
     yield base
 

@@ -21,3 +21,8 @@ def config_dir() -> Path:
 def log_dir() -> Path:
     """Log files; ``LABELREVIEW_LOG_DIR`` overrides."""
     return Path(os.environ.get("LABELREVIEW_LOG_DIR") or platformdirs.user_log_dir(APP))
+
+
+def data_dir() -> Path:
+    """Labels of array datasets (MNIST) and saved scores; ``LABELREVIEW_DATA_DIR`` overrides."""
+    return Path(os.environ.get("LABELREVIEW_DATA_DIR") or platformdirs.user_data_dir(APP))

@@ -42,15 +42,18 @@ def _image_files(folder: Path) -> list[Path]:
     return found
 
 
-def open_labels_csv(csv_path: Path, *, limit: int | None = None, callback: Callback = ignore_progress) -> Dataset:
+def open_labels_csv(
+    csv_path: Path, *, limit: int | None = None, keep_removed: bool = False, callback: Callback = ignore_progress
+) -> Dataset:
     """Images named by a ``path,label`` CSV, relative to the CSV's folder.
 
-    Rows whose ``status`` is ``removed`` are left out; ``index`` is the CSV row.
+    Rows whose ``status`` is ``removed`` are left out unless ``keep_removed``;
+    ``index`` is the CSV row.
     """
     table = read_labels_table(csv_path)
     if "path" not in table.columns:
         raise DataError(csv_path, "an image dataset CSV needs a 'path' column ('index' rows need array data: use --labels)")
-    if "status" in table.columns:
+    if "status" in table.columns and not keep_removed:
         table = table[table["status"].str.strip().str.lower() != REMOVED]
     table = table.iloc[:limit]
     return _image_dataset(csv_path.stem, csv_path.parent, list(table["path"]), list(table["label"]),

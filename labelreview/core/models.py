@@ -1,5 +1,6 @@
 """The classifiers scoring can train: a Keras CNN fitted to the input shape, and logistic regression."""
 
+import logging
 import os
 import warnings
 from dataclasses import dataclass
@@ -45,6 +46,7 @@ def import_keras():
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     import keras
 
+    logging.getLogger("tensorflow").setLevel(logging.ERROR)  # retracing notes across folds are noise here
     return keras
 
 

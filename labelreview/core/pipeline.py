@@ -31,12 +31,15 @@ class ScoreRun:
 class PartialScore:
     """Analysis of the examples held out by the first ``folds_done`` folds.
 
-    ``indices`` (n,) are dataset positions; ``analysis`` arrays are aligned with them.
+    ``indices`` (n,) are dataset positions; ``pred_probs`` (n, K), ``fold_of``
+    (n,) and the ``analysis`` arrays are aligned with them.
     """
 
     folds_done: int
     folds: int
     indices: np.ndarray
+    pred_probs: np.ndarray
+    fold_of: np.ndarray
     analysis: Analysis
 
 
@@ -61,10 +64,11 @@ def score_dataset(
         if on_partial is not None and len(done) < folds:
             indices = np.sort(np.concatenate([r.indices for r in done]))
             pred_probs = np.zeros((len(dataset), len(dataset.class_names)), dtype=np.float32)
+            fold_of = np.full(len(dataset), -1, dtype=np.int64)
             for r in done:
-                pred_probs[r.indices] = r.pred_probs
+                pred_probs[r.indices], fold_of[r.indices] = r.pred_probs, r.fold
             analysis = analyze(dataset.labels[indices], pred_probs[indices], dataset.class_names)
-            on_partial(PartialScore(len(done), folds, indices, analysis))
+            on_partial(PartialScore(len(done), folds, indices, pred_probs[indices], fold_of[indices], analysis))
 
     cv = cross_validate(dataset, spec, folds=folds, callback=scaled(callback, 0.0, CV_SHARE), on_fold=fold_finished)
     callback(CV_SHARE, "finding label issues")

@@ -15,20 +15,22 @@ def open_source(
     *,
     labels: str | Path | None = None,
     limit: int | None = None,
+    keep_removed: bool = False,
     callback: Callback = ignore_progress,
 ) -> Dataset:
     """Open ``source``: an image folder, a labels CSV, a ``.npz``, an IDX file, ``mnist`` or ``mnist:test``.
 
     ``limit`` keeps the first N examples in source order; ``labels`` names a
-    labels CSV whose labels replace the given ones (see :func:`relabel`).
+    labels CSV whose labels replace the given ones (see :func:`relabel`);
+    ``keep_removed`` keeps a labels CSV's rows whose status is ``removed``.
     """
     if limit is not None and limit < 1:
         raise DataError(None, f"--limit must be at least 1, not {limit}")
-    dataset = _open(source, limit, callback)
+    dataset = _open(source, limit, keep_removed, callback)
     return dataset if labels is None else relabel(dataset, Path(labels), complete=limit is None)
 
 
-def _open(source: str, limit: int | None, callback: Callback) -> Dataset:
+def _open(source: str, limit: int | None, keep_removed: bool, callback: Callback) -> Dataset:
     if source == "mnist" or source.startswith("mnist:"):
         return open_mnist(source.partition(":")[2] or "train", limit=limit)
     path = Path(source).expanduser()
@@ -38,7 +40,7 @@ def _open(source: str, limit: int | None, callback: Callback) -> Dataset:
         return open_folder(path, limit=limit, callback=callback)
     name = path.name.lower()
     if name.endswith(".csv"):
-        return open_labels_csv(path, limit=limit, callback=callback)
+        return open_labels_csv(path, limit=limit, keep_removed=keep_removed, callback=callback)
     if name.endswith(".npz"):
         return open_npz(path, limit=limit)
     if "idx3-ubyte" in name:

@@ -1,0 +1,61 @@
+"""Which examples the suspects grid shows, in which order: filters and sort keys over a session."""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from labelreview.core.review import ReviewSession
+
+SORT_KEYS = ("label quality", "confidence", "class", "file name")
+DECISIONS = ("any", "unreviewed", "kept", "relabeled", "removed")
+
+
+@dataclass(frozen=True)
+class GridQuery:
+    """The curator's choice of what to see; ``None`` class filters mean any class."""
+
+    flagged_only: bool = True
+    given: int | None = None
+    predicted: int | None = None
+    decision: str = "any"
+    search: str = ""
+    sort: str = "label quality"
+
+
+def visible_positions(session: ReviewSession, query: GridQuery) -> np.ndarray:
+    """Dataset positions to show for ``query``, in display order, shape (n,).
+
+    Unscored examples sort after scored ones; flagged-only shows suspects of
+    the current run (or of the folds finished so far).
+    """
+    scores = session.scores
+    labels = session.labels()
+    keep = np.ones(len(session.dataset), dtype=bool)
+    if query.flagged_only:
+        keep &= scores.is_label_issue
+    if query.given is not None:
+        keep &= labels == query.given
+    if query.predicted is not None:
+        keep &= scores.predicted == query.predicted
+    if query.decision != "any":
+        keep &= session.statuses() == ("" if query.decision == "unreviewed" else query.decision)
+    if query.search and session.dataset.paths is not None:
+        needle = query.search.lower()
+        keep &= np.array([needle in path.lower() for path in session.dataset.paths], dtype=bool)
+    positions = np.flatnonzero(keep)
+    return positions[np.argsort(_sort_key(session, query.sort, labels)[positions], kind="stable")]
+
+
+def _sort_key(session: ReviewSession, sort: str, labels: np.ndarray) -> np.ndarray:
+    scores = session.scores
+    if sort == "label quality":
+        return np.where(scores.scored, scores.rank, np.iinfo(np.int64).max)
+    if sort == "confidence":
+        return np.where(scores.scored, -np.nan_to_num(scores.confidence), np.inf)
+    if sort == "class":
+        return labels
+    if sort == "file name":
+        if session.dataset.paths is None:
+            return session.dataset.index
+        return np.argsort(np.argsort(np.array(session.dataset.paths, dtype=object), kind="stable"), kind="stable")
+    raise ValueError(f"unknown sort {sort!r}")

@@ -1,0 +1,131 @@
+"""The curator's labels CSV: current label, label before the first edit, decision status.
+
+Every change is appended to an audit log beside the CSV first, then the CSV is
+replaced atomically. A CSV changed by another program since we last read or
+wrote it is never overwritten blindly.
+"""
+
+import json
+import os
+import re
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from labelreview.core.appdirs import data_dir
+from labelreview.core.dataset import Dataset
+from labelreview.core.errors import DataError
+from labelreview.core.labels_table import read_labels_table, write_labels_table
+
+STATUSES = ("", "kept", "relabeled", "removed")
+
+
+@dataclass(frozen=True)
+class Decision:
+    """One example's state: ``status`` in :data:`STATUSES` and its current ``label`` (a class name)."""
+
+    status: str
+    label: str
+
+
+def store_path_for(source: str, dataset: Dataset) -> Path:
+    """Where a dataset's labels CSV lives: the CSV itself, beside an image folder, or in the app's data folder."""
+    if source.lower().endswith(".csv"):
+        return Path(source)
+    if dataset.root is not None:
+        return dataset.root.parent / f"{dataset.root.name}.labels.csv"
+    slug = re.sub(r"[^a-z0-9]+", "-", dataset.name.lower()).strip("-")
+    return data_dir() / "labels" / f"{slug}.labels.csv"
+
+
+class LabelStore:
+    """A labels CSV bound to a dataset; ``row_of[i]`` is the CSV row of example ``i``."""
+
+    def __init__(self, path: Path, table: pd.DataFrame, key_column: str, row_of: np.ndarray):
+        self.path, self.table, self.key_column, self.row_of = path, table, key_column, row_of
+        self.audit_path = path.with_name(path.name + ".audit.jsonl")
+        self._signature = _signature(path)
+
+    @classmethod
+    def open(cls, path: Path, dataset: Dataset) -> "LabelStore":
+        """Read ``path`` (or start it from the dataset's given labels) and add rows it lacks."""
+        keys, key_column = _keys(path, dataset)
+        table = read_labels_table(path) if path.exists() else pd.DataFrame({key_column: [], "label": []}, dtype=str)
+        if key_column not in table.columns:
+            raise DataError(path, f"needs a '{key_column}' column for {dataset.name}")
+        for column in ("original_label", "status"):
+            if column not in table.columns:
+                table[column] = table["label"] if column == "original_label" else ""
+        known = set(table[key_column])
+        missing = [i for i, key in enumerate(keys) if key not in known]
+        if missing:
+            names = dataset.label_names()
+            extra = pd.DataFrame({key_column: [keys[i] for i in missing], "label": names[missing],
+                                  "original_label": names[missing], "status": ""})
+            table = pd.concat([table, extra], ignore_index=True).fillna("")
+        position = {key: row for row, key in enumerate(table[key_column])}
+        store = cls(path, table, key_column, np.array([position[key] for key in keys], dtype=np.int64))
+        if missing or not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            store.save()
+        return store
+
+    def decision(self, i: int) -> Decision:
+        row = self.table.iloc[self.row_of[i]]
+        return Decision(row["status"], row["label"])
+
+    def statuses(self) -> np.ndarray:
+        """Status of every example, shape (N,)."""
+        return self.table["status"].to_numpy()[self.row_of]
+
+    def labels(self) -> np.ndarray:
+        """Current label name of every example, shape (N,)."""
+        return self.table["label"].to_numpy()[self.row_of]
+
+    def apply(self, changes: list[tuple[int, Decision]], audit: list[dict]) -> None:
+        """Set decisions of examples, log them, and save; in memory even when saving fails."""
+        for i, decision in changes:
+            row = self.row_of[i]
+            self.table.iat[row, self.table.columns.get_loc("status")] = decision.status
+            self.table.iat[row, self.table.columns.get_loc("label")] = decision.label
+        self._append_audit(audit)
+        self.save()
+
+    def save(self) -> None:
+        """Write the CSV atomically unless another program changed it since we last saw it."""
+        if _signature(self.path) != self._signature:
+            raise DataError(self.path, "changed by another program since it was opened; not overwritten "
+                                       "(reopen the dataset, or save elsewhere)")
+        write_labels_table(self.path, self.table)
+        self._signature = _signature(self.path)
+
+    def _append_audit(self, entries: list[dict]) -> None:
+        now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        with open(self.audit_path, "a", encoding="utf-8") as log:
+            for entry in entries:
+                log.write(json.dumps({"time": now, **entry}) + "\n")
+            log.flush()
+            os.fsync(log.fileno())
+
+    def key(self, i: int) -> str:
+        """The CSV key (path or index) of example ``i``."""
+        return self.table[self.key_column].iat[self.row_of[i]]
+
+
+def _keys(path: Path, dataset: Dataset) -> tuple[list[str], str]:
+    if dataset.paths is None:
+        return [str(i) for i in dataset.index], "index"
+    prefix = Path(os.path.relpath(dataset.root, path.parent)).as_posix()
+    prefix = "" if prefix == "." else prefix + "/"
+    return [prefix + p for p in dataset.paths], "path"
+
+
+def _signature(path: Path) -> tuple[int, int] | None:
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
+        return None
+    return stat.st_size, stat.st_mtime_ns

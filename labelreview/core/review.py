@@ -1,0 +1,152 @@
+"""A review session: a dataset, its labels CSV, its scores, and undoable decisions."""
+
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import numpy as np
+
+from labelreview.core.dataset import Dataset
+from labelreview.core.errors import DataError
+from labelreview.core.label_store import Decision, LabelStore, store_path_for
+from labelreview.core.labels_table import write_labels_table
+from labelreview.core.pipeline import ScoreRun
+from labelreview.core.progress import Callback, ignore_progress
+from labelreview.core.score_files import health_summary, write_score_files
+from labelreview.core.score_table import ScoreTable
+from labelreview.core.sources import open_source
+
+ACTIONS = ("keep", "relabel", "remove")
+
+
+@dataclass(frozen=True)
+class DecisionCommand:
+    """One curator action on one or more examples, with what it replaced (glue's do/undo)."""
+
+    action: str
+    positions: tuple[int, ...]
+    before: tuple[Decision, ...]
+    after: tuple[Decision, ...]
+
+    def do(self, session: "ReviewSession") -> None:
+        session._write(self.action, self.positions, self.before, self.after)
+
+    def undo(self, session: "ReviewSession") -> None:
+        session._write(f"undo {self.action}", self.positions, self.after, self.before)
+
+
+class ReviewSession:
+    """Everything the review window shows and changes, without Qt."""
+
+    def __init__(self, source: str, dataset: Dataset, store: LabelStore, scores: ScoreTable):
+        self.source, self.dataset, self.store, self.scores = source, dataset, store, scores
+        self.done: list[DecisionCommand] = []
+        self.undone: list[DecisionCommand] = []
+
+    @classmethod
+    def open(cls, source: str, *, callback: Callback = ignore_progress) -> "ReviewSession":
+        """Open ``source`` with its labels CSV and the scores of its last run, if any."""
+        dataset = open_source(source, keep_removed=True, callback=callback)
+        store = LabelStore.open(store_path_for(source, dataset), dataset)
+        unknown = sorted(set(store.labels()) - set(dataset.class_names))
+        if unknown:
+            raise DataError(store.path, f"label {unknown[0]!r} is not a class of {dataset.name}")
+        session = cls(source, dataset, store, ScoreTable.empty(len(dataset), len(dataset.class_names)))
+        saved = ScoreTable.read(session.scores_dir, dataset)
+        if saved is not None:
+            session.scores = saved
+        return session
+
+    @property
+    def scores_dir(self) -> Path:
+        """Where the last run's ``scores.csv``, ``pred_probs.npy`` and ``health.json`` are kept."""
+        return self.store.path.with_name(self.store.path.name + ".scores")
+
+    def labels(self) -> np.ndarray:
+        """Current label of every example (after relabels), shape (N,) int."""
+        lookup = {name: k for k, name in enumerate(self.dataset.class_names)}
+        return np.array([lookup[name] for name in self.store.labels()], dtype=np.int64)
+
+    def statuses(self) -> np.ndarray:
+        """Decision of every example: ``""``, ``kept``, ``relabeled`` or ``removed``; shape (N,)."""
+        return self.store.statuses()
+
+    def training_dataset(self) -> Dataset:
+        """The dataset to score: current labels, removed examples left out."""
+        return self.dataset.with_labels(self.labels()).select(self.statuses() != "removed")
+
+    def save_run(self, run: ScoreRun) -> ScoreTable:
+        """Write a finished run's files where a reopen finds them; the scores to show (not yet set)."""
+        write_score_files(run, self.scores_dir)
+        return ScoreTable.from_run(self.dataset, run, health_summary(run))
+
+    def review_counts(self) -> tuple[int, int]:
+        """(reviewed, total) over the flagged suspects."""
+        suspects = self.scores.is_label_issue
+        return int((suspects & (self.statuses() != "")).sum()), int(suspects.sum())
+
+    def decide(self, positions, action: str, label=None) -> None:
+        """Keep, relabel or remove the examples at ``positions`` as one undoable command.
+
+        ``label`` (relabel only) is one class index, or one per position.
+        """
+        if action not in ACTIONS:
+            raise ValueError(f"unknown action {action!r}")
+        positions = tuple(int(i) for i in positions)
+        labels = np.broadcast_to(np.asarray(label if label is not None else -1), (len(positions),))
+        before = tuple(self.store.decision(i) for i in positions)
+        after = tuple(self._decided(i, old, action, int(k)) for i, old, k in zip(positions, before, labels))
+        self._push(DecisionCommand(action, positions, before, after))
+
+    def accept_suggested(self, positions) -> None:
+        """Relabel each scored example at ``positions`` to its suggested class, as one command."""
+        scored = [int(i) for i in positions if self.scores.scored[i]]
+        if scored:
+            self.decide(scored, "relabel", self.scores.suggested[scored])
+
+    def _decided(self, i: int, old: Decision, action: str, label: int) -> Decision:
+        if action == "remove":
+            return replace(old, status="removed")
+        if action == "keep":
+            return replace(old, status="kept")
+        name = self.dataset.class_names[label]
+        original = self.store.table["original_label"].iat[self.store.row_of[i]]
+        return Decision("kept" if name == original else "relabeled", name)
+
+    def _push(self, command: DecisionCommand) -> None:
+        self.done.append(command)
+        self.undone.clear()
+        command.do(self)
+
+    def undo(self) -> tuple[int, ...]:
+        """Undo the last decision; returns the positions it touched (empty when nothing to undo)."""
+        if not self.done:
+            return ()
+        command = self.done.pop()
+        self.undone.append(command)
+        command.undo(self)
+        return command.positions
+
+    def redo(self) -> tuple[int, ...]:
+        """Redo the last undone decision; returns the positions it touched."""
+        if not self.undone:
+            return ()
+        command = self.undone.pop()
+        self.done.append(command)
+        command.do(self)
+        return command.positions
+
+    def _write(self, action: str, positions, old: tuple[Decision, ...], new: tuple[Decision, ...]) -> None:
+        names = self.dataset.class_names
+        audit = [{"row": self.store.key(i), "action": action, "old": f"{o.label} ({o.status or 'unreviewed'})",
+                  "new": f"{n.label} ({n.status or 'unreviewed'})",
+                  "score": None if np.isnan(self.scores.label_quality[i]) else round(float(self.scores.label_quality[i]), 6),
+                  "suggested": names[self.scores.suggested[i]] if self.scores.scored[i] else None}
+                 for i, o, n in zip(positions, old, new)]
+        self.store.apply(list(zip(positions, new)), audit)
+
+    def export_cleaned(self, path: Path) -> int:
+        """Write a labels CSV with relabels applied and removed rows dropped; returns its row count."""
+        table = self.store.table
+        cleaned = table[table["status"] != "removed"][[self.store.key_column, "label"]]
+        write_labels_table(path, cleaned)
+        return len(cleaned)

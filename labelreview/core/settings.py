@@ -1,0 +1,42 @@
+"""Settings remembered between sessions: run options and recent datasets, as versioned JSON."""
+
+import json
+from dataclasses import asdict, dataclass, field
+
+from labelreview.core.appdirs import config_dir
+from labelreview.core.atomic import write_text_atomic
+from labelreview.core.models import ModelSpec
+
+SETTINGS_VERSION = 1
+MAX_RECENT = 10
+
+
+@dataclass
+class Settings:
+    """What the window remembers; ``version`` allows later migrations."""
+
+    model: str = "cnn"
+    folds: int = 5
+    epochs: int = ModelSpec.epochs
+    seed: int = 0
+    recent: list[str] = field(default_factory=list)
+    version: int = SETTINGS_VERSION
+
+    def remember(self, source: str) -> None:
+        """Put ``source`` first in the recent datasets."""
+        self.recent = [source] + [s for s in self.recent if s != source][: MAX_RECENT - 1]
+
+
+def load_settings() -> Settings:
+    """The saved settings, or defaults when there are none or they are unreadable."""
+    try:
+        saved = json.loads((config_dir() / "settings.json").read_text(encoding="utf-8"))
+        known = {k: v for k, v in saved.items() if k in Settings.__dataclass_fields__ and k != "version"}
+        return Settings(**known)
+    except (OSError, ValueError, TypeError):
+        return Settings()
+
+
+def save_settings(settings: Settings) -> None:
+    config_dir().mkdir(parents=True, exist_ok=True)
+    write_text_atomic(config_dir() / "settings.json", json.dumps(asdict(settings), indent=2))

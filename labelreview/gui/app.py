@@ -1,0 +1,24 @@
+"""Start the window: it appears at once; TensorFlow loads only when a run starts."""
+
+import sys
+
+from PySide6.QtWidgets import QApplication
+
+from labelreview import __version__
+
+
+def run_gui(source: str | None = None, *, score: bool = False) -> int:
+    """Show the main window, open ``source`` if given, start scoring it if ``score``."""
+    from labelreview.gui.main_window import MainWindow
+
+    app = QApplication.instance() or QApplication(sys.argv)
+    app.setApplicationName("labelreview")
+    app.setApplicationVersion(__version__)
+    window = MainWindow()
+    window.show()
+    if source:
+        if score:
+            window.session_opened.connect(lambda: window.session.scores.scored.any() or window.start_scoring(
+                window.review.run_panel.spec(), window.review.run_panel.folds.value()))
+        window.open_source(source)
+    return app.exec()

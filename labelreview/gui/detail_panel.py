@@ -1,0 +1,80 @@
+"""The current image in detail: large view, path, labels, top class probabilities, quality, fold."""
+
+import numpy as np
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QPixmap
+from PySide6.QtWidgets import QFormLayout, QLabel, QProgressBar, QVBoxLayout, QWidget
+
+from labelreview.core.review import ReviewSession
+from labelreview.gui.thumbnails import ThumbnailLoader
+
+TOP_CLASSES = 5
+VIEW_SIDE = 280
+
+
+class DetailPanel(QWidget):
+    def __init__(self, thumbnails: ThumbnailLoader, parent=None):
+        super().__init__(parent)
+        self.thumbnails = thumbnails
+        self.session: ReviewSession | None = None
+        self.position: int | None = None
+        self.view = QLabel("No image selected", alignment=Qt.AlignmentFlag.AlignCenter)
+        self.view.setFixedSize(VIEW_SIDE, VIEW_SIDE)
+        self.view.setStyleSheet("background: palette(alternate-base);")
+        self.fields = {name: QLabel(textInteractionFlags=Qt.TextInteractionFlag.TextSelectableByMouse)
+                       for name in ("Path", "Given", "Predicted", "Suggested", "Label quality", "Held out in",
+                                    "Decision")}
+        form = QFormLayout()
+        for name, label in self.fields.items():
+            label.setWordWrap(True)
+            form.addRow(f"{name}:", label)
+        self.bars = [QProgressBar(textVisible=True, maximum=1000) for _ in range(TOP_CLASSES)]
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.view, alignment=Qt.AlignmentFlag.AlignHCenter)
+        layout.addLayout(form)
+        layout.addWidget(QLabel("<b>Top class probabilities</b>"))
+        for bar in self.bars:
+            layout.addWidget(bar)
+        layout.addStretch()
+        thumbnails.ready.connect(lambda p: p == self.position and self._show_image())
+
+    def show_example(self, session: ReviewSession | None, position: int | None) -> None:
+        self.session, self.position = session, position
+        if session is None or position is None:
+            self.view.setText("No image selected")
+            for label in self.fields.values():
+                label.clear()
+            for bar in self.bars:
+                bar.setVisible(False)
+            return
+        names, scores, dataset = session.dataset.class_names, session.scores, session.dataset
+        scored = scores.scored[position]
+        decision = session.store.decision(position)
+        values = {
+            "Path": str(dataset.root / dataset.path(position)) if dataset.paths else f"row {dataset.index[position]}",
+            "Given": f"{decision.label}"
+                     + (f" (was {session.store.table['original_label'].iat[session.store.row_of[position]]})"
+                        if decision.status == "relabeled" else ""),
+            "Predicted": f"{names[scores.predicted[position]]} ({scores.confidence[position]:.1%})" if scored else "-",
+            "Suggested": names[scores.suggested[position]] if scored else "-",
+            "Label quality": f"{scores.label_quality[position]:.3f}" if scored else "not scored yet",
+            "Held out in": f"fold {scores.fold[position] + 1}" if scores.fold[position] >= 0 else "-",
+            "Decision": decision.status or "unreviewed",
+        }
+        for name, value in values.items():
+            self.fields[name].setText(value)
+        top = np.argsort(-scores.pred_probs[position])[:TOP_CLASSES] if scored else []
+        for bar, k in zip(self.bars, list(top) + [None] * TOP_CLASSES):
+            bar.setVisible(k is not None)
+            if k is not None:
+                probability = float(scores.pred_probs[position, k])
+                bar.setValue(round(probability * 1000))
+                bar.setFormat(f"{names[k]}: {probability:.1%}")
+        self._show_image()
+
+    def _show_image(self) -> None:
+        image = self.thumbnails.image(self.position)
+        if image is not None:
+            pixmap = QPixmap.fromImage(image).scaled(VIEW_SIDE, VIEW_SIDE, Qt.AspectRatioMode.KeepAspectRatio,
+                                                     Qt.TransformationMode.FastTransformation)
+            self.view.setPixmap(pixmap)

@@ -1,0 +1,189 @@
+"""The main window: wiring only. Opening and scoring run as tasks on worker threads."""
+
+import logging
+from pathlib import Path
+
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox, QStackedWidget
+
+from labelreview.core.pipeline import score_dataset
+from labelreview.core.review import ReviewSession
+from labelreview.core.score_table import ScoreTable
+from labelreview.core.settings import load_settings, save_settings
+from labelreview.gui.review_page import SHORTCUTS, ReviewPage
+from labelreview.gui.start_page import StartPage
+from labelreview.gui.worker import start_task
+
+log = logging.getLogger(__name__)
+
+
+class MainWindow(QMainWindow):
+    session_opened = Signal()
+    run_finished = Signal(str)  # "finished", "cancelled" or "failed"
+
+    def __init__(self):
+        super().__init__()
+        self.setWindowTitle("labelreview")
+        self.resize(1360, 860)
+        self.settings = load_settings()
+        self.session: ReviewSession | None = None
+        self.task = self.thread = None
+        self.start_page, self.review = StartPage(), ReviewPage()
+        self.pages = QStackedWidget()
+        self.pages.addWidget(self.start_page)
+        self.pages.addWidget(self.review)
+        self.setCentralWidget(self.pages)
+        self.start_page.set_recent(self.settings.recent)
+        self.review.run_panel.load(self.settings)
+        self.start_page.open_requested.connect(self.open_source)
+        self.review.run_panel.start_requested.connect(self.start_scoring)
+        self.review.run_panel.cancel_requested.connect(self.cancel_task)
+        self.review.save_failed.connect(self._save_failed)
+        self._make_menus()
+        self.statusBar().showMessage("Open a dataset to start")
+
+    def _make_menus(self) -> None:
+        file = self.menuBar().addMenu("&File")
+        self._add(file, "&Open image folder\u2026", QKeySequence.StandardKey.Open, self.start_page._open_folder)
+        self._add(file, "Open labels &CSV\u2026", None, self.start_page._open_csv)
+        self._add(file, "&Start page", None, lambda: self.pages.setCurrentWidget(self.start_page))
+        self.export_action = self._add(file, "&Export cleaned labels\u2026", "Ctrl+E", self.export_cleaned)
+        self._add(file, "&Quit", QKeySequence.StandardKey.Quit, self.close)
+        edit = self.menuBar().addMenu("&Edit")
+        self.undo_action = self._add(edit, "&Undo", QKeySequence.StandardKey.Undo, self.undo)
+        self.redo_action = self._add(edit, "&Redo", QKeySequence.StandardKey.Redo, self.redo)
+        review = self.menuBar().addMenu("&Review")
+        review.addActions(self.review.actions)
+        self._add(review, "&Re-score", "Ctrl+R", lambda: self.review.run_panel.score.click())
+        helper = self.menuBar().addMenu("&Help")
+        self._add(helper, "&Keyboard shortcuts", "F1", self.show_shortcuts)
+
+    def _add(self, menu, text, shortcut, slot) -> QAction:
+        action = menu.addAction(text)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        action.triggered.connect(slot)
+        return action
+
+    def open_source(self, source: str) -> None:
+        """Open ``source`` on a worker thread, then show it with its saved scores and decisions."""
+        if self.task is not None:
+            self.statusBar().showMessage("Busy: cancel the current run first")
+            return
+        self.statusBar().showMessage(f"Opening {source}\u2026")
+        self._start(lambda callback, _: ReviewSession.open(source, callback=callback), self._opened)
+
+    def _opened(self, session: ReviewSession) -> None:
+        self.session = session
+        self.settings.remember(session.source)
+        save_settings(self.settings)
+        self.start_page.set_recent(self.settings.recent)
+        self.review.set_session(session)
+        self.pages.setCurrentWidget(self.review)
+        self.setWindowTitle(f"labelreview \u2014 {session.dataset.name} \u2014 {session.store.path}")
+        skipped = f", {len(session.dataset.skipped):,} unreadable files skipped" if session.dataset.skipped else ""
+        scored = "scores restored from the last run" if session.scores.scored.any() else "not scored yet"
+        self.statusBar().showMessage(f"{len(session.dataset):,} images, {scored}{skipped}. Labels: {session.store.path}")
+        self.review.run_panel.status.setText("Press Score to find label errors" if not session.scores.scored.any()
+                                             else "Scores restored; Score again to re-score")
+        self.session_opened.emit()
+
+    def start_scoring(self, spec, folds: int) -> None:
+        """Cross-validate the current labels (removed images left out) in the background."""
+        if self.session is None or self.task is not None:
+            return
+        self.review.run_panel.store(self.settings)
+        save_settings(self.settings)
+        session, training = self.session, self.session.training_dataset()
+
+        def work(callback, emit_partial):
+            def on_partial(partial):
+                emit_partial(ScoreTable.from_partial(session.dataset, training, partial))
+            run = score_dataset(training, spec, folds=folds, callback=callback, on_partial=on_partial)
+            return session.save_run(run)
+
+        self.review.run_panel.set_running(True)
+        self._start(work, self._scored, partial=self._partial_scores)
+
+    def _partial_scores(self, scores: ScoreTable) -> None:
+        self.session.scores = scores
+        self.review.scores_changed()
+        self.statusBar().showMessage(f"{scores.health['folds_done']} of {scores.health['folds']} folds done: "
+                                     f"{scores.suspects:,} suspects so far")
+
+    def _scored(self, scores: ScoreTable) -> None:
+        self.session.scores = scores
+        self.review.scores_changed()
+        message = (f"Done in {scores.health['seconds']:.0f} s: {scores.suspects:,} suspects, "
+                   f"health score {scores.health['health_score']:.3f}")
+        self.review.run_panel.set_running(False, message)
+        self.statusBar().showMessage(message)
+
+    def cancel_task(self) -> None:
+        if self.task is not None:
+            self.task.cancel()
+            self.review.run_panel.status.setText("Cancelling\u2026")
+
+    def _start(self, work, on_finished, partial=None) -> None:
+        self.task, self.thread = start_task(self, work)
+        self.task.progress.connect(self.review.run_panel.show_progress)
+        self.task.progress.connect(lambda f, m: self.statusBar().showMessage(m) if self.session is None else None)
+        if partial is not None:
+            self.task.partial.connect(partial)
+        self.task.finished.connect(on_finished)
+        self.task.finished.connect(lambda _: self._task_ended("finished"))
+        self.task.failed.connect(self._failed)
+        self.task.cancelled.connect(self._cancelled)
+        self.thread.start()
+
+    def _task_ended(self, how: str) -> None:
+        self.task = self.thread = None
+        self.run_finished.emit(how)
+
+    def _cancelled(self) -> None:
+        if self.session is not None:
+            self.session.scores = ScoreTable.read(self.session.scores_dir, self.session.dataset) or ScoreTable.empty(
+                len(self.session.dataset), len(self.session.dataset.class_names))
+            self.review.scores_changed()
+        self.review.run_panel.set_running(False, "Cancelled; the previous scores are shown")
+        self._task_ended("cancelled")
+
+    def _failed(self, message: str) -> None:
+        self.review.run_panel.set_running(False, "Failed")
+        self._task_ended("failed")
+        QMessageBox.warning(self, "labelreview", message)
+
+    def _save_failed(self, message: str) -> None:
+        QMessageBox.warning(self, "Could not save", f"{message}\n\nThe decision is kept in memory and "
+                                                    "will be saved with the next one that succeeds.")
+
+    def undo(self) -> None:
+        if self.session is not None:
+            self.review.decisions_changed(self.session.undo())
+
+    def redo(self) -> None:
+        if self.session is not None:
+            self.review.decisions_changed(self.session.redo())
+
+    def export_cleaned(self) -> None:
+        if self.session is None:
+            return
+        suggested = str(self.session.store.path.with_name(self.session.store.path.stem + ".cleaned.csv"))
+        path, _ = QFileDialog.getSaveFileName(self, "Export cleaned labels", suggested, "Labels CSV (*.csv)")
+        if path:
+            rows = self.session.export_cleaned(Path(path))
+            self.statusBar().showMessage(f"Exported {rows:,} rows to {path}")
+
+    def show_shortcuts(self) -> None:
+        rows = "".join(f"<tr><td><b>{keys}</b></td><td>{text}</td></tr>" for keys, text in SHORTCUTS)
+        QMessageBox.information(self, "Keyboard shortcuts", f"<table cellspacing=6>{rows}</table>"
+                                "<p>Shortcuts act on the grid; they never fire while you type in a text field.</p>")
+
+    def closeEvent(self, event) -> None:
+        """Stop a run cleanly before closing: no hang, no half-written files."""
+        if self.task is not None:
+            self.task.cancel()
+            self.thread.quit()
+            self.thread.wait(15_000)
+        super().closeEvent(event)

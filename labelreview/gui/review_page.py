@@ -1,0 +1,166 @@
+"""The review page: filter bar, suspects grid, detail panel, run panel; decisions from the keyboard."""
+
+from PySide6.QtCore import QItemSelectionModel, Qt, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QInputDialog, QListView, QSplitter, QVBoxLayout, QWidget
+
+from labelreview.core.errors import DataError
+from labelreview.core.review import ReviewSession
+from labelreview.gui.detail_panel import DetailPanel
+from labelreview.gui.filter_bar import FilterBar
+from labelreview.gui.run_panel import RunPanel
+from labelreview.gui.suspects_model import POSITION_ROLE, SuspectsModel
+from labelreview.gui.thumbnails import ThumbnailLoader
+from labelreview.gui.tile_delegate import TILE, TileDelegate
+
+SHORTCUTS = [
+    ("A", "Accept the suggested label"),
+    ("K", "Keep: the given label is right"),
+    ("X / Delete", "Remove the image from training"),
+    ("0-9", "Relabel to class 0-9 (in class order)"),
+    ("L", "Relabel to any class (type to search)"),
+    ("Arrows", "Move between images; Shift/Ctrl select several"),
+    ("Ctrl+Z / Ctrl+Shift+Z", "Undo / redo"),
+]
+
+
+class ReviewPage(QWidget):
+    save_failed = Signal(str)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.session: ReviewSession | None = None
+        self.thumbnails = ThumbnailLoader(self)
+        self.model = SuspectsModel(self.thumbnails, self)
+        self.filters = FilterBar()
+        self.grid = QListView()
+        self.grid.setViewMode(QListView.ViewMode.IconMode)
+        self.grid.setResizeMode(QListView.ResizeMode.Adjust)
+        self.grid.setMovement(QListView.Movement.Static)
+        self.grid.setUniformItemSizes(True)
+        self.grid.setLayoutMode(QListView.LayoutMode.Batched)
+        self.grid.setGridSize(TILE)
+        self.grid.setSelectionMode(QListView.SelectionMode.ExtendedSelection)
+        self.grid.setItemDelegate(TileDelegate(self.grid))
+        self.grid.setModel(self.model)
+        self.detail = DetailPanel(self.thumbnails)
+        self.run_panel = RunPanel()
+        splitter = QSplitter()
+        splitter.addWidget(self.grid)
+        splitter.addWidget(self.detail)
+        splitter.setStretchFactor(0, 1)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.filters)
+        layout.addWidget(splitter, stretch=1)
+        layout.addWidget(self.run_panel)
+        self.filters.changed.connect(self._query_changed)
+        self.grid.selectionModel().currentChanged.connect(self._show_current)
+        self.model.modelReset.connect(self._update_counts)
+        self.actions = self._make_actions()
+
+    def _make_actions(self) -> list[QAction]:
+        actions = [
+            self._action("Accept suggested label", "A", lambda: self._decide("relabel", suggested=True)),
+            self._action("Keep given label", "K", lambda: self._decide("keep")),
+            self._action("Remove from training", ["X", "Delete"], lambda: self._decide("remove")),
+            self._action("Relabel to\u2026", "L", self._relabel_to_any),
+        ]
+        for digit in range(10):
+            self._action(f"Relabel to class {digit}", str(digit), lambda d=digit: self._relabel_to(d))
+        return actions
+
+    def _action(self, text: str, keys, slot) -> QAction:
+        action = QAction(text, self.grid)
+        action.setShortcuts([QKeySequence(k) for k in ([keys] if isinstance(keys, str) else keys)])
+        action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)  # never while a text field has focus
+        action.triggered.connect(slot)
+        self.grid.addAction(action)
+        return action
+
+    def set_session(self, session: ReviewSession) -> None:
+        self.session = session
+        self.thumbnails.set_dataset(session.dataset)
+        self.filters.set_classes(session.dataset.class_names)
+        self.model.set_session(session)
+        self._select_row(0)
+        self.grid.setFocus()
+
+    def scores_changed(self) -> None:
+        """New scores (a fold finished, or a run): refresh the grid, keep the current image when possible."""
+        current = self.current_position()
+        self.model.refresh()
+        row = self.model.row_of(current) if current is not None else None
+        self._select_row(row if row is not None else 0)
+
+    def current_position(self) -> int | None:
+        index = self.grid.currentIndex()
+        return index.data(POSITION_ROLE) if index.isValid() else None
+
+    def selected_positions(self) -> list[int]:
+        rows = sorted(index.row() for index in self.grid.selectionModel().selectedIndexes())
+        if not rows and self.grid.currentIndex().isValid():
+            rows = [self.grid.currentIndex().row()]
+        return [int(self.model.positions[row]) for row in rows]
+
+    def _decide(self, action: str, label: int | None = None, suggested: bool = False) -> None:
+        positions = self.selected_positions()
+        if self.session is None or not positions:
+            return
+        try:
+            if suggested:
+                self.session.accept_suggested(positions)
+            else:
+                self.session.decide(positions, action, label)
+        except (DataError, OSError) as error:
+            self.save_failed.emit(str(error))  # the decision stays in memory and on the undo stack
+        self.decisions_changed(positions)
+        self._advance(positions)
+
+    def decisions_changed(self, positions) -> None:
+        self.model.decisions_changed(positions)
+        self._update_counts()
+        self._show_current(self.grid.currentIndex())
+
+    def _relabel_to(self, k: int) -> None:
+        if self.session is not None and k < len(self.session.dataset.class_names):
+            self._decide("relabel", label=k)
+
+    def _relabel_to_any(self) -> None:
+        if self.session is None:
+            return
+        names = list(self.session.dataset.class_names)
+        name, ok = QInputDialog.getItem(self, "Relabel", "New label (type to search):", names, 0, True)
+        if ok and name in names:
+            self._decide("relabel", label=names.index(name))
+
+    def _advance(self, decided: list[int]) -> None:
+        """Move to the next unreviewed image after the last one decided."""
+        statuses = self.session.statuses()
+        start = max((self.model.row_of(p) or 0) for p in decided) + 1
+        rows = list(range(start, len(self.model.positions))) + list(range(0, start))
+        for row in rows:
+            if statuses[self.model.positions[row]] == "":
+                self._select_row(row)
+                return
+
+    def _select_row(self, row: int) -> None:
+        if 0 <= row < self.model.rowCount():
+            index = self.model.index(row)
+            self.grid.selectionModel().setCurrentIndex(index, QItemSelectionModel.SelectionFlag.ClearAndSelect)
+            self.grid.scrollTo(index)
+        else:
+            self.detail.show_example(self.session, None)
+
+    def _query_changed(self, query) -> None:
+        self.model.set_query(query)
+        self._select_row(0)
+
+    def _show_current(self, index) -> None:
+        self.detail.show_example(self.session, index.data(POSITION_ROLE) if index.isValid() else None)
+
+    def _update_counts(self) -> None:
+        if self.session is None:
+            return
+        reviewed, suspects = self.session.review_counts()
+        self.filters.counts.setText(f"{reviewed:,} of {suspects:,} suspects reviewed \u00b7 "
+                                    f"{self.model.rowCount():,} shown of {len(self.session.dataset):,} images")

@@ -1,0 +1,83 @@
+"""Run settings (model, folds, epochs, seed), Score / Cancel, and progress with time left."""
+
+import time
+
+from PySide6.QtCore import QTimer, Signal
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QProgressBar, QPushButton, QSpinBox, QWidget
+
+from labelreview.core.models import ModelSpec
+from labelreview.core.settings import Settings
+
+MODELS = {"cnn": "CNN (accurate)", "logreg": "Logistic regression (fast)"}
+
+
+class RunPanel(QWidget):
+    start_requested = Signal(object, int)  # ModelSpec, folds
+    cancel_requested = Signal()
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.model = QComboBox()
+        for name, text in MODELS.items():
+            self.model.addItem(text, name)
+        self.folds = QSpinBox(minimum=2, maximum=20, prefix="folds ")
+        self.epochs = QSpinBox(minimum=1, maximum=100, prefix="epochs ")
+        self.seed = QSpinBox(minimum=0, maximum=1_000_000, prefix="seed ")
+        self.score = QPushButton("Score")
+        self.cancel = QPushButton("Cancel", enabled=False)
+        self.progress = QProgressBar(maximum=1000, textVisible=True)
+        self.status = QLabel()
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        for widget in (self.model, self.folds, self.epochs, self.seed, self.score, self.cancel):
+            layout.addWidget(widget)
+        layout.addWidget(self.progress, stretch=1)
+        layout.addWidget(self.status, stretch=2)
+        self.score.clicked.connect(lambda: self.start_requested.emit(self.spec(), self.folds.value()))
+        self.cancel.clicked.connect(self.cancel_requested)
+        self.model.currentIndexChanged.connect(lambda: self.epochs.setEnabled(self.model.currentData() == "cnn"))
+        self.started_at = 0.0
+        self.fraction, self.message = 0.0, ""
+        self.clock = QTimer(self, interval=500, timeout=self._redraw)
+
+    def load(self, settings: Settings) -> None:
+        self.model.setCurrentIndex(max(0, self.model.findData(settings.model)))
+        self.folds.setValue(settings.folds)
+        self.epochs.setValue(settings.epochs)
+        self.seed.setValue(settings.seed)
+
+    def store(self, settings: Settings) -> None:
+        spec = self.spec()
+        settings.model, settings.epochs, settings.seed, settings.folds = spec.name, spec.epochs, spec.seed, self.folds.value()
+
+    def spec(self) -> ModelSpec:
+        return ModelSpec(name=self.model.currentData(), epochs=self.epochs.value(), seed=self.seed.value())
+
+    def set_running(self, running: bool, message: str = "") -> None:
+        for widget in (self.model, self.folds, self.epochs, self.seed, self.score):
+            widget.setEnabled(not running and (widget is not self.epochs or self.model.currentData() == "cnn"))
+        self.cancel.setEnabled(running)
+        if running:
+            self.started_at, self.fraction, self.message = time.monotonic(), 0.0, "starting"
+            self.clock.start()
+        else:
+            self.clock.stop()
+            self.status.setText(message)
+        self._redraw()
+
+    def show_progress(self, fraction: float, message: str) -> None:
+        self.fraction, self.message = fraction, message
+        self._redraw()
+
+    def _redraw(self) -> None:
+        self.progress.setValue(round(self.fraction * 1000))
+        if not self.clock.isActive():
+            return
+        elapsed = time.monotonic() - self.started_at
+        left = f", about {_duration(elapsed * (1 - self.fraction) / self.fraction)} left" if self.fraction > 0.02 else ""
+        self.status.setText(f"{self.message} \u2014 {_duration(elapsed)} elapsed{left}")
+
+
+def _duration(seconds: float) -> str:
+    minutes, seconds = divmod(int(seconds), 60)
+    return f"{minutes}:{seconds:02d}"

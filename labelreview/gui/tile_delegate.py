@@ -1,0 +1,53 @@
+"""Paints one suspect tile: thumbnail, given -> predicted label, confidence, decision mark."""
+
+from PySide6.QtCore import QRect, QSize, Qt
+from PySide6.QtGui import QColor, QPainter, QPen
+from PySide6.QtWidgets import QStyle, QStyledItemDelegate
+
+from labelreview.gui.suspects_model import CONFIDENCE_ROLE, GIVEN_ROLE, IMAGE_ROLE, PREDICTED_ROLE, STATUS_ROLE
+
+TILE = QSize(132, 164)
+IMAGE_SIDE = 104
+STATUS_COLOURS = {"kept": QColor("#2e7d32"), "relabeled": QColor("#1565c0"), "removed": QColor("#c62828")}
+
+
+class TileDelegate(QStyledItemDelegate):
+    def sizeHint(self, option, index) -> QSize:
+        return TILE
+
+    def paint(self, painter: QPainter, option, index) -> None:
+        painter.save()
+        rect = option.rect.adjusted(3, 3, -3, -3)
+        palette = option.palette
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)
+        painter.fillRect(rect, palette.highlight() if selected else palette.base())
+        status = index.data(STATUS_ROLE)
+        if status in STATUS_COLOURS:
+            painter.setPen(QPen(STATUS_COLOURS[status], 4))
+            painter.drawRect(rect.adjusted(2, 2, -2, -2))
+        image_rect = QRect(rect.left() + (rect.width() - IMAGE_SIDE) // 2, rect.top() + 6, IMAGE_SIDE, IMAGE_SIDE)
+        image = index.data(IMAGE_ROLE)
+        if image is not None:
+            painter.drawImage(image_rect, image)
+        else:
+            painter.fillRect(image_rect, palette.alternateBase())
+        if status == "removed":
+            painter.setPen(QPen(STATUS_COLOURS["removed"], 3))
+            painter.drawLine(image_rect.topLeft(), image_rect.bottomRight())
+        painter.setPen(palette.highlightedText().color() if selected else palette.text().color())
+        font = painter.font()
+        font.setBold(True)
+        painter.setFont(font)
+        given, predicted = index.data(GIVEN_ROLE), index.data(PREDICTED_ROLE)
+        line = f"{given} \u2192 {predicted}" if predicted else given
+        text_rect = QRect(rect.left() + 4, image_rect.bottom() + 4, rect.width() - 8, 20)
+        painter.drawText(text_rect, Qt.AlignmentFlag.AlignHCenter, painter.fontMetrics().elidedText(
+            line, Qt.TextElideMode.ElideRight, text_rect.width()))
+        font.setBold(False)
+        painter.setFont(font)
+        confidence = index.data(CONFIDENCE_ROLE)
+        detail = f"{confidence:.0%}" if confidence is not None else "not scored"
+        if status:
+            detail += f" \u00b7 {status}"
+        painter.drawText(text_rect.translated(0, 18), Qt.AlignmentFlag.AlignHCenter, detail)
+        painter.restore()
