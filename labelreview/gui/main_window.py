@@ -5,7 +5,7 @@ from pathlib import Path
 
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox, QStackedWidget
+from PySide6.QtWidgets import QApplication, QFileDialog, QLineEdit, QMainWindow, QMessageBox, QStackedWidget
 
 from labelreview.core.pipeline import score_dataset
 from labelreview.core.review import ReviewSession
@@ -119,6 +119,8 @@ class MainWindow(QMainWindow):
                    f"health score {scores.health['health_score']:.3f}")
         self.review.run_panel.set_running(False, message)
         self.statusBar().showMessage(message)
+        if not isinstance(QApplication.focusWidget(), QLineEdit):
+            self.review.grid.setFocus()  # ready for the keyboard, unless the curator is typing
 
     def cancel_task(self) -> None:
         if self.task is not None:

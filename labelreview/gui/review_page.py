@@ -66,7 +66,7 @@ class ReviewPage(QWidget):
             self._action("Relabel to\u2026", "L", self._relabel_to_any),
         ]
         for digit in range(10):
-            self._action(f"Relabel to class {digit}", str(digit), lambda d=digit: self._relabel_to(d))
+            self._action(f"Relabel to class {digit}", str(digit), lambda _=False, d=digit: self._relabel_to(d))
         return actions
 
     def _action(self, text: str, keys, slot) -> QAction:

@@ -1,0 +1,146 @@
+"""The real window driven by qtbot: open, score in the background, decide by keyboard, undo, reopen, cancel."""
+
+import json
+import time
+
+import pandas as pd
+import pytest
+from PySide6.QtCore import Qt, QTimer
+
+from labelreview.core.settings import load_settings
+from labelreview.gui.main_window import MainWindow
+from labelreview.gui.suspects_model import POSITION_ROLE
+
+RUN_TIMEOUT = 120_000  # ms; a real CNN run on a busy CI machine
+
+
+@pytest.fixture
+def window(qtbot):
+    win = MainWindow()
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitExposed(win)
+    yield win
+    win.close()
+
+
+def open_in(qtbot, window, source):
+    with qtbot.waitSignal(window.session_opened, timeout=RUN_TIMEOUT):
+        window.open_source(source)
+    window.activateWindow()
+    window.review.grid.setFocus()
+    return window.session
+
+
+def score(qtbot, window, model="logreg", folds=3, epochs=1):
+    panel = window.review.run_panel
+    panel.model.setCurrentIndex(panel.model.findData(model))
+    panel.folds.setValue(folds)
+    panel.epochs.setValue(epochs)
+    with qtbot.waitSignal(window.run_finished, timeout=RUN_TIMEOUT) as finished:
+        qtbot.mouseClick(panel.score, Qt.MouseButton.LeftButton)
+    return finished.args[0]
+
+
+def store_table(session):
+    return pd.read_csv(session.store.path, dtype=str, keep_default_na=False)
+
+
+def current(window):
+    return window.review.grid.currentIndex().data(POSITION_ROLE)
+
+
+def test_score_review_by_keyboard_undo_and_reopen(qtbot, window, digit_folder):
+    session = open_in(qtbot, window, str(digit_folder))
+    assert window.pages.currentWidget() is window.review and window.review.model.rowCount() == 0
+    assert score(qtbot, window) == "finished"
+    suspects = session.scores.suspects
+    assert suspects > 0 and window.review.model.rowCount() == suspects
+    assert window.review.filters.counts.text().startswith(f"0 of {suspects:,} suspects reviewed")
+    grid = window.review.grid
+
+    first = current(window)
+    qtbot.keyClick(grid, Qt.Key.Key_K)
+    assert store_table(session)["status"][first] == "kept"
+    second = current(window)
+    assert second != first and session.statuses()[second] == ""  # advanced to the next unreviewed
+    suggested = session.dataset.class_names[session.scores.suggested[second]]
+    qtbot.keyClick(grid, Qt.Key.Key_A)
+    assert store_table(session)["label"][second] == suggested
+    third = current(window)
+    qtbot.keyClick(grid, Qt.Key.Key_X)
+    assert store_table(session)["status"][third] == "removed"
+    fourth = current(window)
+    qtbot.keyClick(grid, Qt.Key.Key_7)
+    assert store_table(session)["label"][fourth] == "7"
+    log = [json.loads(line) for line in session.store.audit_path.read_text().splitlines()]
+    assert [entry["action"] for entry in log] == ["keep", "relabel", "remove", "relabel"]
+
+    window.undo_action.trigger()
+    assert store_table(session)["status"][fourth] == "" and store_table(session)["label"][fourth] != "7"
+    window.redo_action.trigger()
+    window.undo_action.trigger()
+    assert window.review.filters.counts.text().startswith(f"3 of {suspects:,} suspects reviewed")
+
+    search = window.review.filters.search
+    search.setFocus()
+    decisions = session.store.audit_path.read_text()
+    qtbot.keyClicks(search, "kax7")  # typing in a text field never decides
+    assert search.text() == "kax7" and session.store.audit_path.read_text() == decisions
+    search.clear()
+
+    reopened = MainWindow()
+    qtbot.addWidget(reopened)
+    again = open_in(qtbot, reopened, str(digit_folder))
+    assert again.scores.suspects == suspects  # no retraining
+    assert again.statuses()[first] == "kept" and again.statuses()[third] == "removed"
+    assert again.statuses()[fourth] == ""
+    assert load_settings().recent[0] == str(digit_folder)
+    reopened.close()
+
+
+def test_filters_sort_and_detail_panel(qtbot, window, digit_folder):
+    session = open_in(qtbot, window, str(digit_folder))
+    score(qtbot, window)
+    filters = window.review.filters
+    filters.flagged.setChecked(False)
+    assert window.review.model.rowCount() == 300
+    filters.given.setCurrentIndex(filters.given.findData(3))
+    positions = window.review.model.positions
+    assert len(positions) == 30 and (session.labels()[positions] == 3).all()
+    ranks = session.scores.rank[positions]
+    assert (ranks[:-1] <= ranks[1:]).all()  # worst first
+    filters.search.setText("3/1")
+    assert {session.dataset.path(p) for p in window.review.model.positions} == {
+        "3/1.png", "3/10.png", "3/11.png", "3/12.png", "3/13.png", "3/14.png", "3/15.png", "3/16.png",
+        "3/17.png", "3/18.png", "3/19.png"}
+    detail = window.review.detail
+    assert detail.fields["Path"].text().endswith(session.dataset.path(current(window)))
+    assert detail.fields["Held out in"].text().startswith("fold ")
+    assert detail.bars[0].isVisible() or not window.isVisible()
+
+
+def test_cancel_midway_keeps_the_dataset_as_it_was(qtbot, window, digit_folder):
+    session = open_in(qtbot, window, str(digit_folder))
+    panel = window.review.run_panel
+    panel.model.setCurrentIndex(panel.model.findData("cnn"))
+    panel.epochs.setValue(30)
+    with qtbot.waitSignal(window.run_finished, timeout=RUN_TIMEOUT) as ended:
+        panel.score.click()
+        qtbot.waitUntil(lambda: "epoch" in panel.status.text(), timeout=RUN_TIMEOUT)
+        panel.cancel.click()
+    assert ended.args == ["cancelled"]
+    assert not session.scores.scored.any() and not session.scores_dir.exists()
+    assert panel.score.isEnabled() and not panel.cancel.isEnabled()
+
+
+def test_gui_thread_keeps_ticking_while_a_cnn_trains(qtbot, window, digit_folder):
+    open_in(qtbot, window, str(digit_folder))
+    ticks = []
+    timer = QTimer(interval=20, timeout=lambda: ticks.append(time.monotonic()))
+    timer.start()
+    assert score(qtbot, window, model="cnn", folds=2, epochs=3) == "finished"
+    timer.stop()
+    gaps = [b - a for a, b in zip(ticks, ticks[1:])]
+    assert len(ticks) > 20
+    assert max(gaps) < 1.0, max(gaps)  # the window repaints at least every second during training

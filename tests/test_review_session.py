@@ -1,0 +1,100 @@
+"""The Qt-free review session: decisions on disk at once, audit log, undo/redo, reopen, export."""
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from labelreview.core.errors import DataError
+from labelreview.core.models import ModelSpec
+from labelreview.core.pipeline import score_dataset
+from labelreview.core.review import ReviewSession
+
+
+@pytest.fixture
+def session(digit_folder):
+    return ReviewSession.open(str(digit_folder))
+
+
+def read_store(session):
+    return pd.read_csv(session.store.path, dtype=str, keep_default_na=False)
+
+
+def audit(session):
+    return [json.loads(line) for line in session.store.audit_path.read_text().splitlines()]
+
+
+def test_store_is_created_beside_the_folder(session, digit_folder):
+    assert session.store.path == digit_folder.parent / "digits.labels.csv"
+    table = read_store(session)
+    assert list(table.columns) == ["path", "label", "original_label", "status"]
+    assert table["path"][0] == "digits/0/0.png" and len(table) == 300 and (table["status"] == "").all()
+    assert sorted(p.name for p in digit_folder.iterdir()) == [str(d) for d in range(10)]  # images untouched
+
+
+def test_decisions_are_written_at_once_and_undoable(session):
+    session.decide([0, 1], "relabel", 7)
+    session.decide([2], "remove")
+    session.decide([3], "keep")
+    table = read_store(session)
+    assert table["label"][:4].tolist() == ["7", "7", "0", "0"]
+    assert table["original_label"][:2].tolist() == ["0", "0"]
+    assert table["status"][:5].tolist() == ["relabeled", "relabeled", "removed", "kept", ""]
+    entries = audit(session)
+    assert [(e["row"], e["action"], e["old"], e["new"]) for e in entries[:2]] == [
+        ("digits/0/0.png", "relabel", "0 (unreviewed)", "7 (relabeled)"),
+        ("digits/0/1.png", "relabel", "0 (unreviewed)", "7 (relabeled)")]
+    assert session.undo() == (3,) and session.undo() == (2,)
+    assert read_store(session)["status"][:4].tolist() == ["relabeled", "relabeled", "", ""]
+    assert session.undo() == (0, 1)  # a bulk action undoes as one
+    assert (read_store(session)["status"] == "").all() and session.undo() == ()
+    assert session.redo() == (0, 1) and read_store(session)["label"][0] == "7"
+    assert [e["action"] for e in audit(session)[-3:]] == ["undo relabel", "relabel", "relabel"]
+    assert len(session.training_dataset()) == 300
+
+
+def test_relabel_back_to_the_original_counts_as_kept(session):
+    session.decide([5], "relabel", 3)
+    session.decide([5], "relabel", 0)
+    assert session.store.decision(5).status == "kept"
+
+
+def test_reopen_restores_decisions_and_scores(session, digit_folder):
+    run = score_dataset(session.training_dataset(), ModelSpec("logreg"), folds=3)
+    session.scores = session.save_run(run)
+    worst = int(np.argmin(session.scores.rank))
+    session.accept_suggested([worst])
+    session.decide([10], "remove")
+    again = ReviewSession.open(str(digit_folder))
+    assert again.statuses()[10] == "removed" and again.statuses()[worst] in ("relabeled", "kept")
+    assert np.array_equal(again.scores.rank, session.scores.rank)
+    assert np.allclose(again.scores.pred_probs, session.scores.pred_probs)
+    assert again.review_counts()[1] == session.scores.suspects
+    training = again.training_dataset()
+    assert len(training) == 299 and 10 not in training.index
+    assert audit(session)[0]["suggested"] is not None and audit(session)[0]["score"] is not None
+
+
+def test_export_cleaned_drops_removed_and_applies_relabels(session, tmp_path):
+    session.decide([0], "relabel", 9)
+    session.decide([1], "remove")
+    rows = session.export_cleaned(tmp_path / "clean.csv")
+    cleaned = pd.read_csv(tmp_path / "clean.csv", dtype=str)
+    assert rows == 299 and list(cleaned.columns) == ["path", "label"]
+    assert cleaned["label"][0] == "9" and "digits/0/1.png" not in set(cleaned["path"])
+
+
+def test_a_csv_changed_by_another_program_is_not_overwritten(session):
+    path = session.store.path
+    path.write_text(path.read_text() + "\n")
+    with pytest.raises(DataError, match="changed by another program"):
+        session.decide([0], "keep")
+    assert session.store.decision(0).status == "kept"  # kept in memory
+    assert audit(session)[-1]["action"] == "keep"  # and in the audit log, to replay
+
+
+def test_mnist_labels_live_in_the_data_folder(tmp_path):
+    session = ReviewSession.open("mnist:test")
+    assert session.store.path.name == "mnist-test.labels.csv"
+    assert read_store(session).columns[0] == "index" and len(read_store(session)) == 10_000
