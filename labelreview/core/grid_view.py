@@ -31,7 +31,7 @@ def visible_positions(session: ReviewSession, query: GridQuery) -> np.ndarray:
     scores = session.scores
     labels = session.labels()
     keep = np.ones(len(session.dataset), dtype=bool)
-    if query.flagged_only:
+    if query.flagged_only and scores.scored.any():  # before any run, show every image
         keep &= scores.is_label_issue
     if query.given is not None:
         keep &= labels == query.given

@@ -13,6 +13,7 @@ GIVEN_ROLE = POSITION_ROLE + 2
 PREDICTED_ROLE = POSITION_ROLE + 3
 CONFIDENCE_ROLE = POSITION_ROLE + 4
 STATUS_ROLE = POSITION_ROLE + 5
+ORIGINAL_ROLE = POSITION_ROLE + 6
 
 
 class SuspectsModel(QAbstractListModel):
@@ -79,6 +80,8 @@ class SuspectsModel(QAbstractListModel):
             return float(scores.confidence[position]) if scores.scored[position] else None
         if role == STATUS_ROLE:
             return self._statuses[position]
+        if role == ORIGINAL_ROLE:
+            return self.session.store.table["original_label"].iat[self.session.store.row_of[position]]
         if role in (Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.AccessibleTextRole):
             path = self.session.dataset.path(position) or f"#{self.session.dataset.index[position]}"
             return f"{path}: {names[self._labels[position]]}"

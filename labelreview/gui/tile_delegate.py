@@ -4,7 +4,8 @@ from PySide6.QtCore import QRect, QSize, Qt
 from PySide6.QtGui import QColor, QPainter, QPen
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate
 
-from labelreview.gui.suspects_model import CONFIDENCE_ROLE, GIVEN_ROLE, IMAGE_ROLE, PREDICTED_ROLE, STATUS_ROLE
+from labelreview.gui.suspects_model import (CONFIDENCE_ROLE, GIVEN_ROLE, IMAGE_ROLE, ORIGINAL_ROLE, PREDICTED_ROLE,
+                                            STATUS_ROLE)
 
 TILE = QSize(132, 164)
 IMAGE_SIDE = 104
@@ -39,7 +40,10 @@ class TileDelegate(QStyledItemDelegate):
         font.setBold(True)
         painter.setFont(font)
         given, predicted = index.data(GIVEN_ROLE), index.data(PREDICTED_ROLE)
-        line = f"{given} \u2192 {predicted}" if predicted else given
+        if status == "relabeled":
+            line = f"{index.data(ORIGINAL_ROLE)} \u21d2 {given}"  # was => now
+        else:
+            line = f"{given} \u2192 {predicted}" if predicted else given
         text_rect = QRect(rect.left() + 4, image_rect.bottom() + 4, rect.width() - 8, 20)
         painter.drawText(text_rect, Qt.AlignmentFlag.AlignHCenter, painter.fontMetrics().elidedText(
             line, Qt.TextElideMode.ElideRight, text_rect.width()))
