@@ -52,7 +52,7 @@ def current(window):
 
 def test_score_review_by_keyboard_undo_and_reopen(qtbot, window, digit_folder):
     session = open_in(qtbot, window, str(digit_folder))
-    assert window.pages.currentWidget() is window.review and window.review.model.rowCount() == 0
+    assert window.pages.currentWidget() is window.review and window.review.model.rowCount() == 300  # all, unscored
     assert score(qtbot, window) == "finished"
     suspects = session.scores.suspects
     assert suspects > 0 and window.review.model.rowCount() == suspects
