@@ -119,20 +119,18 @@ class ReviewSession:
 
     def undo(self) -> tuple[int, ...]:
         """Undo the last decision; returns the positions it touched (empty when nothing to undo)."""
-        if not self.done:
-            return ()
-        command = self.done.pop()
-        self.undone.append(command)
-        command.undo(self)
-        return command.positions
+        return self._replay(self.done, self.undone, DecisionCommand.undo)
 
     def redo(self) -> tuple[int, ...]:
         """Redo the last undone decision; returns the positions it touched."""
-        if not self.undone:
+        return self._replay(self.undone, self.done, DecisionCommand.do)
+
+    def _replay(self, source: list, target: list, step) -> tuple[int, ...]:
+        if not source:
             return ()
-        command = self.undone.pop()
-        self.done.append(command)
-        command.do(self)
+        command = source.pop()
+        target.append(command)
+        step(command, self)
         return command.positions
 
     def _write(self, action: str, positions, old: tuple[Decision, ...], new: tuple[Decision, ...]) -> None:

@@ -157,8 +157,9 @@ class MainWindow(QMainWindow):
         QMessageBox.warning(self, "labelreview", message)
 
     def _save_failed(self, message: str) -> None:
-        QMessageBox.warning(self, "Could not save", f"{message}\n\nThe decision is kept in memory and "
-                                                    "will be saved with the next one that succeeds.")
+        audit = self.session.store.audit_path if self.session else "the audit log"
+        QMessageBox.warning(self, "Could not save", f"{message}\n\nThe decision is kept in memory (undo works) "
+                                                    f"and recorded in {audit}.")
 
     def undo(self) -> None:
         if self.session is not None:
