@@ -36,7 +36,7 @@ class DetailPanel(QWidget):
         for bar in self.bars:
             layout.addWidget(bar)
         layout.addStretch()
-        thumbnails.ready.connect(lambda p: p == self.position and self._show_image())
+        thumbnails.ready.connect(self._thumbnail_ready)
 
     def show_example(self, session: ReviewSession | None, position: int | None) -> None:
         self.session, self.position = session, position
@@ -71,6 +71,10 @@ class DetailPanel(QWidget):
                 bar.setValue(round(probability * 1000))
                 bar.setFormat(f"{names[k]}: {probability:.1%}")
         self._show_image()
+
+    def _thumbnail_ready(self, position: int) -> None:
+        if position == self.position:
+            self._show_image()
 
     def _show_image(self) -> None:
         image = self.thumbnails.image(self.position)

@@ -189,4 +189,5 @@ class MainWindow(QMainWindow):
             self.task.cancel()
             self.thread.quit()
             self.thread.wait(15_000)
+        self.review.thumbnails.shutdown()
         super().closeEvent(event)

@@ -2,6 +2,7 @@
 
 import numpy as np
 from PySide6.QtCore import QAbstractListModel, QModelIndex, Qt
+from PySide6.QtGui import QImage
 
 from labelreview.core.grid_view import GridQuery, visible_positions
 from labelreview.core.review import ReviewSession
@@ -71,13 +72,13 @@ class SuspectsModel(QAbstractListModel):
         if role == POSITION_ROLE:
             return position
         if role == IMAGE_ROLE:
-            return self.thumbnails.image(position)
+            return self.thumbnails.image(position) or QImage()  # a null image until it is loaded
         if role == GIVEN_ROLE:
             return names[self._labels[position]]
         if role == PREDICTED_ROLE:
             return names[scores.predicted[position]] if scores.scored[position] else ""
         if role == CONFIDENCE_ROLE:
-            return float(scores.confidence[position]) if scores.scored[position] else None
+            return float(scores.confidence[position])  # NaN until scored
         if role == STATUS_ROLE:
             return self._statuses[position]
         if role == ORIGINAL_ROLE:

@@ -48,6 +48,11 @@ class ThumbnailLoader(QObject):
         self.pool.clear()
         self.dataset, self.cache, self.pending = dataset, OrderedDict(), set()
 
+    def shutdown(self) -> None:
+        """Drop queued loads and wait for running ones, so no pool thread outlives the window."""
+        self.pool.clear()
+        self.pool.waitForDone()
+
     def image(self, position: int) -> QImage | None:
         if position in self.cache:
             self.cache.move_to_end(position)

@@ -1,5 +1,7 @@
 """Paints one suspect tile: thumbnail, given -> predicted label, confidence, decision mark."""
 
+import math
+
 from PySide6.QtCore import QRect, QSize, Qt
 from PySide6.QtGui import QColor, QPainter, QPen
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate
@@ -28,7 +30,7 @@ class TileDelegate(QStyledItemDelegate):
             painter.drawRect(rect.adjusted(2, 2, -2, -2))
         image_rect = QRect(rect.left() + (rect.width() - IMAGE_SIDE) // 2, rect.top() + 6, IMAGE_SIDE, IMAGE_SIDE)
         image = index.data(IMAGE_ROLE)
-        if image is not None:
+        if not image.isNull():
             painter.drawImage(image_rect, image)
         else:
             painter.fillRect(image_rect, palette.alternateBase())
@@ -50,7 +52,7 @@ class TileDelegate(QStyledItemDelegate):
         font.setBold(False)
         painter.setFont(font)
         confidence = index.data(CONFIDENCE_ROLE)
-        detail = f"{confidence:.0%}" if confidence is not None else "not scored"
+        detail = "not scored" if math.isnan(confidence) else f"{confidence:.0%}"
         if status:
             detail += f" \u00b7 {status}"
         painter.drawText(text_rect.translated(0, 18), Qt.AlignmentFlag.AlignHCenter, detail)
