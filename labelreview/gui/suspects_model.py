@@ -3,6 +3,7 @@
 import numpy as np
 from PySide6.QtCore import QAbstractListModel, QModelIndex, Qt
 from PySide6.QtGui import QImage
+from PySide6.QtGui import QImage
 
 from labelreview.core.grid_view import GridQuery, visible_positions
 from labelreview.core.review import ReviewSession
@@ -72,7 +73,7 @@ class SuspectsModel(QAbstractListModel):
         if role == POSITION_ROLE:
             return position
         if role == IMAGE_ROLE:
-            return self.thumbnails.image(position) or QImage()  # a null image until it is loaded
+            return self.thumbnails.image(position) or QImage()  # null until loaded (never None: see delegate) or QImage()  # a null image until it is loaded
         if role == GIVEN_ROLE:
             return names[self._labels[position]]
         if role == PREDICTED_ROLE:

@@ -1,9 +1,11 @@
-"""Thumbnails decoded lazily on a thread pool and kept in a bounded cache."""
+"""Thumbnails read lazily on worker threads and kept in a bounded cache."""
 
+import threading
 from collections import OrderedDict
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QImage
 
 from labelreview.core.dataset import Dataset
@@ -16,23 +18,17 @@ def to_qimage(pixels: np.ndarray) -> QImage:
     pixels = np.ascontiguousarray(pixels)
     height, width, channels = pixels.shape
     fmt = QImage.Format.Format_Grayscale8 if channels == 1 else QImage.Format.Format_RGB888
-    return QImage(pixels.data, width, height, width * channels, fmt).copy()
-
-
-class _Load(QRunnable):
-    def __init__(self, loader: "ThumbnailLoader", dataset: Dataset, position: int):
-        super().__init__()
-        self.loader, self.dataset, self.position = loader, dataset, position
-
-    def run(self) -> None:
-        image = to_qimage(self.dataset.images(np.array([self.position]))[0])
-        self.loader.loaded.emit(self.dataset, self.position, image)
+    return QImage(pixels.tobytes(), width, height, width * channels, fmt).copy()
 
 
 class ThumbnailLoader(QObject):
-    """``image(i)`` answers from the cache or queues a load and emits ``ready(i)`` later."""
+    """``image(i)`` answers from the cache or queues a load and emits ``ready(i)`` later.
 
-    loaded = Signal(object, int, QImage)  # from pool threads, queued to the GUI thread
+    Pixels are read (memory map or cache file) on plain Python threads; the
+    QImage is made on the GUI thread, which is cheap for model-sized images.
+    """
+
+    arrived = Signal()  # from worker threads, queued to the GUI thread
     ready = Signal(int)
 
     def __init__(self, parent=None):
@@ -40,18 +36,17 @@ class ThumbnailLoader(QObject):
         self.dataset: Dataset | None = None
         self.cache: OrderedDict[int, QImage] = OrderedDict()
         self.pending: set[int] = set()
-        self.pool = QThreadPool(self)
-        self.pool.setMaxThreadCount(2)
-        self.loaded.connect(self._store)
+        self._done: list[tuple[Dataset, int, np.ndarray]] = []
+        self._lock = threading.Lock()
+        self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="thumbnails")
+        self.arrived.connect(self._collect)
 
     def set_dataset(self, dataset: Dataset) -> None:
-        self.pool.clear()
         self.dataset, self.cache, self.pending = dataset, OrderedDict(), set()
 
     def shutdown(self) -> None:
-        """Drop queued loads and wait for running ones, so no pool thread outlives the window."""
-        self.pool.clear()
-        self.pool.waitForDone()
+        """Drop queued loads and wait for running ones, so no worker outlives the window."""
+        self._pool.shutdown(wait=True, cancel_futures=True)
 
     def image(self, position: int) -> QImage | None:
         if position in self.cache:
@@ -59,14 +54,23 @@ class ThumbnailLoader(QObject):
             return self.cache[position]
         if position not in self.pending and self.dataset is not None:
             self.pending.add(position)
-            self.pool.start(_Load(self, self.dataset, position))
+            self._pool.submit(self._load, self.dataset, position)
         return None
 
-    def _store(self, dataset: Dataset, position: int, image: QImage) -> None:
-        if dataset is not self.dataset:
-            return  # a load for a dataset no longer shown
-        self.pending.discard(position)
-        self.cache[position] = image
-        if len(self.cache) > CACHE_SIZE:
-            self.cache.popitem(last=False)
-        self.ready.emit(position)
+    def _load(self, dataset: Dataset, position: int) -> None:
+        pixels = dataset.images(np.array([position]))[0]
+        with self._lock:
+            self._done.append((dataset, position, pixels))
+        self.arrived.emit()
+
+    def _collect(self) -> None:
+        with self._lock:
+            done, self._done = self._done, []
+        for dataset, position, pixels in done:
+            if dataset is not self.dataset:
+                continue  # loaded for a dataset no longer shown
+            self.pending.discard(position)
+            self.cache[position] = to_qimage(pixels)
+            if len(self.cache) > CACHE_SIZE:
+                self.cache.popitem(last=False)
+            self.ready.emit(position)
