@@ -99,6 +99,20 @@ def test_score_review_by_keyboard_undo_and_reopen(qtbot, window, digit_folder):
     reopened.close()
 
 
+def test_labels_csv_in_a_place_the_curator_picks(qtbot, window, digit_folder, tmp_path):
+    session = open_in(qtbot, window, str(digit_folder))
+    chosen = tmp_path / "picked" / "labels.csv"
+    window.move_labels(chosen)
+    assert str(chosen) in window.windowTitle()
+    qtbot.keyClick(window.review.grid, Qt.Key.Key_X)
+    assert pd.read_csv(chosen, dtype=str, keep_default_na=False)["status"][0] == "removed"
+    reopened = MainWindow()
+    qtbot.addWidget(reopened)
+    again = open_in(qtbot, reopened, str(digit_folder))
+    assert again.store.path == chosen and again.statuses()[0] == "removed"
+    reopened.close()
+
+
 def test_filters_sort_and_detail_panel(qtbot, window, digit_folder):
     session = open_in(qtbot, window, str(digit_folder))
     score(qtbot, window)
@@ -144,3 +158,18 @@ def test_gui_thread_keeps_ticking_while_a_cnn_trains(qtbot, window, digit_folder
     gaps = [b - a for a, b in zip(ticks, ticks[1:])]
     assert len(ticks) > 20
     assert max(gaps) < 1.0, max(gaps)  # the window repaints at least every second during training
+
+
+def test_a_failed_save_is_reported_and_the_decision_kept(qtbot, window, digit_folder, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    warnings = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text: warnings.append((title, text)))
+    session = open_in(qtbot, window, str(digit_folder))
+    session.store.path.write_text(session.store.path.read_text() + "\n")  # another program edits it
+    position = current(window)
+    qtbot.keyClick(window.review.grid, Qt.Key.Key_K)
+    assert warnings and warnings[0][0] == "Could not save" and "changed by another program" in warnings[0][1]
+    assert str(session.store.audit_path) in warnings[0][1]
+    assert session.statuses()[position] == "kept"  # in memory, shown on the tile, undoable
+    assert json.loads(session.store.audit_path.read_text().splitlines()[-1])["action"] == "keep"

@@ -98,3 +98,22 @@ def test_mnist_labels_live_in_the_data_folder(tmp_path):
     session = ReviewSession.open("mnist:test")
     assert session.store.path.name == "mnist-test.labels.csv"
     assert read_store(session).columns[0] == "index" and len(read_store(session)) == 10_000
+
+
+def test_labels_can_live_elsewhere_and_follow_the_curator(session, digit_folder, tmp_path):
+    session.decide([0], "remove")
+    old_path = session.store.path
+    old_csv = old_path.read_text()
+    chosen = tmp_path / "elsewhere" / "my labels.csv"
+    session.move_labels(chosen)
+    session.decide([1], "relabel", 4)
+    assert old_path.read_text() == old_csv  # the old file is left as it was
+    table = pd.read_csv(chosen, dtype=str, keep_default_na=False)
+    assert table["path"][0] == "0/0.png"  # relative to the image root: the images are not below the CSV
+    assert table["status"][:2].tolist() == ["removed", "relabeled"]
+    assert [e["action"] for e in audit(session)] == ["remove", "move", "relabel"]
+    again = ReviewSession.open(str(digit_folder), labels_path=chosen)
+    assert again.statuses()[:2].tolist() == ["removed", "relabeled"] and again.labels()[1] == 4
+    above = digit_folder.parent / "labels-above.csv"
+    again.move_labels(above)
+    assert pd.read_csv(above, dtype=str)["path"][0] == "digits/0/0.png"  # below the CSV: relative to it

@@ -8,6 +8,7 @@ wrote it is never overwritten blindly.
 import json
 import os
 import re
+import shutil
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -102,6 +103,24 @@ class LabelStore:
         write_labels_table(self.path, self.table)
         self._signature = _signature(self.path)
 
+    def move_to(self, path: Path, dataset: Dataset) -> None:
+        """Keep the labels in ``path`` from now on (the curator chose it); the old files stay as they are.
+
+        Path keys are rewritten for the new folder and the audit log so far is
+        copied beside the new CSV, so the history stays with the labels.
+        """
+        if self.key_column == "path":
+            old, new = _prefix(self.path, dataset), _prefix(path, dataset)
+            self.table["path"] = [new + key[len(old):] if key.startswith(old) else key for key in self.table["path"]]
+        new_audit = path.with_name(path.name + ".audit.jsonl")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if self.audit_path.exists():
+            shutil.copyfile(self.audit_path, new_audit)
+        moved_from = self.path
+        self.path, self.audit_path, self._signature = path, new_audit, _signature(path)
+        self._append_audit([{"row": None, "action": "move", "old": str(moved_from), "new": str(path)}])
+        self.save()
+
     def _append_audit(self, entries: list[dict]) -> None:
         now = datetime.now(timezone.utc).isoformat(timespec="seconds")
         with open(self.audit_path, "a", encoding="utf-8") as log:
@@ -118,9 +137,14 @@ class LabelStore:
 def _keys(path: Path, dataset: Dataset) -> tuple[list[str], str]:
     if dataset.paths is None:
         return [str(i) for i in dataset.index], "index"
-    prefix = Path(os.path.relpath(dataset.root, path.parent)).as_posix()
-    prefix = "" if prefix == "." else prefix + "/"
+    prefix = _prefix(path, dataset)
     return [prefix + p for p in dataset.paths], "path"
+
+
+def _prefix(path: Path, dataset: Dataset) -> str:
+    """Image paths are relative to the CSV's folder when the images are below it, else to the image root."""
+    relative = Path(os.path.relpath(dataset.root, path.parent)).as_posix()
+    return "" if relative == "." or relative.startswith("..") else relative + "/"
 
 
 def _signature(path: Path) -> tuple[int, int] | None:

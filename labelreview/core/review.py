@@ -1,5 +1,6 @@
 """A review session: a dataset, its labels CSV, its scores, and undoable decisions."""
 
+import shutil
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -43,10 +44,11 @@ class ReviewSession:
         self.undone: list[DecisionCommand] = []
 
     @classmethod
-    def open(cls, source: str, *, callback: Callback = ignore_progress) -> "ReviewSession":
-        """Open ``source`` with its labels CSV and the scores of its last run, if any."""
+    def open(cls, source: str, *, labels_path: Path | None = None,
+             callback: Callback = ignore_progress) -> "ReviewSession":
+        """Open ``source`` with its labels CSV (default place, or ``labels_path``) and its last scores."""
         dataset = open_source(source, keep_removed=True, callback=callback)
-        store = LabelStore.open(store_path_for(source, dataset), dataset)
+        store = LabelStore.open(Path(labels_path) if labels_path else store_path_for(source, dataset), dataset)
         unknown = sorted(set(store.labels()) - set(dataset.class_names))
         if unknown:
             raise DataError(store.path, f"label {unknown[0]!r} is not a class of {dataset.name}")
@@ -60,6 +62,15 @@ class ReviewSession:
     def scores_dir(self) -> Path:
         """Where the last run's ``scores.csv``, ``pred_probs.npy`` and ``health.json`` are kept."""
         return self.store.path.with_name(self.store.path.name + ".scores")
+
+    def move_labels(self, path: Path) -> None:
+        """Keep this dataset's labels CSV (with its audit log and saved scores) at ``path`` from now on."""
+        if self.source.lower().endswith(".csv"):
+            raise DataError(path, "a labels CSV dataset keeps its labels in its own CSV; export a copy instead")
+        old_scores = self.scores_dir
+        self.store.move_to(Path(path), self.dataset)
+        if old_scores.is_dir():
+            shutil.copytree(old_scores, self.scores_dir, dirs_exist_ok=True)
 
     def labels(self) -> np.ndarray:
         """Current label of every example (after relabels), shape (N,) int."""

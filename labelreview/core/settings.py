@@ -20,6 +20,7 @@ class Settings:
     epochs: int = ModelSpec.epochs
     seed: int = 0
     recent: list[str] = field(default_factory=list)
+    label_files: dict[str, str] = field(default_factory=dict)  # source -> labels CSV the curator chose
     version: int = SETTINGS_VERSION
 
     def remember(self, source: str) -> None:

@@ -7,6 +7,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QApplication, QFileDialog, QLineEdit, QMainWindow, QMessageBox, QStackedWidget
 
+from labelreview.core.errors import DataError
 from labelreview.core.pipeline import score_dataset
 from labelreview.core.review import ReviewSession
 from labelreview.core.score_table import ScoreTable
@@ -45,10 +46,11 @@ class MainWindow(QMainWindow):
 
     def _make_menus(self) -> None:
         file = self.menuBar().addMenu("&File")
-        self._add(file, "&Open image folder\u2026", QKeySequence.StandardKey.Open, self.start_page._open_folder)
-        self._add(file, "Open labels &CSV\u2026", None, self.start_page._open_csv)
+        self._add(file, "&Open image folder\u2026", QKeySequence.StandardKey.Open, self.start_page.choose_folder)
+        self._add(file, "Open labels &CSV\u2026", None, self.start_page.choose_csv)
         self._add(file, "&Start page", None, lambda: self.pages.setCurrentWidget(self.start_page))
-        self.export_action = self._add(file, "&Export cleaned labels\u2026", "Ctrl+E", self.export_cleaned)
+        self._add(file, "Save labels &as\u2026", "Ctrl+Shift+S", self.choose_labels_place)
+        self._add(file, "&Export cleaned labels\u2026", "Ctrl+E", self.export_cleaned)
         self._add(file, "&Quit", QKeySequence.StandardKey.Quit, self.close)
         edit = self.menuBar().addMenu("&Edit")
         self.undo_action = self._add(edit, "&Undo", QKeySequence.StandardKey.Undo, self.undo)
@@ -72,7 +74,9 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage("Busy: cancel the current run first")
             return
         self.statusBar().showMessage(f"Opening {source}\u2026")
-        self._start(lambda callback, _: ReviewSession.open(source, callback=callback), self._opened)
+        labels_path = self.settings.label_files.get(source)
+        self._start(lambda callback, _: ReviewSession.open(source, labels_path=labels_path, callback=callback),
+                    self._opened)
 
     def _opened(self, session: ReviewSession) -> None:
         self.session = session
@@ -81,13 +85,36 @@ class MainWindow(QMainWindow):
         self.start_page.set_recent(self.settings.recent)
         self.review.set_session(session)
         self.pages.setCurrentWidget(self.review)
-        self.setWindowTitle(f"labelreview \u2014 {session.dataset.name} \u2014 {session.store.path}")
+        self._show_title()
         skipped = f", {len(session.dataset.skipped):,} unreadable files skipped" if session.dataset.skipped else ""
         scored = "scores restored from the last run" if session.scores.scored.any() else "not scored yet"
         self.statusBar().showMessage(f"{len(session.dataset):,} images, {scored}{skipped}. Labels: {session.store.path}")
         self.review.run_panel.status.setText("Press Score to find label errors" if not session.scores.scored.any()
                                              else "Scores restored; Score again to re-score")
         self.session_opened.emit()
+
+    def _show_title(self) -> None:
+        self.setWindowTitle(f"labelreview \u2014 {self.session.dataset.name} \u2014 {self.session.store.path}")
+
+    def choose_labels_place(self) -> None:
+        if self.session is None:
+            return
+        path, _ = QFileDialog.getSaveFileName(self, "Keep the labels CSV in", str(self.session.store.path),
+                                              "Labels CSV (*.csv)")
+        if path:
+            self.move_labels(Path(path))
+
+    def move_labels(self, path: Path) -> None:
+        """Keep the labels (and audit log, scores) at ``path`` from now on, also after a reopen."""
+        try:
+            self.session.move_labels(path)
+        except (DataError, OSError) as error:
+            QMessageBox.warning(self, "Could not move the labels", str(error))
+            return
+        self.settings.label_files[self.session.source] = str(path)
+        save_settings(self.settings)
+        self._show_title()
+        self.statusBar().showMessage(f"Labels are now kept in {path}")
 
     def start_scoring(self, spec, folds: int) -> None:
         """Cross-validate the current labels (removed images left out) in the background."""

@@ -12,8 +12,8 @@ class StartPage(QWidget):
         title = QLabel("<h1>labelreview</h1><p>Find and fix mislabeled images. Open a dataset to start.</p>")
         title.setAlignment(Qt.AlignmentFlag.AlignCenter)
         buttons = [
-            ("Open image folder\u2026", self._open_folder),
-            ("Open labels CSV\u2026", self._open_csv),
+            ("Open image folder\u2026", self.choose_folder),
+            ("Open labels CSV\u2026", self.choose_csv),
             ("Open MNIST train (60,000 images)", lambda: self.open_requested.emit("mnist")),
             ("Open MNIST test (10,000 images)", lambda: self.open_requested.emit("mnist:test")),
         ]
@@ -41,12 +41,12 @@ class StartPage(QWidget):
         self.recent.clear()
         self.recent.addItems(sources)
 
-    def _open_folder(self) -> None:
+    def choose_folder(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, "Open image folder (one sub-folder per class)")
         if folder:
             self.open_requested.emit(folder)
 
-    def _open_csv(self) -> None:
+    def choose_csv(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Open labels CSV", filter="Labels CSV (*.csv)")
         if path:
             self.open_requested.emit(path)
