@@ -1,5 +1,6 @@
 # make run  - create .venv if needed, install everything, open the window on MNIST
 # make test - create .venv if needed, run the whole test suite offscreen
+# make bench - the usual recipe against labelreview, figures in a table (about 15 minutes)
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
@@ -22,6 +23,11 @@ run: $(INSTALLED)
 
 test: $(INSTALLED)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest
+
+bench: $(INSTALLED)
+	# the reference recipe's wrapper is a benchmark-only dependency
+	$(BIN)/python -m pip install --quiet scikeras==0.13.0
+	$(BIN)/python benchmarks/run.py
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info

@@ -26,9 +26,10 @@ class ModelSpec:
     """What to train: ``name`` in :data:`MODEL_NAMES`, epochs (CNN only) and seed."""
 
     name: str = "cnn"
-    epochs: int = 4
+    epochs: int = 5
     seed: int = 0
     batch_size: int = 128
+    learning_rate: float = 3e-3
 
 
 def make_classifier(spec: ModelSpec, n_classes: int, input_shape: tuple[int, int, int]) -> Classifier:
@@ -51,34 +52,39 @@ def import_keras():
 
 
 class CnnClassifier:
-    """Small CNN: conv blocks halve the image until about 7 pixels remain, then a dense head."""
+    """Small CNN: unpadded 3x3 conv + pool blocks until fewer than 12 pixels remain, then a dense head.
+
+    Trained with Adam on a cosine schedule (10% warm-up to ``learning_rate``).
+    """
 
     def __init__(self, spec: ModelSpec, n_classes: int, input_shape: tuple[int, int, int]):
         self.spec, self.n_classes, self.input_shape = spec, n_classes, input_shape
         self.model = None
 
-    def _build(self):
+    def _build(self, steps: int):
         keras = import_keras()
         layers = keras.layers
         keras.utils.set_random_seed(self.spec.seed)
         stack = [layers.Input(self.input_shape), layers.Rescaling(1 / 255)]
         side, filters = self.input_shape[0], 32
         while True:
-            stack += [layers.Conv2D(filters, 3, padding="same", activation="relu"), layers.MaxPooling2D()]
-            side, filters = side // 2, min(filters * 2, 128)
+            stack += [layers.Conv2D(filters, 3, activation="relu"), layers.MaxPooling2D()]
+            side, filters = (side - 2) // 2, min(filters * 2, 128)
             if side < 12:
                 break
         stack += [layers.Flatten(), layers.Dropout(0.3), layers.Dense(128, activation="relu"),
                   layers.Dense(self.n_classes, activation="softmax")]
         model = keras.Sequential(stack)
-        model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="sparse_categorical_crossentropy")
+        schedule = keras.optimizers.schedules.CosineDecay(
+            0.0, steps, warmup_target=self.spec.learning_rate, warmup_steps=max(1, steps // 10))
+        model.compile(optimizer=keras.optimizers.Adam(schedule), loss="sparse_categorical_crossentropy")
         return model
 
     def fit(self, images: np.ndarray, labels: np.ndarray, callback: Callback = ignore_progress) -> None:
         keras = import_keras()
-        self.model = self._build()
         epochs = self.spec.epochs
         steps = -(-len(images) // self.spec.batch_size)
+        self.model = self._build(epochs * steps)
 
         class Progress(keras.callbacks.Callback):
             def on_train_batch_end(self, batch, logs=None):

@@ -1,0 +1,55 @@
+"""Open an image folder of 20,000 PNGs written from MNIST: first open (decode) and second open (cache).
+
+    python benchmarks/folder_open.py [FOLDER]   # prints one JSON line
+"""
+
+import json
+import os
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from PIL import Image
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from labelreview.core.array_sources import open_mnist  # noqa: E402
+from labelreview.core.sources import open_source  # noqa: E402
+
+IMAGES = 20_000
+
+
+def write_folder(root: Path) -> None:
+    mnist = open_mnist("train", limit=IMAGES)
+    pixels, names = mnist.images(), mnist.label_names()
+    for i in range(IMAGES):
+        folder = root / names[i]
+        folder.mkdir(parents=True, exist_ok=True)
+        Image.fromarray(pixels[i, ..., 0]).save(folder / f"{i:05d}.png")
+
+
+def timed_open(root: Path) -> tuple[float, int]:
+    started = time.perf_counter()
+    dataset = open_source(str(root))
+    images = dataset.images()  # model-ready arrays in memory
+    return time.perf_counter() - started, len(images)
+
+
+def main() -> None:
+    root = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(tempfile.mkdtemp()) / "mnist-png"
+    if not root.exists():
+        started = time.perf_counter()
+        write_folder(root)
+        print(f"wrote {IMAGES:,} PNGs in {time.perf_counter() - started:.1f} s", file=sys.stderr)
+    os.environ["LABELREVIEW_CACHE_DIR"] = tempfile.mkdtemp()
+    first, count = timed_open(root)
+    second, _ = timed_open(root)
+    print(json.dumps({"case": f"folder{IMAGES // 1000}k-png", "images": count, "first_open_s": round(first, 2),
+                      "second_open_s": round(second, 2),
+                      "peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)}))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,73 @@
+"""Run one benchmark case with one method in this process and print one JSON line of figures.
+
+    python benchmarks/measure.py labelreview|reference CASE
+"""
+
+import json
+import resource
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from labelreview.core.array_sources import open_mnist  # noqa: E402
+from labelreview.core.noise import inject_noise  # noqa: E402
+
+PAIRS = [(7, 1), (4, 9), (3, 5)]
+CASES = {
+    "mnist15k-uniform10": dict(limit=15_000, rate=0.10, kind="uniform"),
+    "mnist15k-pairs20": dict(limit=15_000, rate=0.20, kind="pairs"),
+    "mnist60k-uniform10": dict(limit=None, rate=0.10, kind="uniform"),
+}
+
+
+def noisy_case(name: str):
+    """(dataset with noisy labels, true labels (N,)) for a case."""
+    case = CASES[name]
+    dataset = open_mnist("train", limit=case["limit"])
+    noisy = inject_noise(dataset.labels, 10, rate=case["rate"], kind=case["kind"], seed=0,
+                         pairs=PAIRS if case["kind"] == "pairs" else None)
+    return dataset.with_labels(noisy), dataset.labels
+
+
+def run_labelreview(dataset):
+    from labelreview.core.models import ModelSpec
+    from labelreview.core.pipeline import score_dataset
+
+    started, first = time.perf_counter(), []
+    run = score_dataset(dataset, ModelSpec(), folds=5,
+                        on_partial=lambda partial: first or first.append(time.perf_counter() - started))
+    return run.cv.pred_probs, run.analysis.is_label_issue, first[0]
+
+
+def run_reference(dataset):
+    from cleanlab.filter import find_label_issues
+    from reference import reference_pred_probs
+
+    pred_probs = reference_pred_probs(dataset.images(), dataset.labels)
+    return pred_probs, find_label_issues(dataset.labels, pred_probs), None
+
+
+def main(method: str, case: str) -> None:
+    dataset, truth = noisy_case(case)
+    started = time.perf_counter()
+    pred_probs, flagged, first_fold = (run_labelreview if method == "labelreview" else run_reference)(dataset)
+    seconds = time.perf_counter() - started
+    flipped = dataset.labels != truth
+    found = int((flagged & flipped).sum())
+    precision, recall = found / max(1, flagged.sum()), found / max(1, flipped.sum())
+    print(json.dumps({
+        "method": method, "case": case, "examples": len(dataset), "seconds": round(seconds, 1),
+        "first_suspects_s": None if first_fold is None else round(first_fold, 1),
+        "peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+        "precision": round(precision, 4), "recall": round(recall, 4),
+        "f1": round(2 * precision * recall / max(1e-9, precision + recall), 4),
+        "cv_accuracy": round(float((np.asarray(pred_probs).argmax(1) == truth).mean()), 4),
+    }))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1], sys.argv[2])

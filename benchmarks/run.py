@@ -1,0 +1,48 @@
+"""``make bench``: the usual recipe and labelreview on the same data, pair by pair, and a table of figures.
+
+Each measurement runs in its own process, so peak memory and start-up are its own.
+"""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+PAIRS = [("mnist15k-uniform10", ("reference", "labelreview")),
+         ("mnist15k-pairs20", ("reference", "labelreview")),
+         ("mnist60k-uniform10", ("labelreview",))]
+COLUMNS = ["case", "method", "examples", "seconds", "first_suspects_s", "peak_mb", "precision", "recall", "f1",
+           "cv_accuracy"]
+
+
+def measure(*args: str) -> dict:
+    result = subprocess.run([sys.executable, *args], cwd=HERE, capture_output=True, text=True)
+    if result.returncode != 0:
+        raise SystemExit(f"{' '.join(args)} failed:\n{result.stderr[-3000:]}")
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def table(rows: list[dict], columns: list[str]) -> str:
+    cells = [[str(row.get(c, "")) if row.get(c) is not None else "-" for c in columns] for row in rows]
+    widths = [max(len(c), *(len(r[i]) for r in cells)) for i, c in enumerate(columns)]
+    lines = [" | ".join(c.ljust(w) for c, w in zip(columns, widths)), "-+-".join("-" * w for w in widths)]
+    lines += [" | ".join(v.ljust(w) for v, w in zip(r, widths)) for r in cells]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    rows = []
+    for case, methods in PAIRS:
+        measured = {method: measure("measure.py", method, case) for method in methods}
+        if "reference" in measured:
+            ratio = measured["reference"]["seconds"] / measured["labelreview"]["seconds"]
+            measured["labelreview"]["method"] = f"labelreview ({ratio:.1f}x faster)"
+        rows += measured.values()
+        print(table(rows, COLUMNS), end="\n\n", flush=True)
+    folder = measure("folder_open.py")
+    print(table([folder], list(folder)))
+
+
+if __name__ == "__main__":
+    main()
