@@ -17,6 +17,7 @@ class GridQuery:
     flagged_only: bool = True
     given: int | None = None
     predicted: int | None = None
+    pair: tuple[int, int] | None = None  # both directions: given a & predicted b, or given b & predicted a
     decision: str = "any"
     search: str = ""
     sort: str = "label quality"
@@ -37,6 +38,9 @@ def visible_positions(session: ReviewSession, query: GridQuery) -> np.ndarray:
         keep &= labels == query.given
     if query.predicted is not None:
         keep &= scores.predicted == query.predicted
+    if query.pair is not None:
+        a, b = query.pair
+        keep &= ((labels == a) & (scores.predicted == b)) | ((labels == b) & (scores.predicted == a))
     if query.decision != "any":
         keep &= session.statuses() == ("" if query.decision == "unreviewed" else query.decision)
     if query.search and session.dataset.paths is not None:

@@ -8,6 +8,7 @@ import numpy as np
 
 from labelreview.core.dataset import Dataset
 from labelreview.core.errors import DataError
+from labelreview.core.health import Health, compute_health
 from labelreview.core.label_store import Decision, LabelStore, store_path_for
 from labelreview.core.labels_table import write_labels_table
 from labelreview.core.pipeline import ScoreRun
@@ -84,6 +85,11 @@ class ReviewSession:
     def training_dataset(self) -> Dataset:
         """The dataset to score: current labels, removed examples left out."""
         return self.dataset.with_labels(self.labels()).select(self.statuses() != "removed")
+
+    def health(self) -> Health:
+        """Health of the scored, not removed images under their current labels."""
+        include = self.scores.scored & (self.statuses() != "removed")
+        return compute_health(self.labels(), self.scores.pred_probs, self.dataset.class_names, include)
 
     def save_run(self, run: ScoreRun) -> ScoreTable:
         """Write a finished run's files where a reopen finds them; the scores to show (not yet set)."""

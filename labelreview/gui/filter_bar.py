@@ -1,7 +1,7 @@
 """Sort, filter and search controls that describe a GridQuery."""
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QLineEdit, QWidget
+from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QWidget
 
 from labelreview.core.grid_view import DECISIONS, SORT_KEYS, GridQuery
 
@@ -18,10 +18,15 @@ class FilterBar(QWidget):
         self.decision = QComboBox()
         self.decision.addItems([f"Decision: {d}" for d in DECISIONS])
         self.search = QLineEdit(placeholderText="Search file names", clearButtonEnabled=True)
+        self.pair: tuple[int, int] | None = None
+        self.pair_label = QLabel()
+        self.pair_clear = QPushButton("Show all pairs", visible=False)
+        self.pair_clear.clicked.connect(lambda: self._set_pair(None, ()))
         self.counts = QLabel()
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        for widget in (self.flagged, self.sort, self.given, self.predicted, self.decision, self.search):
+        for widget in (self.flagged, self.sort, self.given, self.predicted, self.decision, self.search,
+                       self.pair_label, self.pair_clear):
             layout.addWidget(widget)
         layout.addStretch()
         layout.addWidget(self.counts)
@@ -41,8 +46,30 @@ class FilterBar(QWidget):
 
     def query(self) -> GridQuery:
         return GridQuery(flagged_only=self.flagged.isChecked(), given=self.given.currentData(),
-                         predicted=self.predicted.currentData(), decision=DECISIONS[self.decision.currentIndex()],
+                         predicted=self.predicted.currentData(), pair=self.pair,
+                         decision=DECISIONS[self.decision.currentIndex()],
                          search=self.search.text().strip(), sort=SORT_KEYS[self.sort.currentIndex()])
+
+    def set_query(self, query: GridQuery, class_names) -> None:
+        """Show ``query`` in the controls (e.g. from a click in the Health view) and announce it once."""
+        widgets = (self.flagged, self.given, self.predicted, self.decision, self.search, self.sort)
+        for widget in widgets:
+            widget.blockSignals(True)
+        self.flagged.setChecked(query.flagged_only)
+        self.given.setCurrentIndex(self.given.findData(query.given) if query.given is not None else 0)
+        self.predicted.setCurrentIndex(self.predicted.findData(query.predicted) if query.predicted is not None else 0)
+        self.decision.setCurrentIndex(DECISIONS.index(query.decision))
+        self.search.setText(query.search)
+        self.sort.setCurrentIndex(SORT_KEYS.index(query.sort))
+        for widget in widgets:
+            widget.blockSignals(False)
+        self._set_pair(query.pair, class_names)
+
+    def _set_pair(self, pair: tuple[int, int] | None, class_names) -> None:
+        self.pair = pair
+        self.pair_label.setText(f"Pair: {class_names[pair[0]]} \u2194 {class_names[pair[1]]}" if pair else "")
+        self.pair_clear.setVisible(pair is not None)
+        self._emit()
 
     def _emit(self) -> None:
         self.changed.emit(self.query())

@@ -2,12 +2,13 @@
 
 from PySide6.QtCore import QItemSelectionModel, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QInputDialog, QListView, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QInputDialog, QListView, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
 from labelreview.core.errors import DataError
 from labelreview.core.review import ReviewSession
 from labelreview.gui.detail_panel import DetailPanel
 from labelreview.gui.filter_bar import FilterBar
+from labelreview.gui.health_view import HealthView
 from labelreview.gui.run_panel import RunPanel
 from labelreview.gui.suspects_model import POSITION_ROLE, SuspectsModel
 from labelreview.gui.thumbnails import ThumbnailLoader
@@ -44,15 +45,23 @@ class ReviewPage(QWidget):
         self.grid.setItemDelegate(TileDelegate(self.grid))
         self.grid.setModel(self.model)
         self.detail = DetailPanel(self.thumbnails)
+        self.health = HealthView(self.thumbnails)
         self.run_panel = RunPanel()
         splitter = QSplitter()
         splitter.addWidget(self.grid)
         splitter.addWidget(self.detail)
         splitter.setStretchFactor(0, 1)
+        suspects = QWidget()
+        column = QVBoxLayout(suspects)
+        column.addWidget(self.filters)
+        column.addWidget(splitter, stretch=1)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(suspects, "Suspects")
+        self.tabs.addTab(self.health, "Health")
         layout = QVBoxLayout(self)
-        layout.addWidget(self.filters)
-        layout.addWidget(splitter, stretch=1)
+        layout.addWidget(self.tabs, stretch=1)
         layout.addWidget(self.run_panel)
+        self.health.filter_requested.connect(self.show_query)
         self.filters.changed.connect(self._query_changed)
         self.grid.selectionModel().currentChanged.connect(self._show_current)
         self.model.modelReset.connect(self._update_counts)
@@ -82,6 +91,7 @@ class ReviewPage(QWidget):
         self.thumbnails.set_dataset(session.dataset)
         self.filters.set_classes(session.dataset.class_names)
         self.model.set_session(session)
+        self.health.set_session(session)
         self._select_row(0)
         self.grid.setFocus()
 
@@ -89,6 +99,7 @@ class ReviewPage(QWidget):
         """New scores (a fold finished, or a run): refresh the grid, keep the current image when possible."""
         current = self.current_position()
         self.model.refresh()
+        self.health.schedule_refresh()
         row = self.model.row_of(current) if current is not None else None
         self._select_row(row if row is not None else 0)
 
@@ -118,6 +129,7 @@ class ReviewPage(QWidget):
 
     def decisions_changed(self, positions) -> None:
         self.model.decisions_changed(positions)
+        self.health.schedule_refresh()
         self._update_counts()
         self._show_current(self.grid.currentIndex())
 
@@ -150,6 +162,11 @@ class ReviewPage(QWidget):
             self.grid.scrollTo(index)
         else:
             self.detail.show_example(self.session, None)
+
+    def show_query(self, query) -> None:
+        """Filter the grid to ``query`` (from the Health view) and show it."""
+        self.filters.set_query(query, self.session.dataset.class_names)
+        self.tabs.setCurrentIndex(0)
 
     def _query_changed(self, query) -> None:
         self.model.set_query(query)

@@ -1,0 +1,80 @@
+"""A one-file HTML health report (charts, tables, top suspects with thumbnails) that opens offline."""
+
+import base64
+import html
+import io
+from datetime import datetime
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from labelreview.core.atomic import write_text_atomic
+from labelreview.core.charts import Theme, class_quality_figure, confusion_figure, distribution_figure
+from labelreview.core.health import Health
+from labelreview.core.review import ReviewSession
+
+TOP_SUSPECTS = 60
+STYLE = """body{font-family:system-ui,sans-serif;margin:2em;color:#202020}
+table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}
+th{background:#f3f3f3}.tiles{display:flex;flex-wrap:wrap;gap:10px}.tile{width:120px;text-align:center;font-size:12px}
+.tile img{width:112px;height:112px;image-rendering:pixelated;border:1px solid #ccc}img.chart{max-width:100%}"""
+
+
+def _png(data) -> str:
+    """``data:`` URI of a matplotlib figure or a PIL image."""
+    buffer = io.BytesIO()
+    if isinstance(data, Image.Image):
+        data.save(buffer, format="PNG")
+    else:
+        data.savefig(buffer, format="png")
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def _table(frame) -> str:
+    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in frame.columns)
+    rows = "".join("<tr>" + "".join(f"<td>{html.escape(_cell(v))}</td>" for v in row) + "</tr>"
+                   for row in frame.itertuples(index=False))
+    return f"<table><tr>{head}</tr>{rows}</table>"
+
+
+def _cell(value) -> str:
+    return f"{value:.4f}" if isinstance(value, float | np.floating) else str(value)
+
+
+def _suspect_tiles(session: ReviewSession, health: Health) -> str:
+    scores, names, labels = session.scores, session.dataset.class_names, session.labels()
+    flagged = health.positions[health.analysis.is_label_issue]
+    worst = flagged[np.argsort(health.analysis.label_quality[health.analysis.is_label_issue])][:TOP_SUSPECTS]
+    tiles = []
+    for position in worst:
+        pixels = session.dataset.images(np.array([position]))[0]
+        image = Image.fromarray(pixels[..., 0] if pixels.shape[-1] == 1 else pixels)
+        caption = (f"{html.escape(names[labels[position]])} &rarr; {html.escape(names[scores.predicted[position]])}"
+                   f"<br>{scores.confidence[position]:.0%} &middot; "
+                   f"{html.escape(session.dataset.path(position) or f'row {session.dataset.index[position]}')}")
+        tiles.append(f'<div class="tile"><img src="{_png(image)}" alt=""><br>{caption}</div>')
+    return f'<div class="tiles">{"".join(tiles)}</div>'
+
+
+def write_report(session: ReviewSession, health: Health, path: Path) -> None:
+    """Write the report for ``session`` (its current labels and last scores) to ``path``, atomically."""
+    theme = Theme.for_dark(False)
+    analysis = health.analysis
+    overlap = analysis.overlapping.head(20)
+    parts = [
+        f"<h1>Label health: {html.escape(session.dataset.name)}</h1>",
+        f"<p>{datetime.now():%Y-%m-%d %H:%M} &middot; labels: {html.escape(str(session.store.path))}</p>",
+        f"<p><b>Health score {analysis.health_score:.3f}</b> &middot; {len(health.positions):,} scored images "
+        f"&middot; {analysis.issue_count:,} suspects &middot; about {health.estimated_errors:,} label errors "
+        f"estimated</p>",
+        f'<img class="chart" src="{_png(class_quality_figure(health, theme))}" alt="label quality per class">',
+        _table(analysis.class_quality),
+        f'<img class="chart" src="{_png(confusion_figure(health, theme)[0])}" alt="confusion matrix">',
+        f'<img class="chart" src="{_png(distribution_figure(health, theme))}" alt="label distribution">',
+        "<h2>Overlapping classes</h2>", _table(overlap) if len(overlap) else "<p>None found.</p>",
+        f"<h2>Top {TOP_SUSPECTS} suspects</h2>", _suspect_tiles(session, health),
+    ]
+    document = (f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>labelreview report</title>"
+                f"<style>{STYLE}</style></head><body>{''.join(parts)}</body></html>\n")
+    write_text_atomic(path, document)

@@ -1,0 +1,200 @@
+"""The Health tab: summary, per-class quality, confusion heat map, label distribution, overlapping pairs.
+
+Numbers come from :mod:`labelreview.core.health` on a worker thread; charts are
+:mod:`labelreview.core.charts` figures drawn on Qt canvases.
+"""
+
+from pathlib import Path
+
+import numpy as np
+from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import (QAbstractItemView, QFileDialog, QGridLayout, QHBoxLayout, QLabel, QListView,
+                               QPushButton, QScrollArea, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
+
+from labelreview.core.charts import Theme, class_quality_figure, confusion_figure, distribution_figure
+from labelreview.core.grid_view import GridQuery
+from labelreview.core.health import Health, compute_health
+from labelreview.core.report import write_report
+from labelreview.core.review import ReviewSession
+from labelreview.gui.suspects_model import SuspectsModel
+from labelreview.gui.thumbnails import ThumbnailLoader
+from labelreview.gui.tile_delegate import TILE, TileDelegate
+from labelreview.gui.worker import start_task
+
+REFRESH_DELAY_MS = 400  # decisions in quick succession recompute once
+
+
+class HealthView(QWidget):
+    filter_requested = Signal(object)  # a GridQuery for the suspects grid
+    updated = Signal()
+
+    def __init__(self, thumbnails: ThumbnailLoader, parent=None):
+        super().__init__(parent)
+        self.session: ReviewSession | None = None
+        self.health: Health | None = None
+        self.figures: dict[str, object] = {}
+        self.confusion_classes = np.zeros(0, dtype=np.int64)
+        self.task = None
+        self.stale = False
+        self.summary = QLabel("Score the dataset to see its health.")
+        self.summary.setWordWrap(True)
+        export_png, export_html = QPushButton("Export charts as PNG\u2026"), QPushButton("Export HTML report\u2026")
+        export_png.clicked.connect(self._choose_png_folder)
+        export_html.clicked.connect(self._choose_report_path)
+        self.canvases: dict[str, FigureCanvasQTAgg] = {}
+        self.charts = QGridLayout()
+        self.overlap = QTableWidget(0, 4)
+        self.overlap.setHorizontalHeaderLabels(["Class A", "Class B", "Examples", "Joint probability"])
+        self.overlap.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.overlap.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.overlap.itemSelectionChanged.connect(self._pair_chosen)
+        self.pair_models = [SuspectsModel(thumbnails, self), SuspectsModel(thumbnails, self)]
+        self.pair_titles = [QLabel(), QLabel()]
+        pairs = QHBoxLayout()
+        for model, title in zip(self.pair_models, self.pair_titles):
+            view = QListView()
+            view.setViewMode(QListView.ViewMode.IconMode)
+            view.setUniformItemSizes(True)
+            view.setGridSize(TILE)
+            view.setMinimumHeight(TILE.height() + 24)
+            view.setItemDelegate(TileDelegate(view))
+            view.setModel(model)
+            column = QVBoxLayout()
+            column.addWidget(title)
+            column.addWidget(view)
+            pairs.addLayout(column)
+        content = QWidget()
+        layout = QVBoxLayout(content)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.summary, stretch=1)
+        buttons.addWidget(export_png)
+        buttons.addWidget(export_html)
+        layout.addLayout(buttons)
+        layout.addLayout(self.charts)
+        layout.addWidget(QLabel("<b>Overlapping classes</b> (choose a pair to see both directions and filter "
+                                "the suspects grid)"))
+        layout.addWidget(self.overlap)
+        layout.addLayout(pairs)
+        scroll = QScrollArea(widgetResizable=True)
+        scroll.setWidget(content)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(scroll)
+        self.timer = QTimer(self, singleShot=True, interval=REFRESH_DELAY_MS, timeout=self.refresh)
+
+    def set_session(self, session: ReviewSession) -> None:
+        self.session = session
+        for model, title in zip(self.pair_models, self.pair_titles):
+            model.set_session(None)  # empty until a pair is chosen
+            title.clear()
+        self.refresh()
+
+    def schedule_refresh(self) -> None:
+        """Labels or scores changed: recompute shortly (once for a burst of decisions)."""
+        self.timer.start()
+
+    def refresh(self) -> None:
+        """Recompute the health numbers off the GUI thread from a snapshot of the current labels."""
+        session = self.session
+        if session is None or not session.scores.scored.any():
+            return
+        if self.task is not None:
+            self.stale = True
+            return
+        labels, scores = session.labels(), session.scores
+        include = scores.scored & (session.statuses() != "removed")
+        names = session.dataset.class_names
+        self.task, thread = start_task(self, lambda *_: compute_health(labels, scores.pred_probs, names, include))
+        self.task.finished.connect(self._show)
+        self.task.failed.connect(lambda message: self.summary.setText(f"Health could not be computed: {message}"))
+        for signal in (self.task.finished, self.task.failed):
+            signal.connect(self._task_done)
+        thread.start()
+
+    def _task_done(self, *_) -> None:
+        self.task = None
+        if self.stale:
+            self.stale = False
+            self.refresh()
+
+    def _show(self, health: Health) -> None:
+        self.health = health
+        analysis = health.analysis
+        self.summary.setText(
+            f"<b>Health score {analysis.health_score:.3f}</b> \u00b7 {len(health.positions):,} scored images \u00b7 "
+            f"{analysis.issue_count:,} suspects \u00b7 about {health.estimated_errors:,} label errors estimated")
+        theme = Theme.for_dark(self.palette().window().color().lightness() < 128)
+        confusion, self.confusion_classes = confusion_figure(health, theme)
+        self.figures = {"class_quality": class_quality_figure(health, theme), "confusion": confusion,
+                        "distribution": distribution_figure(health, theme)}
+        for slot, (name, figure) in enumerate(self.figures.items()):
+            old = self.canvases.pop(name, None)
+            if old is not None:
+                old.setParent(None)
+                old.deleteLater()
+            canvas = FigureCanvasQTAgg(figure)
+            canvas.setMinimumSize(int(figure.get_figwidth() * 80), int(figure.get_figheight() * 80))
+            if name == "confusion":
+                canvas.mpl_connect("button_press_event", self._confusion_clicked)
+            self.canvases[name] = canvas
+            self.charts.addWidget(canvas, slot // 2, slot % 2)
+        self._fill_overlap(health)
+        self.updated.emit()
+
+    def _fill_overlap(self, health: Health) -> None:
+        table = health.analysis.overlapping
+        self.overlap.blockSignals(True)
+        self.overlap.setRowCount(len(table))
+        for row, values in enumerate(table.itertuples(index=False)):
+            cells = [values[0], values[1], f"{values[4]:,}", f"{values[5]:.4f}"]
+            for column, text in enumerate(cells):
+                self.overlap.setItem(row, column, QTableWidgetItem(str(text)))
+        self.overlap.blockSignals(False)
+
+    def confusion_cell(self, row: int, column: int) -> None:
+        """Show exactly the images with given class ``row`` and predicted class ``column`` (class indices)."""
+        self.filter_requested.emit(GridQuery(flagged_only=False, given=row, predicted=column))
+
+    def _confusion_clicked(self, event) -> None:
+        if event.xdata is None or event.ydata is None:
+            return
+        row, column = int(round(event.ydata)), int(round(event.xdata))
+        if 0 <= row < len(self.confusion_classes) and 0 <= column < len(self.confusion_classes):
+            self.confusion_cell(int(self.confusion_classes[row]), int(self.confusion_classes[column]))
+
+    def _pair_chosen(self) -> None:
+        rows = self.overlap.selectionModel().selectedRows()
+        if not rows or self.health is None:
+            return
+        pair = self.health.analysis.overlapping.iloc[rows[0].row()]
+        a, b = int(pair["Class Index A"]), int(pair["Class Index B"])
+        names = self.health.class_names
+        for model, title, (given, predicted) in zip(self.pair_models, self.pair_titles, ((a, b), (b, a))):
+            model.session = self.session
+            model.set_query(GridQuery(flagged_only=False, given=given, predicted=predicted))
+            title.setText(f"given {names[given]}, predicted {names[predicted]}: {model.rowCount():,}")
+        self.filter_requested.emit(GridQuery(flagged_only=False, pair=(a, b)))
+
+    def export_pngs(self, folder: Path) -> list[Path]:
+        """Save each chart as a PNG in ``folder``; returns the files written."""
+        folder.mkdir(parents=True, exist_ok=True)
+        written = []
+        for name, figure in self.figures.items():
+            path = folder / f"{name}.png"
+            figure.savefig(path, dpi=150)
+            written.append(path)
+        return written
+
+    def _choose_png_folder(self) -> None:
+        if self.figures:
+            folder = QFileDialog.getExistingDirectory(self, "Save charts in")
+            if folder:
+                self.export_pngs(Path(folder))
+
+    def _choose_report_path(self) -> None:
+        if self.health is not None:
+            path, _ = QFileDialog.getSaveFileName(self, "Save HTML report", "labelreview-report.html",
+                                                  "HTML (*.html)")
+            if path:
+                write_report(self.session, self.health, Path(path))

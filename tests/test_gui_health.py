@@ -1,0 +1,67 @@
+"""The Health tab in the real window: charts after a run, drill-down into the grid, updates after decisions."""
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QPoint, Qt
+
+from labelreview.gui.main_window import MainWindow
+from tests.test_gui_window import open_in, score
+
+
+@pytest.fixture
+def scored_window(qtbot, digit_folder):
+    window = MainWindow()
+    qtbot.addWidget(window)
+    window.show()
+    open_in(qtbot, window, str(digit_folder))
+    score(qtbot, window)
+    health = window.review.health
+    qtbot.waitUntil(lambda: health.health is not None and len(health.health.positions) == 300, timeout=60_000)
+    yield window
+    window.close()
+
+
+def test_clicking_a_confusion_cell_filters_the_grid_to_exactly_those_images(qtbot, scored_window):
+    session, review, health = scored_window.session, scored_window.review, scored_window.review.health
+    confusion = health.health.analysis.confusion
+    off_diagonal = confusion - np.diag(np.diag(confusion))
+    row, column = np.unravel_index(off_diagonal.argmax(), confusion.shape)
+    canvas = health.canvases["confusion"]
+    axes = canvas.figure.axes[0]
+    canvas.draw()
+    x, y = axes.transData.transform((column, row)) / canvas.device_pixel_ratio  # cell centre, y from the bottom
+    qtbot.mouseClick(canvas, Qt.MouseButton.LeftButton, pos=QPoint(round(x), round(canvas.height() - y)))
+    shown = review.model.positions
+    expected = np.flatnonzero((session.labels() == row) & (session.scores.predicted == column))
+    assert sorted(shown.tolist()) == expected.tolist() and len(shown) == confusion[row, column]
+    assert review.tabs.currentIndex() == 0
+    assert review.filters.given.currentData() == row and review.filters.predicted.currentData() == column
+
+
+def test_choosing_an_overlap_pair_shows_both_directions_and_filters_the_grid(qtbot, scored_window):
+    session, review, health = scored_window.session, scored_window.review, scored_window.review.health
+    overlapping = health.health.analysis.overlapping
+    assert health.overlap.rowCount() == len(overlapping) > 0
+    health.overlap.selectRow(0)
+    a, b = int(overlapping["Class Index A"][0]), int(overlapping["Class Index B"][0])
+    labels, predicted = session.labels(), session.scores.predicted
+    a_to_b = np.flatnonzero((labels == a) & (predicted == b))
+    b_to_a = np.flatnonzero((labels == b) & (predicted == a))
+    assert sorted(health.pair_models[0].positions.tolist()) == a_to_b.tolist()
+    assert sorted(health.pair_models[1].positions.tolist()) == b_to_a.tolist()
+    assert sorted(review.model.positions.tolist()) == sorted(a_to_b.tolist() + b_to_a.tolist())
+    assert review.filters.pair == (a, b) and review.filters.pair_clear.isVisible()
+    review.filters.pair_clear.click()
+    assert review.filters.pair is None and len(review.model.positions) == 300
+
+
+def test_charts_follow_the_curators_decisions(qtbot, scored_window):
+    session, health = scored_window.session, scored_window.review.health
+    before = health.health.given_counts.copy()
+    with qtbot.waitSignal(health.updated, timeout=30_000):
+        session.decide([0], "relabel", 5)
+        scored_window.review.decisions_changed([0])
+    assert health.health.given_counts[0] == before[0] - 1 and health.health.given_counts[5] == before[5] + 1
+    written = health.export_pngs(scored_window.session.store.path.parent / "charts")
+    assert [p.name for p in written] == ["class_quality.png", "confusion.png", "distribution.png"]
+    assert all(p.stat().st_size > 5000 for p in written)

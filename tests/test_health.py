@@ -1,0 +1,69 @@
+"""The numbers behind every health chart equal cleanlab and numpy on the same pred_probs; the report."""
+
+import re
+
+import numpy as np
+import pytest
+from cleanlab.dataset import find_overlapping_classes, overall_label_health_score, rank_classes_by_label_quality
+from cleanlab.filter import find_label_issues
+
+from labelreview.core.charts import Theme, class_quality_figure, confusion_figure, distribution_figure
+from labelreview.core.models import ModelSpec
+from labelreview.core.pipeline import score_dataset
+from labelreview.core.report import write_report
+from labelreview.core.review import ReviewSession
+
+
+@pytest.fixture
+def scored(digit_folder):
+    session = ReviewSession.open(str(digit_folder))
+    session.scores = session.save_run(score_dataset(session.training_dataset(), ModelSpec("logreg"), folds=3))
+    return session
+
+
+def test_health_numbers_equal_cleanlab_and_numpy(scored):
+    health = scored.health()
+    labels, pred_probs = scored.labels(), scored.scores.pred_probs
+    names = list(scored.dataset.class_names)
+    assert health.analysis.health_score == pytest.approx(overall_label_health_score(labels, pred_probs, verbose=False))
+    assert health.analysis.class_quality.equals(rank_classes_by_label_quality(labels, pred_probs, class_names=names))
+    assert health.analysis.overlapping.equals(find_overlapping_classes(labels, pred_probs, class_names=names))
+    assert health.analysis.issue_count == find_label_issues(labels, pred_probs).sum()
+    expected = np.zeros((10, 10), int)
+    np.add.at(expected, (labels, pred_probs.argmax(1)), 1)
+    assert np.array_equal(health.analysis.confusion, expected)
+    assert np.array_equal(health.given_counts, np.bincount(labels, minlength=10))
+    assert np.array_equal(health.predicted_counts, np.bincount(pred_probs.argmax(1), minlength=10))
+    assert health.estimated_errors == round((1 - health.analysis.health_score) * 300)
+
+
+def test_relabels_move_counts_and_removed_images_drop_out(scored):
+    before = scored.health()
+    scored.decide([0, 1], "relabel", 9)  # two 0s become 9s
+    scored.decide([2], "remove")  # a third 0 leaves
+    after = scored.health()
+    assert after.given_counts[0] == before.given_counts[0] - 3
+    assert after.given_counts[9] == before.given_counts[9] + 2
+    assert len(after.positions) == 299 and 2 not in after.positions
+    assert after.analysis.confusion.sum() == 299
+
+
+def test_charts_draw_on_light_and_dark(scored):
+    health = scored.health()
+    for dark in (False, True):
+        theme = Theme.for_dark(dark)
+        figure, classes = confusion_figure(health, theme)
+        assert len(classes) == 10 and figure.get_facecolor()[0] == (0.11764705882352941 if dark else 1.0)
+        texts = [t.get_text() for t in figure.axes[0].texts]
+        assert str(health.analysis.confusion[0, 0]) in texts  # counts written in the cells
+        assert len(class_quality_figure(health, theme).axes[0].patches) == 20  # 2 bars x 10 classes
+        assert len(distribution_figure(health, theme).axes[0].patches) == 20
+
+
+def test_html_report_is_one_offline_file(scored, tmp_path):
+    path = tmp_path / "report.html"
+    write_report(scored, scored.health(), path)
+    text = path.read_text()
+    assert text.startswith("<!DOCTYPE html>") and "Health score" in text
+    assert len(re.findall(r'src="data:image/png;base64,', text)) == 3 + min(60, scored.scores.suspects)
+    assert not re.search(r'(src|href)="(http|//)', text)  # nothing to fetch: opens offline
