@@ -1,12 +1,13 @@
 # make run  - create .venv if needed, install everything, open the window on MNIST
 # make test - create .venv if needed, run the whole test suite offscreen
 # make bench - the usual recipe against labelreview, figures in a table (about 15 minutes)
+# make package - a one-folder PyInstaller app in dist/labelreview (then: make package-selftest)
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: install run test bench clean
+.PHONY: install run test bench package package-selftest clean
 
 install: $(INSTALLED)
 
@@ -28,6 +29,16 @@ bench: $(INSTALLED)
 	# the reference recipe's wrapper is a benchmark-only dependency
 	$(BIN)/python -m pip install --quiet scikeras==0.13.0
 	$(BIN)/python benchmarks/run.py
+
+package: $(INSTALLED)
+	$(BIN)/python -m pip install --quiet -e '.[package]'
+	rm -rf build/labelreview dist/labelreview
+	@start=$$(date +%s); \
+	$(BIN)/pyinstaller --noconfirm --log-level WARN --distpath dist --workpath build packaging/labelreview.spec && \
+	echo "package: built in $$(( $$(date +%s) - start )) s, dist/labelreview is $$(du -sh dist/labelreview | cut -f1)"
+
+package-selftest:
+	QT_QPA_PLATFORM=offscreen dist/labelreview/labelreview selftest
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info

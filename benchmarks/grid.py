@@ -29,7 +29,7 @@ def main() -> None:
     window.resize(1360, 860)
     window.show()
     session = ReviewSession.open("mnist")
-    timed("show a 60,000-image session", lambda: window._opened(session))
+    timed("show a 60,000-image session", lambda: window.show_session(session))
     grid, review = window.review.grid, window.review
     print(f"rows in the grid: {review.model.rowCount():,}")
     timed("refresh the grid (filter / new scores)", review.model.refresh, repeat=5)

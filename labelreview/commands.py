@@ -1,9 +1,6 @@
 """What each ``labelreview`` sub-command does, given its parsed arguments."""
 
-import sys
-import tempfile
 from argparse import Namespace
-from pathlib import Path
 
 from labelreview.core.labels_table import write_labels_table
 from labelreview.core.models import ModelSpec
@@ -52,26 +49,7 @@ def gui(args: Namespace) -> int:
 
 
 def selftest(args: Namespace) -> int:
-    """``labelreview selftest``: offline MNIST, a short scoring run, cleanlab, result files."""
-    checks = []
+    """``labelreview selftest``: see :mod:`labelreview.selftest`."""
+    from labelreview.selftest import run_selftest
 
-    def check(what: str, ok: bool) -> None:
-        checks.append(ok)
-        print(f"{'ok  ' if ok else 'FAIL'} {what}")
-
-    dataset = open_source("mnist:test", limit=600)
-    check(f"MNIST loads offline, checksum verified ({len(dataset)} images, {dataset.image_shape})",
-          dataset.image_shape == (28, 28, 1))
-    run = score_dataset(dataset, ModelSpec(name="logreg"), folds=3)
-    check(f"3-fold scoring gives out-of-sample probabilities {run.cv.pred_probs.shape}",
-          bool((run.cv.fold_of >= 0).all()) and abs(float(run.cv.pred_probs.sum(1).mean()) - 1) < 1e-3)
-    accuracy = float((run.analysis.predicted == dataset.labels).mean())
-    check(f"cross-validated accuracy {accuracy:.3f}, health score {run.analysis.health_score:.3f}",
-          accuracy > 0.8 and 0.5 < run.analysis.health_score <= 1)
-    with tempfile.TemporaryDirectory() as out:
-        write_score_files(run, Path(out))
-        names = sorted(p.name for p in Path(out).iterdir())
-    check(f"result files written: {', '.join(names)}", names == ["health.json", "pred_probs.npy", "scores.csv"])
-    healthy = all(checks)
-    print("selftest passed" if healthy else "selftest FAILED", file=sys.stderr)
-    return 0 if healthy else 1
+    return run_selftest()

@@ -52,7 +52,12 @@ class LabelStore:
 
     @classmethod
     def open(cls, path: Path, dataset: Dataset) -> "LabelStore":
-        """Read ``path`` (or start it from the dataset's given labels) and add rows it lacks."""
+        """Read ``path`` (or start it from the dataset's given labels) and add rows it lacks.
+
+        Temp files that a killed save left beside it are removed.
+        """
+        for stale in path.parent.glob(f".{path.name}.*.tmp"):
+            stale.unlink(missing_ok=True)
         keys, key_column = _keys(path, dataset)
         table = read_labels_table(path) if path.exists() else pd.DataFrame({key_column: [], "label": []}, dtype=str)
         if key_column not in table.columns:

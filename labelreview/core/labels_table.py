@@ -27,7 +27,8 @@ def read_labels_table(path: Path) -> pd.DataFrame:
         ``path`` or ``index``; ``index`` holds non-negative integers.
     """
     try:
-        text = Path(path).read_text(encoding="utf-8-sig")
+        with open(path, encoding="utf-8-sig", newline="") as handle:  # keep \r inside quoted values
+            text = handle.read()
     except FileNotFoundError:
         raise DataError(path, "file not found") from None
     except UnicodeDecodeError:
@@ -39,7 +40,7 @@ def read_labels_table(path: Path) -> pd.DataFrame:
     header = text.splitlines()[0]
     delimiter = max(DELIMITERS, key=header.count)
     try:
-        table = pd.read_csv(io.StringIO(text), sep=delimiter, dtype=str, keep_default_na=False, skipinitialspace=True)
+        table = pd.read_csv(io.StringIO(text), sep=delimiter, dtype=str, keep_default_na=False)
     except (pd.errors.ParserError, csv.Error) as error:
         raise DataError(path, f"not a readable CSV ({str(error).splitlines()[0]})") from None
     table.columns = [str(column).strip() for column in table.columns]
@@ -80,6 +81,9 @@ def _relative(value: str, csv_path: Path, row: int) -> str:
 
 
 def write_labels_table(path: Path, table: pd.DataFrame) -> None:
-    """Write ``table`` as a UTF-8 CSV, atomically."""
+    """Write ``table`` as a UTF-8 CSV with CRLF line ends (RFC 4180), atomically.
+
+    CRLF makes the csv writer quote any value holding a ``\r`` or ``\n``.
+    """
     with atomic_file(path, "w") as handle:
-        table.to_csv(handle, index=False, lineterminator="\n")
+        table.to_csv(handle, index=False, lineterminator="\r\n")

@@ -1,19 +1,32 @@
 """Start the window: it appears at once; TensorFlow loads only when a run starts."""
 
 import sys
+from pathlib import Path
 
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
 from labelreview import __version__
 
 
+def resources_dir() -> Path:
+    """``resources/`` beside the package, or inside the PyInstaller bundle."""
+    bundle = getattr(sys, "_MEIPASS", None)
+    return Path(bundle) / "resources" if bundle else Path(__file__).resolve().parents[2] / "resources"
+
+
 def run_gui(source: str | None = None, *, score: bool = False) -> int:
     """Show the main window, open ``source`` if given, start scoring it if ``score``."""
+    from labelreview.gui.crash_guard import install_error_dialog, start_logging
     from labelreview.gui.main_window import MainWindow
 
     app = QApplication.instance() or QApplication(sys.argv)
     app.setApplicationName("labelreview")
     app.setApplicationVersion(__version__)
+    icon = resources_dir() / "labelreview.png"
+    if icon.exists():
+        app.setWindowIcon(QIcon(str(icon)))
+    install_error_dialog(start_logging())
     window = MainWindow()
     window.show()
     if source:

@@ -7,6 +7,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QApplication, QFileDialog, QLineEdit, QMainWindow, QMessageBox, QStackedWidget
 
+from labelreview.core.appdirs import log_dir
 from labelreview.core.errors import DataError
 from labelreview.core.pipeline import score_dataset
 from labelreview.core.review import ReviewSession
@@ -15,6 +16,7 @@ from labelreview.core.settings import load_settings, save_settings
 from labelreview.gui.review_page import SHORTCUTS, ReviewPage
 from labelreview.gui.start_page import StartPage
 from labelreview.gui.worker import start_task
+from labelreview.versions import library_versions
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +62,7 @@ class MainWindow(QMainWindow):
         self._add(review, "&Re-score", "Ctrl+R", lambda: self.review.run_panel.score.click())
         helper = self.menuBar().addMenu("&Help")
         self._add(helper, "&Keyboard shortcuts", "F1", self.show_shortcuts)
+        self._add(helper, "&About labelreview", None, self.show_about)
 
     def _add(self, menu, text, shortcut, slot) -> QAction:
         action = menu.addAction(text)
@@ -76,9 +79,10 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"Opening {source}\u2026")
         labels_path = self.settings.label_files.get(source)
         self._start(lambda callback, _: ReviewSession.open(source, labels_path=labels_path, callback=callback),
-                    self._opened)
+                    self.show_session)
 
-    def _opened(self, session: ReviewSession) -> None:
+    def show_session(self, session: ReviewSession) -> None:
+        """Show an opened session: grid, health, title; remember it among the recent datasets."""
         self.session = session
         self.settings.remember(session.source)
         save_settings(self.settings)
@@ -209,6 +213,11 @@ class MainWindow(QMainWindow):
         rows = "".join(f"<tr><td><b>{keys}</b></td><td>{text}</td></tr>" for keys, text in SHORTCUTS)
         QMessageBox.information(self, "Keyboard shortcuts", f"<table cellspacing=6>{rows}</table>"
                                 "<p>Shortcuts act on the grid; they never fire while you type in a text field.</p>")
+
+    def show_about(self) -> None:
+        rows = "".join(f"<tr><td>{name}</td><td>{version}</td></tr>" for name, version in library_versions().items())
+        QMessageBox.about(self, "About labelreview", "<h3>labelreview</h3><p>Find and fix mislabeled images, "
+                          f"offline.</p><table cellspacing=4>{rows}</table><p>Log: {log_dir() / 'labelreview.log'}</p>")
 
     def closeEvent(self, event) -> None:
         """Stop a run cleanly before closing: no hang, no half-written files."""

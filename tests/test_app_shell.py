@@ -1,0 +1,34 @@
+"""The app shell: log file, error dialog instead of vanishing, About with library versions."""
+
+import sys
+
+from PySide6.QtWidgets import QMessageBox
+
+from labelreview.core.appdirs import log_dir
+from labelreview.gui.crash_guard import install_error_dialog, start_logging
+from labelreview.gui.main_window import MainWindow
+
+
+def test_unexpected_errors_are_logged_and_shown_with_the_log_path(qapp, monkeypatch):
+    shown = []
+    monkeypatch.setattr(QMessageBox, "critical", lambda parent, title, text: shown.append(text))
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)  # restored after the test
+    path = start_logging()
+    install_error_dialog(path)
+    try:
+        raise RuntimeError("boom")
+    except RuntimeError:
+        sys.excepthook(*sys.exc_info())
+    assert path.parent == log_dir() and "RuntimeError: boom" in path.read_text()
+    assert shown and "RuntimeError: boom" in shown[0] and str(path) in shown[0]
+
+
+def test_about_names_the_versions(qtbot, monkeypatch):
+    shown = []
+    monkeypatch.setattr(QMessageBox, "about", lambda parent, title, text: shown.append(text))
+    window = MainWindow()
+    qtbot.addWidget(window)
+    window.show_about()
+    for name in ("labelreview", "TensorFlow", "cleanlab", "Qt", "PySide6"):
+        assert f"<td>{name}</td>" in shown[0]
+    assert "not found" not in shown[0]
