@@ -36,6 +36,9 @@ package: $(INSTALLED)
 	@start=$$(date +%s); \
 	$(BIN)/pyinstaller --noconfirm --log-level WARN --distpath dist --workpath build packaging/labelreview.spec && \
 	echo "package: built in $$(( $$(date +%s) - start )) s, dist/labelreview is $$(du -sh dist/labelreview | cut -f1)"
+	# TensorFlow's own libraries carry ~250 MB of symbols; stripping every library breaks scipy's OpenBLAS
+	if [ "$$(uname)" = Linux ]; then strip --strip-unneeded dist/labelreview/_internal/tensorflow/lib*.so.2; fi
+	@echo "package: after stripping TensorFlow, dist/labelreview is $$(du -sh dist/labelreview | cut -f1)"
 
 package-selftest:
 	QT_QPA_PLATFORM=offscreen dist/labelreview/labelreview selftest

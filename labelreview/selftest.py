@@ -27,7 +27,7 @@ def run_selftest() -> int:
         dataset = open_source("mnist:test", limit=600)
         check(f"MNIST loads offline, checksum verified ({len(dataset)} images of {dataset.image_shape})",
               dataset.image_shape == (28, 28, 1))
-        run = score_dataset(dataset, ModelSpec(name="cnn", epochs=2), folds=3)
+        run = score_dataset(dataset, ModelSpec(name="cnn", epochs=4), folds=3)
         check(f"TensorFlow CNN, 3-fold: out-of-sample probabilities {run.cv.pred_probs.shape}",
               bool((run.cv.fold_of >= 0).all()) and abs(float(run.cv.pred_probs.sum(1).mean()) - 1) < 1e-3)
         accuracy = float((run.analysis.predicted == dataset.labels).mean())
