@@ -74,7 +74,7 @@ def test_score_review_by_keyboard_undo_and_reopen(qtbot, window, digit_folder):
     qtbot.keyClick(grid, Qt.Key.Key_7)
     assert store_table(session)["label"][fourth] == "7"
     log = [json.loads(line) for line in session.store.audit_path.read_text().splitlines()]
-    assert [entry["action"] for entry in log] == ["keep", "relabel", "remove", "relabel"]
+    assert [entry["action"] for entry in log if entry["action"] != "saved"] == ["keep", "relabel", "remove", "relabel"]
 
     window.undo_action.trigger()
     assert store_table(session)["status"][fourth] == "" and store_table(session)["label"][fourth] != "7"
@@ -164,12 +164,30 @@ def test_a_failed_save_is_reported_and_the_decision_kept(qtbot, window, digit_fo
     from PySide6.QtWidgets import QMessageBox
 
     warnings = []
-    monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text: warnings.append((title, text)))
+    monkeypatch.setattr(QMessageBox, "exec", lambda box: warnings.append(
+        (box.windowTitle(), box.text(), [b.text() for b in box.buttons()])))
     session = open_in(qtbot, window, str(digit_folder))
     session.store.path.write_text(session.store.path.read_text() + "\n")  # another program edits it
     position = current(window)
     qtbot.keyClick(window.review.grid, Qt.Key.Key_K)
     assert warnings and warnings[0][0] == "Could not save" and "changed by another program" in warnings[0][1]
-    assert str(session.store.audit_path) in warnings[0][1]
+    assert str(session.store.audit_path) in warnings[0][1] and "Save labels as\u2026" in warnings[0][2]
     assert session.statuses()[position] == "kept"  # in memory, shown on the tile, undoable
-    assert json.loads(session.store.audit_path.read_text().splitlines()[-1])["action"] == "keep"
+    assert json.loads(session.store.audit_path.read_text().splitlines()[-1])["action"] == "keep"  # logged, not saved
+
+
+def test_closing_the_window_mid_run_stops_cleanly(qtbot, digit_folder):
+    window = MainWindow()
+    qtbot.addWidget(window)
+    window.show()
+    session = open_in(qtbot, window, str(digit_folder))
+    csv_before = session.store.path.read_text()
+    panel = window.review.run_panel
+    panel.model.setCurrentIndex(panel.model.findData("cnn"))
+    panel.epochs.setValue(30)
+    panel.score.click()
+    qtbot.waitUntil(lambda: "epoch" in panel.status.text(), timeout=RUN_TIMEOUT)
+    thread = window.thread
+    window.close()
+    assert thread.isFinished()  # the worker stopped within the close; no hang, no crash
+    assert not session.scores_dir.exists() and session.store.path.read_text() == csv_before

@@ -22,7 +22,8 @@ def read_store(session):
 
 
 def audit(session):
-    return [json.loads(line) for line in session.store.audit_path.read_text().splitlines()]
+    """The audit log without the 'saved' markers."""
+    return [e for e in map(json.loads, session.store.audit_path.read_text().splitlines()) if e["action"] != "saved"]
 
 
 def test_store_is_created_beside_the_folder(session, digit_folder):
@@ -42,9 +43,9 @@ def test_decisions_are_written_at_once_and_undoable(session):
     assert table["original_label"][:2].tolist() == ["0", "0"]
     assert table["status"][:5].tolist() == ["relabeled", "relabeled", "removed", "kept", ""]
     entries = audit(session)
-    assert [(e["row"], e["action"], e["old"], e["new"]) for e in entries[:2]] == [
-        ("digits/0/0.png", "relabel", "0 (unreviewed)", "7 (relabeled)"),
-        ("digits/0/1.png", "relabel", "0 (unreviewed)", "7 (relabeled)")]
+    assert [(e["row"], e["action"], e["old"], e["new"], e["old_status"], e["new_status"]) for e in entries[:2]] == [
+        ("digits/0/0.png", "relabel", "0", "7", "", "relabeled"),
+        ("digits/0/1.png", "relabel", "0", "7", "", "relabeled")]
     assert session.undo() == (3,) and session.undo() == (2,)
     assert read_store(session)["status"][:4].tolist() == ["relabeled", "relabeled", "", ""]
     assert session.undo() == (0, 1)  # a bulk action undoes as one
@@ -117,3 +118,33 @@ def test_labels_can_live_elsewhere_and_follow_the_curator(session, digit_folder,
     above = digit_folder.parent / "labels-above.csv"
     again.move_labels(above)
     assert pd.read_csv(above, dtype=str)["path"][0] == "digits/0/0.png"  # below the CSV: relative to it
+
+
+def test_a_crash_between_log_and_csv_is_replayed_on_open(session, digit_folder, monkeypatch):
+    from labelreview.core import label_store
+
+    def crash(path, table):
+        raise OSError(28, "No space left on device")  # the log got the decision, the CSV did not
+
+    monkeypatch.setattr(label_store, "write_labels_table", crash)
+    with pytest.raises(OSError):
+        session.decide([4], "relabel", 6)
+    assert session.store.decision(4).label == "6"  # kept in memory
+    monkeypatch.undo()
+    assert read_store(session)["status"][4] == ""  # not on disk yet
+    again = ReviewSession.open(str(digit_folder))
+    assert again.store.decision(4) == session.store.decision(4)
+    assert read_store(again)["label"][4] == "6" and audit(again)[-1]["action"] == "replay"
+
+
+def test_saving_resumes_after_a_failed_save(session, monkeypatch):
+    from labelreview.core import label_store
+
+    real = label_store.write_labels_table
+    monkeypatch.setattr(label_store, "write_labels_table", lambda path, table: (_ for _ in ()).throw(
+        PermissionError(13, "Permission denied", str(path))))
+    with pytest.raises(PermissionError):
+        session.decide([7], "remove")
+    monkeypatch.setattr(label_store, "write_labels_table", real)
+    session.decide([8], "keep")  # the next save writes both decisions
+    assert read_store(session)["status"][7:9].tolist() == ["removed", "kept"]

@@ -28,7 +28,8 @@ class Analysis:
     class_quality : pd.DataFrame
         ``rank_classes_by_label_quality``, worst class first.
     overlapping : pd.DataFrame
-        ``find_overlapping_classes``, most overlapping pair first.
+        ``find_overlapping_classes``, most overlapping pair first; pairs with
+        no overlapping example are left out (K (K - 1) / 2 rows otherwise).
     confusion : np.ndarray of int, shape (K, K)
         Counts of given (row) x predicted (column) labels.
     """
@@ -83,9 +84,13 @@ def analyze(labels: np.ndarray, pred_probs: np.ndarray, class_names: tuple[str, 
         rank=rank,
         health_score=float(overall_label_health_score(labels, pred_probs, verbose=False)),
         class_quality=rank_classes_by_label_quality(labels, pred_probs, class_names=names, confident_joint=joint),
-        overlapping=find_overlapping_classes(labels, pred_probs, class_names=names, confident_joint=joint),
+        overlapping=_overlapping(find_overlapping_classes(labels, pred_probs, class_names=names, confident_joint=joint)),
         confusion=np.bincount(labels * k + predicted, minlength=k * k).reshape(k, k),
     )
+
+
+def _overlapping(pairs: pd.DataFrame) -> pd.DataFrame:
+    return pairs[pairs["Num Overlapping Examples"] > 0].reset_index(drop=True)
 
 
 def suggest_labels(labels: np.ndarray, pred_probs: np.ndarray) -> np.ndarray:

@@ -5,18 +5,17 @@ replaced atomically. A CSV changed by another program since we last read or
 wrote it is never overwritten blindly.
 """
 
-import json
 import os
 import re
 import shutil
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from labelreview.core.appdirs import data_dir
+from labelreview.core.audit_log import SAVED, AuditLog
 from labelreview.core.dataset import Dataset
 from labelreview.core.errors import DataError
 from labelreview.core.labels_table import read_labels_table, write_labels_table
@@ -47,14 +46,19 @@ class LabelStore:
 
     def __init__(self, path: Path, table: pd.DataFrame, key_column: str, row_of: np.ndarray):
         self.path, self.table, self.key_column, self.row_of = path, table, key_column, row_of
-        self.audit_path = path.with_name(path.name + ".audit.jsonl")
+        self.audit = AuditLog(_audit_path(path))
         self._signature = _signature(path)
+
+    @property
+    def audit_path(self) -> Path:
+        return self.audit.path
 
     @classmethod
     def open(cls, path: Path, dataset: Dataset) -> "LabelStore":
         """Read ``path`` (or start it from the dataset's given labels) and add rows it lacks.
 
-        Temp files that a killed save left beside it are removed.
+        Decisions that the audit log holds but a crash kept out of the CSV are
+        replayed; temp files that a killed save left beside it are removed.
         """
         for stale in path.parent.glob(f".{path.name}.*.tmp"):
             stale.unlink(missing_ok=True)
@@ -73,8 +77,11 @@ class LabelStore:
                                   "original_label": names[missing], "status": ""})
             table = pd.concat([table, extra], ignore_index=True).fillna("")
         position = {key: row for row, key in enumerate(table[key_column])}
+        replayed = _replay(table, position, AuditLog(_audit_path(path)).unsaved_decisions())
         store = cls(path, table, key_column, np.array([position[key] for key in keys], dtype=np.int64))
-        if missing or not path.exists():
+        if replayed:
+            store.audit.append([{"row": None, "action": "replay", "new": f"{replayed} decisions from this log"}])
+        if missing or replayed or not path.exists():
             path.parent.mkdir(parents=True, exist_ok=True)
             store.save()
         return store
@@ -97,7 +104,7 @@ class LabelStore:
             row = self.row_of[i]
             self.table.iat[row, self.table.columns.get_loc("status")] = decision.status
             self.table.iat[row, self.table.columns.get_loc("label")] = decision.label
-        self._append_audit(audit)
+        self.audit.append(audit)
         self.save()
 
     def save(self) -> None:
@@ -107,6 +114,7 @@ class LabelStore:
                                        "(reopen the dataset, or save elsewhere)")
         write_labels_table(self.path, self.table)
         self._signature = _signature(self.path)
+        self.audit.append([{"action": SAVED}])
 
     def move_to(self, path: Path, dataset: Dataset) -> None:
         """Keep the labels in ``path`` from now on (the curator chose it); the old files stay as they are.
@@ -117,22 +125,14 @@ class LabelStore:
         if self.key_column == "path":
             old, new = _prefix(self.path, dataset), _prefix(path, dataset)
             self.table["path"] = [new + key[len(old):] if key.startswith(old) else key for key in self.table["path"]]
-        new_audit = path.with_name(path.name + ".audit.jsonl")
+        new_audit = AuditLog(_audit_path(path))
         path.parent.mkdir(parents=True, exist_ok=True)
         if self.audit_path.exists():
-            shutil.copyfile(self.audit_path, new_audit)
+            shutil.copyfile(self.audit_path, new_audit.path)
         moved_from = self.path
-        self.path, self.audit_path, self._signature = path, new_audit, _signature(path)
-        self._append_audit([{"row": None, "action": "move", "old": str(moved_from), "new": str(path)}])
+        self.path, self.audit, self._signature = path, new_audit, _signature(path)
+        self.audit.append([{"row": None, "action": "move", "old": str(moved_from), "new": str(path)}])
         self.save()
-
-    def _append_audit(self, entries: list[dict]) -> None:
-        now = datetime.now(timezone.utc).isoformat(timespec="seconds")
-        with open(self.audit_path, "a", encoding="utf-8") as log:
-            for entry in entries:
-                log.write(json.dumps({"time": now, **entry}) + "\n")
-            log.flush()
-            os.fsync(log.fileno())
 
     def key(self, i: int) -> str:
         """The CSV key (path or index) of example ``i``."""
@@ -150,6 +150,24 @@ def _prefix(path: Path, dataset: Dataset) -> str:
     """Image paths are relative to the CSV's folder when the images are below it, else to the image root."""
     relative = Path(os.path.relpath(dataset.root, path.parent)).as_posix()
     return "" if relative == "." or relative.startswith("..") else relative + "/"
+
+
+def _audit_path(csv_path: Path) -> Path:
+    return csv_path.with_name(csv_path.name + ".audit.jsonl")
+
+
+def _replay(table: pd.DataFrame, position: dict[str, int], decisions: list[dict]) -> int:
+    """Apply logged decisions to ``table`` in order; returns how many changed a row."""
+    changed = 0
+    for entry in decisions:
+        row = position.get(entry.get("row"))
+        if row is None:
+            continue
+        new = (entry["new"], entry["new_status"])
+        if (table.at[row, "label"], table.at[row, "status"]) != new:
+            table.at[row, "label"], table.at[row, "status"] = new
+            changed += 1
+    return changed
 
 
 def _signature(path: Path) -> tuple[int, int] | None:

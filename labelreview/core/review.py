@@ -13,7 +13,7 @@ from labelreview.core.label_store import Decision, LabelStore, store_path_for
 from labelreview.core.labels_table import write_labels_table
 from labelreview.core.pipeline import ScoreRun
 from labelreview.core.progress import Callback, ignore_progress
-from labelreview.core.score_files import health_summary, write_score_files
+from labelreview.core.score_files import write_score_files
 from labelreview.core.score_table import ScoreTable
 from labelreview.core.sources import open_source
 
@@ -65,9 +65,10 @@ class ReviewSession:
         return self.store.path.with_name(self.store.path.name + ".scores")
 
     def move_labels(self, path: Path) -> None:
-        """Keep this dataset's labels CSV (with its audit log and saved scores) at ``path`` from now on."""
-        if self.source.lower().endswith(".csv"):
-            raise DataError(path, "a labels CSV dataset keeps its labels in its own CSV; export a copy instead")
+        """Keep this dataset's labels CSV (with its audit log and saved scores) at ``path`` from now on.
+
+        For a labels CSV dataset the original CSV stays the dataset's definition, untouched.
+        """
         old_scores = self.scores_dir
         self.store.move_to(Path(path), self.dataset)
         if old_scores.is_dir():
@@ -93,8 +94,7 @@ class ReviewSession:
 
     def save_run(self, run: ScoreRun) -> ScoreTable:
         """Write a finished run's files where a reopen finds them; the scores to show (not yet set)."""
-        write_score_files(run, self.scores_dir)
-        return ScoreTable.from_run(self.dataset, run, health_summary(run))
+        return ScoreTable.from_run(self.dataset, run, write_score_files(run, self.scores_dir))
 
     def review_counts(self) -> tuple[int, int]:
         """(reviewed, total) over the flagged suspects."""
@@ -151,13 +151,15 @@ class ReviewSession:
         return command.positions
 
     def _write(self, action: str, positions, old: tuple[Decision, ...], new: tuple[Decision, ...]) -> None:
-        names = self.dataset.class_names
-        audit = [{"row": self.store.key(i), "action": action, "old": f"{o.label} ({o.status or 'unreviewed'})",
-                  "new": f"{n.label} ({n.status or 'unreviewed'})",
-                  "score": None if np.isnan(self.scores.label_quality[i]) else round(float(self.scores.label_quality[i]), 6),
-                  "suggested": names[self.scores.suggested[i]] if self.scores.scored[i] else None}
-                 for i, o, n in zip(positions, old, new)]
+        audit = [self._audit_entry(i, action, o, n) for i, o, n in zip(positions, old, new)]
         self.store.apply(list(zip(positions, new)), audit)
+
+    def _audit_entry(self, i: int, action: str, old: Decision, new: Decision) -> dict:
+        scored = bool(self.scores.scored[i])
+        return {"row": self.store.key(i), "action": action, "old": old.label, "new": new.label,
+                "old_status": old.status, "new_status": new.status,
+                "score": round(float(self.scores.label_quality[i]), 6) if scored else None,
+                "suggested": self.dataset.class_names[self.scores.suggested[i]] if scored else None}
 
     def export_cleaned(self, path: Path) -> int:
         """Write a labels CSV with relabels applied and removed rows dropped; returns its row count."""

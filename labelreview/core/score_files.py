@@ -40,19 +40,14 @@ def health_summary(run: ScoreRun) -> dict:
         "estimated_label_errors": int(round((1 - analysis.health_score) * len(dataset))),
         "class_names": list(dataset.class_names),
         "class_counts": np.bincount(dataset.labels, minlength=len(dataset.class_names)).tolist(),
-        "per_class": [
-            {"class": str(row["Class Name"]), "label_issues": int(row["Label Issues"]),
-             "inverse_label_issues": int(row["Inverse Label Issues"]),
-             "label_noise": float(row["Label Noise"]), "inverse_label_noise": float(row["Inverse Label Noise"]),
-             "label_quality": float(row["Label Quality Score"])}
-            for _, row in quality.iterrows()
-        ],
-        "overlapping_classes": [
-            {"class_a": str(row["Class Name A"]), "class_b": str(row["Class Name B"]),
-             "examples": int(row["Num Overlapping Examples"]), "joint_probability": float(row["Joint Probability"])}
-            for _, row in overlap.iterrows()
-        ],
-        "confusion": analysis.confusion.tolist(),
+        "per_class": _records(quality, {"Class Name": "class", "Label Issues": "label_issues",
+                                         "Inverse Label Issues": "inverse_label_issues", "Label Noise": "label_noise",
+                                         "Inverse Label Noise": "inverse_label_noise",
+                                         "Label Quality Score": "label_quality"}),
+        "overlapping_classes": _records(overlap, {"Class Name A": "class_a", "Class Name B": "class_b",
+                                                  "Num Overlapping Examples": "examples",
+                                                  "Joint Probability": "joint_probability"}),
+        "confusion": [[int(g), int(p), int(analysis.confusion[g, p])] for g, p in zip(*analysis.confusion.nonzero())],
         "model": run.spec.name,
         "folds": run.folds,
         "epochs": run.spec.epochs,
@@ -62,11 +57,23 @@ def health_summary(run: ScoreRun) -> dict:
     }
 
 
-def write_score_files(run: ScoreRun, out_dir: Path) -> None:
-    """Write ``scores.csv``, ``pred_probs.npy`` (N x K float32) and ``health.json`` into ``out_dir``."""
+def _records(frame: pd.DataFrame, names: dict[str, str]) -> list[dict]:
+    """Chosen columns of ``frame``, renamed, as plain JSON-ready dicts."""
+    picked = frame[list(names)].rename(columns=names)
+    picked = picked.astype({c: str for c in picked.columns if picked[c].dtype == object})
+    return json.loads(picked.to_json(orient="records"))
+
+
+def write_score_files(run: ScoreRun, out_dir: Path) -> dict:
+    """Write ``scores.csv``, ``pred_probs.npy`` (N x K float32) and ``health.json`` into ``out_dir``.
+
+    Returns the ``health.json`` contents.
+    """
     out_dir.mkdir(parents=True, exist_ok=True)
     with atomic_file(out_dir / "scores.csv", "w") as handle:
         scores_frame(run).to_csv(handle, index=False, lineterminator="\n")
     with atomic_file(out_dir / "pred_probs.npy", "wb") as handle:
         np.save(handle, run.cv.pred_probs.astype(np.float32), allow_pickle=False)
-    write_text_atomic(out_dir / "health.json", json.dumps(health_summary(run), indent=2) + "\n")
+    health = health_summary(run)
+    write_text_atomic(out_dir / "health.json", json.dumps(health, indent=2) + "\n")
+    return health

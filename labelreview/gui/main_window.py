@@ -188,9 +188,16 @@ class MainWindow(QMainWindow):
         QMessageBox.warning(self, "labelreview", message)
 
     def _save_failed(self, message: str) -> None:
-        audit = self.session.store.audit_path if self.session else "the audit log"
-        QMessageBox.warning(self, "Could not save", f"{message}\n\nThe decision is kept in memory (undo works) "
-                                                    f"and recorded in {audit}.")
+        """Tell the curator; the decision stays in memory and in the audit log; offer another place."""
+        box = QMessageBox(QMessageBox.Icon.Warning, "Could not save",
+                          f"{message}\n\nThe decision is kept in memory (undo works) and recorded in "
+                          f"{self.session.store.audit_path}. Saving resumes with your next decision once the "
+                          "problem is gone, or keep the labels in another place.", parent=self)
+        save_as = box.addButton("Save labels as\u2026", QMessageBox.ButtonRole.ActionRole)
+        box.addButton(QMessageBox.StandardButton.Ok)
+        box.exec()
+        if box.clickedButton() is save_as:
+            self.choose_labels_place()
 
     def undo(self) -> None:
         if self.session is not None:

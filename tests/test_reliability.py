@@ -1,0 +1,57 @@
+"""Bad input and faults: clear messages, nothing half-written, nothing lost."""
+
+import os
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from labelreview.core.charts import MAX_CLASSES, Theme, confusion_figure
+from labelreview.core.errors import Cancelled
+from labelreview.core.models import ModelSpec
+from labelreview.core.pipeline import score_dataset
+from labelreview.core.review import ReviewSession
+from labelreview.core.sources import open_source
+
+
+def test_cancel_while_decoding_leaves_no_cache_files(digit_folder, tmp_path, monkeypatch):
+    monkeypatch.setenv("LABELREVIEW_CACHE_DIR", str(tmp_path / "cache"))
+
+    def cancel(fraction, message):
+        raise Cancelled
+
+    with pytest.raises(Cancelled):
+        open_source(str(digit_folder), callback=cancel)
+    assert not [p for p in (tmp_path / "cache").rglob("*") if p.is_file()]
+    assert len(open_source(str(digit_folder))) == 300  # and the next open works
+
+
+def test_symlink_loops_truncated_and_unicode_files(tmp_path):
+    root = tmp_path / "data set ü"
+    (root / "cat").mkdir(parents=True)
+    (root / "dög").mkdir()
+    image = Image.fromarray(np.random.default_rng(0).integers(0, 255, (20, 20), dtype=np.uint8))
+    image.save(root / "cat" / "a b.png")
+    image.save(root / "dög" / "日本.png")
+    image.save(root / "dög" / "whole.png")
+    whole = (root / "dög" / "whole.png").read_bytes()
+    (root / "dög" / "cut.png").write_bytes(whole[: len(whole) // 2])
+    os.symlink(root, root / "cat" / "loop")  # a folder that contains itself
+    dataset = open_source(str(root))
+    assert sorted(dataset.paths) == ["cat/a b.png", "dög/whole.png", "dög/日本.png"]
+    assert [s.path for s in dataset.skipped] == ["dög/cut.png"]
+
+
+def test_thousands_of_classes(tmp_path):
+    classes = 1500
+    rng = np.random.default_rng(0)
+    labels = np.repeat(np.arange(classes), 2)
+    images = rng.integers(0, 255, (len(labels), 6, 6), dtype=np.uint8)
+    np.savez(tmp_path / "many.npz", images=images, labels=np.array([f"class {k}" for k in labels]))
+    dataset = open_source(str(tmp_path / "many.npz"))
+    run = score_dataset(dataset, ModelSpec("logreg"), folds=2)
+    assert run.cv.pred_probs.shape == (3000, classes)
+    session = ReviewSession.open(str(tmp_path / "many.npz"))
+    session.scores = session.save_run(run)
+    figure, shown = confusion_figure(session.health(), Theme.for_dark(False))
+    assert len(shown) == MAX_CLASSES and figure.axes
