@@ -191,3 +191,11 @@ def test_closing_the_window_mid_run_stops_cleanly(qtbot, digit_folder):
     window.close()
     assert thread.isFinished()  # the worker stopped within the close; no hang, no crash
     assert not session.scores_dir.exists() and session.store.path.read_text() == csv_before
+
+
+def test_unreadable_images_are_counted_in_the_window(qtbot, window, digit_folder):
+    (digit_folder / "4" / "broken.png").write_bytes(b"\x89PNG\r\n\x1a\n cut short")
+    (digit_folder / "4" / "empty.jpg").write_bytes(b"")
+    session = open_in(qtbot, window, str(digit_folder))
+    assert len(session.dataset) == 300 and len(session.dataset.skipped) == 2
+    assert "2 unreadable files skipped" in window.statusBar().currentMessage()

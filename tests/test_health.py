@@ -68,3 +68,4 @@ def test_html_report_is_one_offline_file(scored, tmp_path):
     assert text.startswith("<!DOCTYPE html>") and "Health score" in text
     assert len(re.findall(r'src="data:image/png;base64,', text)) == 3 + min(60, scored.scores.suspects)
     assert not re.search(r'(src|href)="(http|//)', text)  # nothing to fetch: opens offline
+    assert "Unreadable files (0)" in text

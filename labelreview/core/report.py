@@ -74,6 +74,9 @@ def write_report(session: ReviewSession, health: Health, path: Path) -> None:
         f'<img class="chart" src="{_png(distribution_figure(health, theme))}" alt="label distribution">',
         "<h2>Overlapping classes</h2>", _table(overlap) if len(overlap) else "<p>None found.</p>",
         f"<h2>Top {TOP_SUSPECTS} suspects</h2>", _suspect_tiles(session, health),
+        f"<h2>Unreadable files ({len(session.dataset.skipped):,})</h2>",
+        "<ul>" + "".join(f"<li>{html.escape(s.path)}: {html.escape(s.reason)}</li>"
+                         for s in session.dataset.skipped) + "</ul>",
     ]
     document = (f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>labelreview report</title>"
                 f"<style>{STYLE}</style></head><body>{''.join(parts)}</body></html>\n")
