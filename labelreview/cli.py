@@ -19,7 +19,9 @@ def build_parser() -> argparse.ArgumentParser:
         sub = commands.add_parser(name, help=help, description=help)
         sub.add_argument("source", metavar="SOURCE",
                          help="image folder, labels CSV, .npz, IDX file, mnist or mnist:test")
-        sub.add_argument("--labels", metavar="CSV", help="labels CSV whose labels replace the given ones")
+        sub.add_argument("--labels", metavar="CSV", help="labels CSV whose labels replace the given ones"
+                         + (" (compare: the cleaned labels; unnamed and removed rows are left out)"
+                            if name == "compare" else ""))
         sub.add_argument("--limit", metavar="N", type=int, help="keep the first N examples")
         return sub
 
@@ -30,6 +32,21 @@ def build_parser() -> argparse.ArgumentParser:
     score.add_argument("--seed", metavar="S", type=int, default=0)
     score.add_argument("--model", metavar="NAME", choices=MODEL_NAMES, default="cnn",
                        help=f"one of {', '.join(MODEL_NAMES)} (default cnn)")
+    score.add_argument("--model-file", metavar="MODEL.keras", type=Path,
+                       help="score with a trusted model from 'labelreview train' instead of cross-validating")
+
+    train = with_source("train", "train the CNN on a dataset you trust and save it for scoring others")
+    train.add_argument("--out", metavar="MODEL.keras", required=True, type=Path)
+    train.add_argument("--epochs", metavar="E", type=int, default=ModelSpec.epochs)
+    train.add_argument("--seed", metavar="S", type=int, default=0)
+
+    compare = with_source("compare", "train on the original and on the cleaned labels, compare on a test set")
+    compare.add_argument("--test", metavar="TESTSOURCE", required=True, help="held-out data, e.g. mnist:test")
+    compare.add_argument("--original", metavar="CSV", help="labels before cleaning (default: the source's own)")
+    compare.add_argument("--model", metavar="NAME", choices=MODEL_NAMES, default="cnn")
+    compare.add_argument("--epochs", metavar="E", type=int, default=ModelSpec.epochs)
+    compare.add_argument("--seed", metavar="S", type=int, default=0)
+    compare.add_argument("--out", metavar="FILE.json", type=Path, help="also write the figures as JSON")
 
     noise = with_source("noise", "write a copy of the labels with synthetic label errors")
     noise.add_argument("--rate", metavar="R", type=float, required=True, help="share of labels to flip, 0..1")

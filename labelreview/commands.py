@@ -1,13 +1,19 @@
 """What each ``labelreview`` sub-command does, given its parsed arguments."""
 
+import json
 from argparse import Namespace
+from pathlib import Path
 
+from labelreview.core.atomic import write_text_atomic
+from labelreview.core.compare import compare_cleaning
 from labelreview.core.labels_table import write_labels_table
 from labelreview.core.models import ModelSpec
 from labelreview.core.noise import inject_noise, noise_tables, parse_pairs
 from labelreview.core.pipeline import score_dataset
 from labelreview.core.score_files import write_score_files
-from labelreview.core.sources import open_source
+from labelreview.core.sources import cleaned_subset, open_source
+from labelreview.core.trusted_model import score_with_model, train_trusted_model
+from labelreview.reports import comparison_json, comparison_table
 from labelreview.terminal import TerminalProgress
 
 
@@ -16,8 +22,11 @@ def score(args: Namespace) -> int:
     progress = TerminalProgress()
     try:
         dataset = open_source(args.source, labels=args.labels, limit=args.limit, callback=progress)
-        spec = ModelSpec(name=args.model, epochs=args.epochs, seed=args.seed)
-        run = score_dataset(dataset, spec, folds=args.folds, callback=progress)
+        if args.model_file:
+            run = score_with_model(dataset, args.model_file, callback=progress)
+        else:
+            spec = ModelSpec(name=args.model, epochs=args.epochs, seed=args.seed)
+            run = score_dataset(dataset, spec, folds=args.folds, callback=progress)
     finally:
         progress.close()
     write_score_files(run, args.out)
@@ -38,6 +47,35 @@ def noise(args: Namespace) -> int:
     write_labels_table(args.out / "labels.csv", labels)
     write_labels_table(args.out / "truth.csv", truth)
     print(f"{len(truth):,} of {len(dataset):,} labels flipped ({args.kind}) -> {args.out}")
+    return 0
+
+
+def train(args: Namespace) -> int:
+    """``labelreview train``: fit the CNN on a trusted dataset and save it."""
+    progress = TerminalProgress()
+    try:
+        dataset = open_source(args.source, labels=args.labels, limit=args.limit, callback=progress)
+        train_trusted_model(dataset, ModelSpec(epochs=args.epochs, seed=args.seed), args.out, callback=progress)
+    finally:
+        progress.close()
+    print(f"trained on {len(dataset):,} examples of {len(dataset.class_names)} classes -> {args.out}")
+    return 0
+
+
+def compare(args: Namespace) -> int:
+    """``labelreview compare``: original vs cleaned labels, judged on a held-out test set."""
+    progress = TerminalProgress()
+    try:
+        original = open_source(args.source, labels=args.original, limit=args.limit, callback=progress)
+        cleaned = cleaned_subset(original, Path(args.labels), complete=args.limit is None) if args.labels else original
+        test = open_source(args.test, callback=progress)
+        spec = ModelSpec(name=args.model, epochs=args.epochs, seed=args.seed)
+        result = compare_cleaning(original, cleaned, test, spec, callback=progress)
+    finally:
+        progress.close()
+    print(comparison_table(result))
+    if args.out:
+        write_text_atomic(args.out, json.dumps(comparison_json(result), indent=2) + "\n")
     return 0
 
 

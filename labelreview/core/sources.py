@@ -2,6 +2,8 @@
 
 from pathlib import Path
 
+import numpy as np
+
 from labelreview.core.array_sources import open_idx, open_mnist, open_npz
 from labelreview.core.dataset import Dataset
 from labelreview.core.errors import DataError
@@ -55,7 +57,21 @@ def relabel(dataset: Dataset, csv_path: Path, *, complete: bool = True) -> Datas
     known class, and, when ``complete`` (the dataset was not cut by a limit),
     an example of the dataset; otherwise :class:`DataError`.
     """
+    labels, _ = _csv_labels(dataset, read_labels_table(csv_path), csv_path, complete)
+    return dataset.with_labels(labels)
+
+
+def cleaned_subset(dataset: Dataset, csv_path: Path, *, complete: bool = True) -> Dataset:
+    """Only the examples a cleaned labels CSV names, with its labels (``removed`` rows left out)."""
     table = read_labels_table(csv_path)
+    if "status" in table.columns:
+        table = table[table["status"].str.strip().str.lower() != "removed"]
+    labels, named = _csv_labels(dataset, table, csv_path, complete)
+    return dataset.with_labels(labels).select(named)
+
+
+def _csv_labels(dataset: Dataset, table, csv_path: Path, complete: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Labels (N,) after applying ``table``, and which examples (N,) it named."""
     if "path" in table.columns and dataset.paths is not None:
         keys, wanted = list(dataset.paths), list(table["path"])
     elif "index" in table.columns:
@@ -65,14 +81,13 @@ def relabel(dataset: Dataset, csv_path: Path, *, complete: bool = True) -> Datas
     position = {key: i for i, key in enumerate(keys)}
     lookup = {name: k for k, name in enumerate(dataset.class_names)}
     unreadable = {skipped.path for skipped in dataset.skipped}
-    labels = dataset.labels.copy()
+    labels, named = dataset.labels.copy(), np.zeros(len(dataset), dtype=bool)
     for row, (key, label) in enumerate(zip(wanted, table["label"]), start=2):
         if label not in lookup:
             raise DataError(csv_path, f"row {row}: label {label!r} is not a class of {dataset.name} "
                                       f"({', '.join(dataset.class_names[:12])})")
         if key in position:
-            labels[position[key]] = lookup[label]
+            labels[position[key]], named[position[key]] = lookup[label], True
         elif complete and key not in unreadable:
             raise DataError(csv_path, f"row {row}: {key!r} is not an example of {dataset.name}")
-    return dataset.with_labels(labels)
-
+    return labels, named

@@ -1,0 +1,56 @@
+"""Retrain and compare: the same model on the original and on the cleaned labels, judged on held-out data."""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from labelreview.core.dataset import Dataset
+from labelreview.core.errors import DataError
+from labelreview.core.models import ModelSpec, make_classifier
+from labelreview.core.progress import Callback, ignore_progress, scaled
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """One trained model judged on the test set: ``confusion`` (K, K) true (rows) x predicted."""
+
+    train_examples: int
+    confusion: np.ndarray
+
+    @property
+    def accuracy(self) -> float:
+        return float(np.trace(self.confusion) / max(1, self.confusion.sum()))
+
+    @property
+    def per_class_accuracy(self) -> np.ndarray:
+        """Recall of each true class, shape (K,); NaN for classes absent from the test set."""
+        totals = self.confusion.sum(axis=1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.diag(self.confusion) / totals
+
+
+@dataclass(frozen=True)
+class Comparison:
+    class_names: tuple[str, ...]
+    before: Evaluation
+    after: Evaluation
+
+
+def compare_cleaning(original: Dataset, cleaned: Dataset, test: Dataset, spec: ModelSpec, *,
+                     callback: Callback = ignore_progress) -> Comparison:
+    """Train ``spec`` on ``original`` and on ``cleaned`` (same classes and image shape) and test both."""
+    if test.class_names != original.class_names or test.image_shape != original.image_shape:
+        raise DataError(None, f"the test set ({test.name}: {len(test.class_names)} classes, {test.image_shape}) "
+                              f"does not match {original.name} ({len(original.class_names)} classes, "
+                              f"{original.image_shape})")
+    evaluations = []
+    for step, (name, train) in enumerate((("original", original), ("cleaned", cleaned))):
+        report = scaled(callback, step / 2, (step + 1) / 2, f"{name} labels: ")
+        model = make_classifier(spec, len(train.class_names), train.image_shape)
+        model.fit(train.images(), train.labels, report)
+        predicted = model.predict_proba(test.images()).argmax(axis=1)
+        k = len(test.class_names)
+        confusion = np.bincount(test.labels * k + predicted, minlength=k * k).reshape(k, k)
+        evaluations.append(Evaluation(len(train), confusion))
+    callback(1.0, "done")
+    return Comparison(original.class_names, *evaluations)

@@ -1,0 +1,30 @@
+"""Text and JSON forms of results for the command line."""
+
+import numpy as np
+
+from labelreview.core.compare import Comparison
+
+
+def comparison_table(result: Comparison) -> str:
+    """Overall and per-class test accuracy before and after cleaning, with the change."""
+    before, after = result.before, result.after
+    rows = [("train examples", f"{before.train_examples:,}", f"{after.train_examples:,}", ""),
+            ("test accuracy", f"{before.accuracy:.4f}", f"{after.accuracy:.4f}", f"{after.accuracy - before.accuracy:+.4f}")]
+    for name, b, a in zip(result.class_names, before.per_class_accuracy, after.per_class_accuracy):
+        rows.append((f"  class {name}", _rate(b), _rate(a), "" if np.isnan(a - b) else f"{a - b:+.4f}"))
+    widths = [max(len(r[i]) for r in rows + [("", "original", "cleaned", "change")]) for i in range(4)]
+    lines = [f"{'':<{widths[0]}}  {'original':>{widths[1]}}  {'cleaned':>{widths[2]}}  {'change':>{widths[3]}}"]
+    lines += [f"{r[0]:<{widths[0]}}  {r[1]:>{widths[1]}}  {r[2]:>{widths[2]}}  {r[3]:>{widths[3]}}" for r in rows]
+    return "\n".join(lines)
+
+
+def _rate(value: float) -> str:
+    return "-" if np.isnan(value) else f"{value:.4f}"
+
+
+def comparison_json(result: Comparison) -> dict:
+    return {"class_names": list(result.class_names), **{
+        name: {"train_examples": e.train_examples, "accuracy": e.accuracy,
+               "per_class_accuracy": [None if np.isnan(v) else float(v) for v in e.per_class_accuracy],
+               "confusion": e.confusion.tolist()}
+        for name, e in (("original", result.before), ("cleaned", result.after))}}
