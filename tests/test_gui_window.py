@@ -92,7 +92,8 @@ def test_score_review_by_keyboard_undo_and_reopen(qtbot, window, digit_folder):
     reopened = MainWindow()
     qtbot.addWidget(reopened)
     again = open_in(qtbot, reopened, str(digit_folder))
-    assert again.scores.suspects == suspects  # no retraining
+    assert again.scores.suspects == suspects - 1  # no retraining; the kept image is not flagged again
+    assert again.scores.scored.all() and not again.scores.is_label_issue[first]
     assert again.statuses()[first] == "kept" and again.statuses()[third] == "removed"
     assert again.statuses()[fourth] == ""
     assert load_settings().recent[0] == str(digit_folder)
@@ -199,3 +200,16 @@ def test_unreadable_images_are_counted_in_the_window(qtbot, window, digit_folder
     session = open_in(qtbot, window, str(digit_folder))
     assert len(session.dataset) == 300 and len(session.dataset.skipped) == 2
     assert "2 unreadable files skipped" in window.statusBar().currentMessage()
+
+
+def test_rounds_tab_records_each_run_and_estimates_errors_left(qtbot, window, digit_folder):
+    open_in(qtbot, window, str(digit_folder))
+    rounds = window.review.rounds
+    assert window.review.run_panel.score.text() == "Score"
+    score(qtbot, window)
+    assert rounds.table.rowCount() == 1 and window.review.run_panel.score.text() == "Next round"
+    assert "Review some to estimate" in rounds.estimate.text()
+    qtbot.keyClick(window.review.grid, Qt.Key.Key_A)  # one suspect fixed
+    assert rounds.estimate.text().startswith("100% of the 1 suspects you reviewed were real label errors")
+    score(qtbot, window)
+    assert rounds.table.rowCount() == 2 and rounds.table.item(1, 6).text() == "1"  # relabeled so far

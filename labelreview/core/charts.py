@@ -110,3 +110,19 @@ def distribution_figure(health: Health, theme: Theme) -> Figure:
     axes.grid(axis="y", color=theme.grid, linewidth=0.5)
     _legend(axes, theme, loc="lower center", bbox_to_anchor=(0.5, 1.08), ncols=2)
     return figure
+
+
+def rounds_figure(rounds, theme: Theme) -> Figure:
+    """Suspects found (bars) and health score (line) per round."""
+    figure, axes = _figure(theme, 6.0, 2.8)
+    numbers = [r.number for r in rounds]
+    axes.bar(numbers, [r.suspects for r in rounds], color=theme.series[0], label="suspects")
+    axes.set_xticks(numbers)
+    axes.set_xlabel("round", color=theme.text)
+    axes.set_ylabel("suspects", color=theme.text)
+    health = axes.twinx()
+    health.plot(numbers, [r.health_score for r in rounds], color=theme.series[1], marker="o", label="health score")
+    health.tick_params(colors=theme.text, labelsize=9)
+    health.set_ylabel("health score", color=theme.text)
+    axes.set_title("Rounds", color=theme.text, fontsize=11)
+    return figure

@@ -13,6 +13,7 @@ from labelreview.core.label_store import Decision, LabelStore, store_path_for
 from labelreview.core.labels_table import write_labels_table
 from labelreview.core.pipeline import ScoreRun
 from labelreview.core.progress import Callback, ignore_progress
+from labelreview.core.rounds import RoundsHistory, kept_quality, live_estimate, quiet_kept
 from labelreview.core.score_files import write_score_files
 from labelreview.core.score_table import ScoreTable
 from labelreview.core.sources import open_source
@@ -56,8 +57,27 @@ class ReviewSession:
         session = cls(source, dataset, store, ScoreTable.empty(len(dataset), len(dataset.class_names)))
         saved = ScoreTable.read(session.scores_dir, dataset)
         if saved is not None:
-            session.scores = saved
+            session.show_scores(saved)
         return session
+
+    @property
+    def rounds(self) -> RoundsHistory:
+        return RoundsHistory(self.store.path.with_name(self.store.path.name + ".rounds.json"))
+
+    def keys(self) -> list[str]:
+        """The labels CSV key (path or index) of every example."""
+        return [self.store.key(i) for i in range(len(self.dataset))]
+
+    def show_scores(self, scores: ScoreTable, *, new_round: bool = False) -> None:
+        """Use ``scores`` (kept images stay unflagged unless their evidence fell); record a finished round."""
+        kept = kept_quality(self.store.audit.entries())
+        self.scores = quiet_kept(scores, self.keys(), self.statuses(), kept)
+        if new_round:
+            self.rounds.add(self.scores, self.keys(), self.statuses())
+
+    def live_estimate(self) -> tuple[float, np.ndarray]:
+        """(share of reviewed suspects that were real errors, estimated errors left per class (K,))."""
+        return live_estimate(self.scores, self.labels(), self.statuses(), len(self.dataset.class_names))
 
     @property
     def scores_dir(self) -> Path:

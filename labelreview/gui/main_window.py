@@ -94,7 +94,7 @@ class MainWindow(QMainWindow):
         scored = "scores restored from the last run" if session.scores.scored.any() else "not scored yet"
         self.statusBar().showMessage(f"{len(session.dataset):,} images, {scored}{skipped}. Labels: {session.store.path}")
         self.review.run_panel.status.setText("Press Score to find label errors" if not session.scores.scored.any()
-                                             else "Scores restored; Score again to re-score")
+                                             else "Scores restored; press Next round to score again")
         self.session_opened.emit()
 
     def _show_title(self) -> None:
@@ -138,13 +138,13 @@ class MainWindow(QMainWindow):
         self._start(work, self._scored, partial=self._partial_scores)
 
     def _partial_scores(self, scores: ScoreTable) -> None:
-        self.session.scores = scores
+        self.session.show_scores(scores)
         self.review.scores_changed()
         self.statusBar().showMessage(f"{scores.health['folds_done']} of {scores.health['folds']} folds done: "
                                      f"{scores.suspects:,} suspects so far")
 
     def _scored(self, scores: ScoreTable) -> None:
-        self.session.scores = scores
+        self.session.show_scores(scores, new_round=True)
         self.review.scores_changed()
         message = (f"Done in {scores.health['seconds']:.0f} s: {scores.suspects:,} suspects, "
                    f"health score {scores.health['health_score']:.3f}")
@@ -176,8 +176,8 @@ class MainWindow(QMainWindow):
 
     def _cancelled(self) -> None:
         if self.session is not None:
-            self.session.scores = ScoreTable.read(self.session.scores_dir, self.session.dataset) or ScoreTable.empty(
-                len(self.session.dataset), len(self.session.dataset.class_names))
+            self.session.show_scores(ScoreTable.read(self.session.scores_dir, self.session.dataset) or ScoreTable.empty(
+                len(self.session.dataset), len(self.session.dataset.class_names)))
             self.review.scores_changed()
         self.review.run_panel.set_running(False, "Cancelled; the previous scores are shown")
         self._task_ended("cancelled")

@@ -9,6 +9,7 @@ from labelreview.core.review import ReviewSession
 from labelreview.gui.detail_panel import DetailPanel
 from labelreview.gui.filter_bar import FilterBar
 from labelreview.gui.health_view import HealthView
+from labelreview.gui.rounds_view import RoundsView
 from labelreview.gui.run_panel import RunPanel
 from labelreview.gui.suspects_model import POSITION_ROLE, SuspectsModel
 from labelreview.gui.thumbnails import ThumbnailLoader
@@ -58,6 +59,8 @@ class ReviewPage(QWidget):
         self.tabs = QTabWidget()
         self.tabs.addTab(suspects, "Suspects")
         self.tabs.addTab(self.health, "Health")
+        self.rounds = RoundsView()
+        self.tabs.addTab(self.rounds, "Rounds")
         layout = QVBoxLayout(self)
         layout.addWidget(self.tabs, stretch=1)
         layout.addWidget(self.run_panel)
@@ -92,6 +95,8 @@ class ReviewPage(QWidget):
         self.filters.set_classes(session.dataset.class_names)
         self.model.set_session(session)
         self.health.set_session(session)
+        self.rounds.set_session(session)
+        self.run_panel.set_scored(bool(session.scores.scored.any()))
         self._select_row(0)
         self.grid.setFocus()
 
@@ -100,6 +105,8 @@ class ReviewPage(QWidget):
         current = self.current_position()
         self.model.refresh()
         self.health.schedule_refresh()
+        self.rounds.refresh()
+        self.run_panel.set_scored(bool(self.session.scores.scored.any()))
         row = self.model.row_of(current) if current is not None else None
         self._select_row(row if row is not None else 0)
 
@@ -130,6 +137,7 @@ class ReviewPage(QWidget):
     def decisions_changed(self, positions) -> None:
         self.model.decisions_changed(positions)
         self.health.schedule_refresh()
+        self.rounds.show_estimate()
         self._update_counts()
         self._show_current(self.grid.currentIndex())
 

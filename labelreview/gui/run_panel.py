@@ -53,6 +53,10 @@ class RunPanel(QWidget):
     def spec(self) -> ModelSpec:
         return ModelSpec(name=self.model.currentData(), epochs=self.epochs.value(), seed=self.seed.value())
 
+    def set_scored(self, scored: bool) -> None:
+        """Once a dataset has scores, scoring again starts the next round."""
+        self.score.setText("Next round" if scored else "Score")
+
     def set_running(self, running: bool, message: str = "") -> None:
         for widget in (self.model, self.folds, self.epochs, self.seed, self.score):
             widget.setEnabled(not running and (widget is not self.epochs or self.model.currentData() == "cnn"))

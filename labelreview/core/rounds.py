@@ -1,0 +1,95 @@
+"""Rounds of review: kept images stay quiet unless the evidence changes, a history per round, a live estimate."""
+
+import json
+from dataclasses import asdict, dataclass, replace
+from datetime import datetime, timezone
+from pathlib import Path
+
+import numpy as np
+
+from labelreview.core.atomic import atomic_file
+from labelreview.core.score_table import ScoreTable
+
+EVIDENCE_DROP = 0.5  # a kept image is flagged again only when its label quality falls below half its value when kept
+
+
+def kept_quality(decisions: list[dict]) -> dict[str, float]:
+    """Row key -> label quality when the curator last kept it (from audit entries, oldest first)."""
+    kept = {}
+    for entry in decisions:
+        if entry.get("new_status") == "kept" and entry.get("score") is not None:
+            kept[entry["row"]] = float(entry["score"])
+        elif "new_status" in entry:
+            kept.pop(entry["row"], None)
+    return kept
+
+
+def quiet_kept(scores: ScoreTable, keys: list[str], statuses: np.ndarray, kept: dict[str, float]) -> ScoreTable:
+    """Scores whose flags leave out kept images, unless their label quality dropped below EVIDENCE_DROP x then."""
+    flagged = scores.is_label_issue.copy()
+    for i in np.flatnonzero(flagged & (statuses == "kept")):
+        then = kept.get(keys[i])
+        if then is None or scores.label_quality[i] >= EVIDENCE_DROP * then:
+            flagged[i] = False
+    return replace(scores, is_label_issue=flagged)
+
+
+@dataclass(frozen=True)
+class Round:
+    """One scoring round: what was found, and the curator's decisions so far when it started."""
+
+    number: int
+    time: str
+    scored: int
+    suspects: int
+    health_score: float
+    reviewed: int
+    relabeled: int
+    removed: int
+    new_suspects: int
+    cleared: int
+    flagged: tuple[str, ...]
+    test_accuracy: float | None = None
+
+
+class RoundsHistory:
+    """``<labels csv>.rounds.json``: every round of one dataset, oldest first."""
+
+    def __init__(self, path: Path):
+        self.path = path
+
+    def rounds(self) -> list[Round]:
+        try:
+            return [Round(**{**r, "flagged": tuple(r["flagged"])})
+                    for r in json.loads(self.path.read_text(encoding="utf-8"))]
+        except (OSError, ValueError, TypeError):
+            return []
+
+    def add(self, scores: ScoreTable, keys: list[str], statuses: np.ndarray) -> Round:
+        """Record a finished round from its scores and the current decisions."""
+        history = self.rounds()
+        flagged = tuple(keys[i] for i in np.flatnonzero(scores.is_label_issue))
+        before = set(history[-1].flagged) if history else set()
+        entry = Round(
+            number=len(history) + 1, time=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            scored=int(scores.scored.sum()), suspects=len(flagged),
+            health_score=float(scores.health.get("health_score", float("nan"))),
+            reviewed=int((statuses != "").sum()), relabeled=int((statuses == "relabeled").sum()),
+            removed=int((statuses == "removed").sum()), new_suspects=len(set(flagged) - before),
+            cleared=len(before - set(flagged)), flagged=flagged)
+        with atomic_file(self.path, "w") as handle:
+            json.dump([asdict(r) for r in history + [entry]], handle)
+        return entry
+
+
+def live_estimate(scores: ScoreTable, labels: np.ndarray, statuses: np.ndarray, n_classes: int):
+    """From the curator's own decisions on suspects: (share that were real errors, errors left per class (K,)).
+
+    The share is relabeled + removed over reviewed suspects (NaN before any
+    review); errors left = unreviewed suspects of each class x that share.
+    """
+    suspects = scores.is_label_issue
+    reviewed = suspects & (statuses != "")
+    share = float(np.isin(statuses[reviewed], ("relabeled", "removed")).mean()) if reviewed.any() else float("nan")
+    unreviewed = np.bincount(labels[suspects & (statuses == "")], minlength=n_classes)
+    return share, unreviewed * (0.0 if np.isnan(share) else share)

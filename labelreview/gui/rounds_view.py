@@ -1,0 +1,71 @@
+"""The Rounds tab: each round's figures as a table and a chart, and a live estimate of the errors left."""
+
+import numpy as np
+from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
+from PySide6.QtWidgets import QAbstractItemView, QLabel, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
+
+from labelreview.core.charts import Theme, rounds_figure
+from labelreview.core.review import ReviewSession
+
+COLUMNS = ("Round", "Scored", "Suspects", "New", "Cleared", "Reviewed", "Relabeled", "Removed", "Health")
+
+
+class RoundsView(QWidget):
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.session: ReviewSession | None = None
+        self.estimate = QLabel()
+        self.estimate.setWordWrap(True)
+        self.table = QTableWidget(0, len(COLUMNS))
+        self.table.setHorizontalHeaderLabels(COLUMNS)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setMaximumHeight(220)
+        self.canvas: FigureCanvasQTAgg | None = None
+        self.layout_ = QVBoxLayout(self)
+        self.layout_.addWidget(QLabel("<b>When to stop</b>"))
+        self.layout_.addWidget(self.estimate)
+        self.layout_.addWidget(QLabel("<b>Rounds</b> (Score again after your decisions to start the next one)"))
+        self.layout_.addWidget(self.table)
+
+    def set_session(self, session: ReviewSession) -> None:
+        self.session = session
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Re-read the history and recompute the estimate (cheap: counts over the current decisions)."""
+        if self.session is None:
+            return
+        self.show_estimate()
+        rounds = self.session.rounds.rounds()
+        self.table.setRowCount(len(rounds))
+        for row, r in enumerate(rounds):
+            values = (r.number, r.scored, r.suspects, r.new_suspects, r.cleared, r.reviewed, r.relabeled, r.removed,
+                      f"{r.health_score:.3f}")
+            for column, value in enumerate(values):
+                self.table.setItem(row, column, QTableWidgetItem(f"{value:,}" if isinstance(value, int) else value))
+        if self.canvas is not None:
+            self.canvas.setParent(None)
+            self.canvas = None
+        if rounds:
+            theme = Theme.for_dark(self.palette().window().color().lightness() < 128)
+            self.canvas = FigureCanvasQTAgg(rounds_figure(rounds, theme))
+            self.canvas.setMinimumHeight(260)
+            self.layout_.addWidget(self.canvas)
+
+    def show_estimate(self) -> None:
+        """Recompute the live estimate from the curator's decisions (after each decision)."""
+        if self.session is None:
+            return
+        share, left = self.session.live_estimate()
+        reviewed, suspects = self.session.review_counts()
+        if np.isnan(share):
+            self.estimate.setText(f"{suspects:,} suspects. Review some to estimate how many real errors are left.")
+            return
+        names = self.session.dataset.class_names
+        worst = np.argsort(-left)[:5]
+        per_class = ", ".join(f"{names[k]}: {left[k]:.0f}" for k in worst if left[k] >= 0.5)
+        self.estimate.setText(
+            f"{share:.0%} of the {reviewed:,} suspects you reviewed were real label errors. About "
+            f"{left.sum():.0f} errors are left among the {suspects - reviewed:,} unreviewed suspects"
+            + (f" (most in {per_class})." if per_class else ".")
+            + (" Few are left: this is a good point to stop." if left.sum() < 1 else ""))

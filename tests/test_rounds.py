@@ -1,0 +1,56 @@
+"""Rounds on real MNIST images: kept images stay unflagged, a history per round, a live estimate."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from labelreview.core.models import ModelSpec
+from labelreview.core.noise import inject_noise
+from labelreview.core.pipeline import score_dataset
+from labelreview.core.review import ReviewSession
+from labelreview.core.rounds import EVIDENCE_DROP, kept_quality
+from tests.conftest import write_png_folder
+
+
+def next_round(session):
+    run = score_dataset(session.training_dataset(), ModelSpec("logreg"), folds=3)
+    session.show_scores(session.save_run(run), new_round=True)
+
+
+@pytest.fixture
+def noisy_csv(tmp_path, mnist_test):
+    """600 MNIST PNGs with a labels CSV where 10% of the labels are wrong."""
+    root = write_png_folder(tmp_path / "digits", mnist_test.images(), mnist_test.labels, per_class=60)
+    paths = sorted(p.relative_to(root).as_posix() for p in root.rglob("*.png"))
+    truth = np.array([int(p.split("/")[0]) for p in paths])
+    noisy = inject_noise(truth, 10, rate=0.1, seed=3)
+    pd.DataFrame({"path": paths, "label": noisy.astype(str)}).to_csv(root / "labels.csv", index=False)
+    return root / "labels.csv"
+
+
+def test_two_rounds_kept_images_are_not_flagged_again(noisy_csv):
+    session = ReviewSession.open(str(noisy_csv))
+    next_round(session)
+    suspects = np.flatnonzero(session.scores.is_label_issue)
+    assert len(suspects) >= 20
+    kept, fixed, removed = suspects[:4], suspects[4:8], suspects[8:10]
+    session.decide(kept, "keep")
+    session.accept_suggested(fixed)
+    session.decide(removed, "remove")
+    share, left = session.live_estimate()
+    assert share == pytest.approx(6 / 10)  # of 10 reviewed suspects, 6 were real errors (relabeled or removed)
+    assert left.sum() == pytest.approx(0.6 * (len(suspects) - 10))
+
+    next_round(session)
+    then = kept_quality(session.store.audit.entries())
+    for i in kept:  # flagged again only when the evidence against the label grew strongly
+        strongly_worse = session.scores.label_quality[i] < EVIDENCE_DROP * then[session.store.key(int(i))]
+        assert session.scores.is_label_issue[i] == strongly_worse
+    assert not session.scores.scored[removed].any() and not session.scores.is_label_issue[removed].any()
+    assert ReviewSession.open(str(noisy_csv)).scores.is_label_issue.tolist() == session.scores.is_label_issue.tolist()
+
+    first, second = session.rounds.rounds()
+    assert (first.number, second.number) == (1, 2)
+    assert (first.reviewed, second.reviewed, second.relabeled, second.removed) == (0, 10, 4, 2)
+    assert second.scored == 598 and second.cleared >= 4  # fixed and removed images leave the flagged set
+    assert second.suspects == session.scores.suspects
