@@ -59,6 +59,17 @@ def build_parser() -> argparse.ArgumentParser:
     gui.add_argument("source", metavar="SOURCE", nargs="?", help="dataset to open (see score)")
     gui.add_argument("--score", action="store_true", help="start scoring it unless saved scores exist")
 
+    calibrate = with_source("calibrate", "inject label errors into a copy of the labels and measure how many "
+                                         "scoring finds (your labels are not touched)")
+    calibrate.add_argument("--rate", metavar="R", type=float, required=True, help="share of labels to flip, 0..1")
+    calibrate.add_argument("--kind", choices=NOISE_KINDS, default="uniform")
+    calibrate.add_argument("--pairs", metavar="A:B,...", help="class pairs for --kind pairs")
+    calibrate.add_argument("--folds", metavar="K", type=int, default=5)
+    calibrate.add_argument("--model", metavar="NAME", choices=MODEL_NAMES, default="cnn")
+    calibrate.add_argument("--epochs", metavar="E", type=int, default=ModelSpec.epochs)
+    calibrate.add_argument("--seed", metavar="S", type=int, default=0)
+    calibrate.add_argument("--out", metavar="DIR", type=Path, help="also write calibration.json and pr_curve.png")
+
     commands.add_parser("selftest", help="a tiny end-to-end run; exit 0 when healthy")
     return parser
 

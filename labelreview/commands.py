@@ -5,6 +5,8 @@ from argparse import Namespace
 from pathlib import Path
 
 from labelreview.core.atomic import write_text_atomic
+from labelreview.core.calibration import calibrate as run_calibration
+from labelreview.core.charts import Theme, precision_recall_figure
 from labelreview.core.compare import compare_cleaning
 from labelreview.core.labels_table import write_labels_table
 from labelreview.core.models import ModelSpec
@@ -13,7 +15,7 @@ from labelreview.core.pipeline import score_dataset
 from labelreview.core.score_files import write_score_files
 from labelreview.core.sources import cleaned_subset, open_source
 from labelreview.core.trusted_model import score_with_model, train_trusted_model
-from labelreview.reports import comparison_json, comparison_table
+from labelreview.reports import calibration_json, calibration_text, comparison_json, comparison_table
 from labelreview.terminal import TerminalProgress
 
 
@@ -76,6 +78,26 @@ def compare(args: Namespace) -> int:
     print(comparison_table(result))
     if args.out:
         write_text_atomic(args.out, json.dumps(comparison_json(result), indent=2) + "\n")
+    return 0
+
+
+def calibrate(args: Namespace) -> int:
+    """``labelreview calibrate``: precision and recall on injected errors, per class, and the ranking's curve."""
+    progress = TerminalProgress()
+    try:
+        dataset = open_source(args.source, labels=args.labels, limit=args.limit, callback=progress)
+        pairs = parse_pairs(args.pairs, dataset.class_names) if args.pairs else None
+        result = run_calibration(dataset, ModelSpec(name=args.model, epochs=args.epochs, seed=args.seed),
+                                 rate=args.rate, kind=args.kind, pairs=pairs, seed=args.seed, folds=args.folds,
+                                 callback=progress)
+    finally:
+        progress.close()
+    print(calibration_text(result))
+    if args.out:
+        args.out.mkdir(parents=True, exist_ok=True)
+        write_text_atomic(args.out / "calibration.json", json.dumps(calibration_json(result), indent=2) + "\n")
+        precision_recall_figure(result.curve_precision, result.curve_recall, Theme.for_dark(False)).savefig(
+            args.out / "pr_curve.png", dpi=150)
     return 0
 
 

@@ -1,7 +1,10 @@
 """Text and JSON forms of results for the command line."""
 
+import json
+
 import numpy as np
 
+from labelreview.core.calibration import Calibration
 from labelreview.core.compare import Comparison
 
 
@@ -28,3 +31,17 @@ def comparison_json(result: Comparison) -> dict:
                "per_class_accuracy": [None if np.isnan(v) else float(v) for v in e.per_class_accuracy],
                "confusion": e.confusion.tolist()}
         for name, e in (("original", result.before), ("cleaned", result.after))}}
+
+
+def calibration_text(result: Calibration) -> str:
+    """Flagged-set precision / recall / F1, then per class."""
+    lines = [f"flagged set: precision {result.precision:.3f}, recall {result.recall:.3f}, F1 {result.f1:.3f}",
+             result.per_class.to_string(index=False, float_format=lambda v: f"{v:.3f}")]
+    return "\n".join(lines)
+
+
+def calibration_json(result: Calibration) -> dict:
+    return {"precision": result.precision, "recall": result.recall, "f1": result.f1,
+            "per_class": json.loads(result.per_class.to_json(orient="records")),
+            "curve": {"precision": result.curve_precision.round(5).tolist(),
+                      "recall": result.curve_recall.round(5).tolist()}}

@@ -213,3 +213,17 @@ def test_rounds_tab_records_each_run_and_estimates_errors_left(qtbot, window, di
     assert rounds.estimate.text().startswith("100% of the 1 suspects you reviewed were real label errors")
     score(qtbot, window)
     assert rounds.table.rowCount() == 2 and rounds.table.item(1, 6).text() == "1"  # relabeled so far
+
+
+def test_calibration_from_the_window_leaves_the_labels_alone(qtbot, window, digit_folder):
+    session = open_in(qtbot, window, str(digit_folder))
+    csv_before = session.store.path.read_text()
+    window.review.run_panel.model.setCurrentIndex(window.review.run_panel.model.findData("logreg"))
+    window.review.run_panel.folds.setValue(3)
+    with qtbot.waitSignal(window.run_finished, timeout=RUN_TIMEOUT):
+        window.start_calibration(0.2)
+    dialog = window.calibration
+    assert dialog.isVisible() and dialog.table.rowCount() == 10
+    assert dialog.table.item(0, 1).text() != "" and "precision" in window.review.run_panel.status.text()
+    assert session.store.path.read_text() == csv_before and not session.scores.scored.any()
+    dialog.close()

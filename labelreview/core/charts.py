@@ -126,3 +126,16 @@ def rounds_figure(rounds, theme: Theme) -> Figure:
     health.set_ylabel("health score", color=theme.text)
     axes.set_title("Rounds", color=theme.text, fontsize=11)
     return figure
+
+
+def precision_recall_figure(curve_precision: np.ndarray, curve_recall: np.ndarray, theme: Theme) -> Figure:
+    """Precision against recall when the top k of the ranking are reviewed, k = 1..N."""
+    figure, axes = _figure(theme, 5.0, 3.6)
+    axes.plot(curve_recall, curve_precision, color=theme.series[0])
+    axes.set_xlim(0, 1)
+    axes.set_ylim(0, 1.02)
+    axes.set_xlabel("recall (share of injected errors found)", color=theme.text)
+    axes.set_ylabel("precision", color=theme.text)
+    axes.set_title("Reviewing the ranking from the top", color=theme.text, fontsize=11)
+    axes.grid(color=theme.grid, linewidth=0.5)
+    return figure

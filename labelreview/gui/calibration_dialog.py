@@ -1,0 +1,34 @@
+"""Shows a calibration: flagged-set precision and recall, the ranking's precision-recall curve, per class."""
+
+from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
+from PySide6.QtWidgets import QDialog, QLabel, QTableWidget, QTableWidgetItem, QVBoxLayout
+
+from labelreview.core.calibration import Calibration
+from labelreview.core.charts import Theme, precision_recall_figure
+
+
+class CalibrationDialog(QDialog):
+    def __init__(self, result: Calibration, rate: float, parent=None):
+        super().__init__(parent)
+        self.setWindowTitle("Calibration with injected label errors")
+        self.resize(720, 760)
+        summary = QLabel(
+            f"{rate:.0%} of a copy of your labels were flipped and scored with your settings (your labels are "
+            f"untouched). Of the flagged images <b>{result.precision:.0%}</b> were injected errors (precision); "
+            f"<b>{result.recall:.0%}</b> of the injected errors were flagged (recall); F1 {result.f1:.3f}. Your own "
+            "real errors count against precision here, so it is a lower bound.")
+        summary.setWordWrap(True)
+        theme = Theme.for_dark(self.palette().window().color().lightness() < 128)
+        self.canvas = FigureCanvasQTAgg(precision_recall_figure(result.curve_precision, result.curve_recall, theme))
+        table = result.per_class
+        self.table = QTableWidget(len(table), len(table.columns))
+        self.table.setHorizontalHeaderLabels([str(c) for c in table.columns])
+        for row, values in enumerate(table.itertuples(index=False)):
+            for column, value in enumerate(values):
+                text = f"{value:.3f}" if isinstance(value, float) else str(value)
+                self.table.setItem(row, column, QTableWidgetItem(text))
+        layout = QVBoxLayout(self)
+        layout.addWidget(summary)
+        layout.addWidget(self.canvas, stretch=1)
+        layout.addWidget(QLabel("<b>Per class</b> (of the original label)"))
+        layout.addWidget(self.table, stretch=1)
