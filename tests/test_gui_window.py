@@ -221,9 +221,22 @@ def test_calibration_from_the_window_leaves_the_labels_alone(qtbot, window, digi
     window.review.run_panel.model.setCurrentIndex(window.review.run_panel.model.findData("logreg"))
     window.review.run_panel.folds.setValue(3)
     with qtbot.waitSignal(window.run_finished, timeout=RUN_TIMEOUT):
-        window.start_calibration(0.2)
-    dialog = window.calibration
+        window.loop.start_calibration(0.2)
+    dialog = window.loop.dialog
     assert dialog.isVisible() and dialog.table.rowCount() == 10
     assert dialog.table.item(0, 1).text() != "" and "precision" in window.review.run_panel.status.text()
     assert session.store.path.read_text() == csv_before and not session.scores.scored.any()
+    dialog.close()
+
+
+def test_retrain_and_compare_on_a_held_out_split(qtbot, window, digit_folder):
+    session = open_in(qtbot, window, str(digit_folder))
+    score(qtbot, window)
+    qtbot.keyClick(window.review.grid, Qt.Key.Key_X)  # one suspect removed: the cleaned set differs
+    with qtbot.waitSignal(window.run_finished, timeout=RUN_TIMEOUT):
+        window.loop.start_comparison(None)
+    dialog = window.loop.dialog
+    assert dialog.isVisible() and dialog.table.rowCount() == 10
+    after = session.rounds.rounds()[-1].test_accuracy
+    assert after is not None and f"{after:.2%}" in window.review.run_panel.status.text()
     dialog.close()

@@ -75,3 +75,14 @@ def test_compare_original_and_cleaned_labels_on_mnist_test(tmp_path, capsys):
     assert figures["cleaned"]["accuracy"] > figures["original"]["accuracy"]  # 30% noise hurts a linear model
     table = capsys.readouterr().out
     assert "test accuracy" in table and "class 9" in table
+
+
+def test_hold_out_keeps_a_stratified_fifth_aside_from_both_training_sets():
+    from labelreview.core.compare import hold_out
+
+    current = open_source("mnist:test", limit=1000)
+    cleaned = current.select(np.arange(1000) % 7 != 0)  # some images removed
+    original, cleaned_train, test = hold_out(current, cleaned, current)
+    assert len(test) == 200 and np.bincount(test.labels).min() >= 15
+    assert not set(test.index) & set(original.index) and not set(test.index) & set(cleaned_train.index)
+    assert len(original) == 800

@@ -77,25 +77,31 @@ def class_quality_figure(health: Health, theme: Theme) -> Figure:
 def confusion_figure(health: Health, theme: Theme) -> tuple[Figure, np.ndarray]:
     """Given (rows) x predicted (columns) counts as a heat map; returns the figure and the classes drawn."""
     classes = shown_classes(health)
-    counts = health.analysis.confusion[np.ix_(classes, classes)]
-    side = max(4.0, 0.38 * len(classes) + 1.5)
+    figure = heat_map_figure(health.analysis.confusion[np.ix_(classes, classes)],
+                             [health.class_names[k] for k in classes], theme,
+                             "Given x predicted (click a cell to see those images)", "given label")
+    return figure, classes
+
+
+def heat_map_figure(counts: np.ndarray, names: list[str], theme: Theme, title: str, rows: str) -> Figure:
+    """Counts (K, K) as a heat map on a log scale, written in the cells when K <= 15."""
+    side = max(4.0, 0.38 * len(names) + 1.5)
     figure, axes = _figure(theme, side + 0.8, side)
     colours = LinearSegmentedColormap.from_list("counts", [theme.background, theme.series[0]])
     image = axes.imshow(np.log1p(counts), cmap=colours, aspect="equal")
     image.set_clim(0, max(1.0, float(np.log1p(counts).max())))
-    names = [health.class_names[k] for k in classes]
-    axes.set_xticks(range(len(classes)), names, rotation=90 if len(classes) > 12 else 0)
-    axes.set_yticks(range(len(classes)), names)
+    axes.set_xticks(range(len(names)), names, rotation=90 if len(names) > 12 else 0)
+    axes.set_yticks(range(len(names)), names)
     axes.set_xlabel("predicted label", color=theme.text)
-    axes.set_ylabel("given label", color=theme.text)
-    axes.set_title("Given x predicted (click a cell to see those images)", color=theme.text, fontsize=11)
-    if len(classes) <= 15:
+    axes.set_ylabel(rows, color=theme.text)
+    axes.set_title(title, color=theme.text, fontsize=11)
+    if len(names) <= 15:
         threshold = np.log1p(counts).max() * 0.6
         for (row, column), count in np.ndenumerate(counts):
             if count:
                 axes.text(column, row, f"{count:,}", ha="center", va="center", fontsize=8,
                           color=theme.background if np.log1p(count) > threshold else theme.text)
-    return figure, classes
+    return figure
 
 
 def distribution_figure(health: Health, theme: Theme) -> Figure:

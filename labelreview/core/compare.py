@@ -54,3 +54,19 @@ def compare_cleaning(original: Dataset, cleaned: Dataset, test: Dataset, spec: M
         evaluations.append(Evaluation(len(train), confusion))
     callback(1.0, "done")
     return Comparison(original.class_names, *evaluations)
+
+
+def hold_out(original: Dataset, cleaned: Dataset, current: Dataset, *, share: float = 0.2,
+             seed: int = 0) -> tuple[Dataset, Dataset, Dataset]:
+    """Keep a stratified ``share`` of the examples aside as the test set (with their current labels).
+
+    Returns (original, cleaned, test) where both training sets leave the test examples out.
+    """
+    from sklearn.model_selection import train_test_split
+
+    _, test_positions = train_test_split(np.arange(len(current)), test_size=share, random_state=seed,
+                                         stratify=current.labels)
+    aside = np.isin(current.index, current.index[test_positions])
+    keep_original = ~np.isin(original.index, current.index[aside])
+    keep_cleaned = ~np.isin(cleaned.index, current.index[aside])
+    return original.select(keep_original), cleaned.select(keep_cleaned), current.select(aside)

@@ -103,6 +103,12 @@ class ReviewSession:
         """Decision of every example: ``""``, ``kept``, ``relabeled`` or ``removed``; shape (N,)."""
         return self.store.statuses()
 
+    def original_dataset(self) -> Dataset:
+        """Every example with its label before the first edit."""
+        lookup = {name: k for k, name in enumerate(self.dataset.class_names)}
+        originals = self.store.table["original_label"].to_numpy()[self.store.row_of]
+        return self.dataset.with_labels(np.array([lookup[name] for name in originals], dtype=np.int64))
+
     def training_dataset(self) -> Dataset:
         """The dataset to score: current labels, removed examples left out."""
         return self.dataset.with_labels(self.labels()).select(self.statuses() != "removed")

@@ -65,6 +65,16 @@ class RoundsHistory:
         except (OSError, ValueError, TypeError):
             return []
 
+    def set_test_accuracy(self, accuracy: float) -> None:
+        """Note the held-out accuracy of a model trained on the latest round's labels."""
+        history = self.rounds()
+        if history:
+            self._write(history[:-1] + [replace(history[-1], test_accuracy=float(accuracy))])
+
+    def _write(self, rounds: list[Round]) -> None:
+        with atomic_file(self.path, "w") as handle:
+            json.dump([asdict(r) for r in rounds], handle)
+
     def add(self, scores: ScoreTable, keys: list[str], statuses: np.ndarray) -> Round:
         """Record a finished round from its scores and the current decisions."""
         history = self.rounds()
@@ -77,8 +87,7 @@ class RoundsHistory:
             reviewed=int((statuses != "").sum()), relabeled=int((statuses == "relabeled").sum()),
             removed=int((statuses == "removed").sum()), new_suspects=len(set(flagged) - before),
             cleared=len(before - set(flagged)), flagged=flagged)
-        with atomic_file(self.path, "w") as handle:
-            json.dump([asdict(r) for r in history + [entry]], handle)
+        self._write(history + [entry])
         return entry
 
 

@@ -5,17 +5,15 @@ from pathlib import Path
 
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import (QApplication, QFileDialog, QInputDialog, QLineEdit, QMainWindow, QMessageBox,
-                               QStackedWidget)
+from PySide6.QtWidgets import QApplication, QFileDialog, QLineEdit, QMainWindow, QMessageBox, QStackedWidget
 
 from labelreview.core.appdirs import log_dir
-from labelreview.core.calibration import calibrate
 from labelreview.core.errors import DataError
 from labelreview.core.pipeline import score_dataset
 from labelreview.core.review import ReviewSession
 from labelreview.core.score_table import ScoreTable
 from labelreview.core.settings import load_settings, save_settings
-from labelreview.gui.calibration_dialog import CalibrationDialog
+from labelreview.gui.curator_loop import CuratorLoop
 from labelreview.gui.review_page import SHORTCUTS, ReviewPage
 from labelreview.gui.start_page import StartPage
 from labelreview.gui.worker import start_task
@@ -46,6 +44,7 @@ class MainWindow(QMainWindow):
         self.review.run_panel.start_requested.connect(self.start_scoring)
         self.review.run_panel.cancel_requested.connect(self.cancel_task)
         self.review.save_failed.connect(self._save_failed)
+        self.loop = CuratorLoop(self)
         self._make_menus()
         self.statusBar().showMessage("Open a dataset to start")
 
@@ -63,7 +62,8 @@ class MainWindow(QMainWindow):
         review = self.menuBar().addMenu("&Review")
         review.addActions(self.review.actions)
         self._add(review, "&Re-score", "Ctrl+R", lambda: self.review.run_panel.score.click())
-        self._add(review, "&Calibrate with injected errors\u2026", None, self.ask_calibration)
+        self._add(review, "&Calibrate with injected errors\u2026", None, self.loop.ask_calibration)
+        self._add(review, "Retrain and c&ompare\u2026", None, self.loop.ask_comparison)
         helper = self.menuBar().addMenu("&Help")
         self._add(helper, "&Keyboard shortcuts", "F1", self.show_shortcuts)
         self._add(helper, "&About labelreview", None, self.show_about)
@@ -82,7 +82,7 @@ class MainWindow(QMainWindow):
             return
         self.statusBar().showMessage(f"Opening {source}\u2026")
         labels_path = self.settings.label_files.get(source)
-        self._start(lambda callback, _: ReviewSession.open(source, labels_path=labels_path, callback=callback),
+        self.start_task(lambda callback, _: ReviewSession.open(source, labels_path=labels_path, callback=callback),
                     self.show_session)
 
     def show_session(self, session: ReviewSession) -> None:
@@ -139,28 +139,7 @@ class MainWindow(QMainWindow):
             return session.save_run(run)
 
         self.review.run_panel.set_running(True)
-        self._start(work, self._scored, partial=self._partial_scores)
-
-    def ask_calibration(self) -> None:
-        if self.session is not None and self.task is None:
-            rate, ok = QInputDialog.getDouble(self, "Calibrate", "Share of labels to flip in a copy:", 0.1, 0.01, 0.5, 2)
-            if ok:
-                self.start_calibration(rate)
-
-    def start_calibration(self, rate: float) -> None:
-        """Score a copy of the current labels with ``rate`` of them flipped, with the run panel's settings."""
-        spec, folds, training = self.review.run_panel.spec(), self.review.run_panel.folds.value(), \
-            self.session.training_dataset()
-        self.review.run_panel.set_running(True)
-        self._start(lambda callback, _: calibrate(training, spec, rate=rate, seed=spec.seed, folds=folds,
-                                                  callback=callback),
-                    lambda result: self._calibrated(result, rate))
-
-    def _calibrated(self, result, rate: float) -> None:
-        self.review.run_panel.set_running(False, f"Calibration: precision {result.precision:.2f}, "
-                                                 f"recall {result.recall:.2f}")
-        self.calibration = CalibrationDialog(result, rate, self)
-        self.calibration.show()
+        self.start_task(work, self._scored, partial=self._partial_scores)
 
     def _partial_scores(self, scores: ScoreTable) -> None:
         self.session.show_scores(scores)
@@ -183,7 +162,8 @@ class MainWindow(QMainWindow):
             self.task.cancel()
             self.review.run_panel.status.setText("Cancelling\u2026")
 
-    def _start(self, work, on_finished, partial=None) -> None:
+    def start_task(self, work, on_finished, partial=None) -> None:
+        """Run ``work(callback, emit_partial)`` on a worker; progress goes to the run panel."""
         self.task, self.thread = start_task(self, work)
         self.task.progress.connect(self.review.run_panel.show_progress)
         self.task.progress.connect(lambda f, m: self.statusBar().showMessage(m) if self.session is None else None)

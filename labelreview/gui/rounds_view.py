@@ -7,7 +7,8 @@ from PySide6.QtWidgets import QAbstractItemView, QLabel, QTableWidget, QTableWid
 from labelreview.core.charts import Theme, rounds_figure
 from labelreview.core.review import ReviewSession
 
-COLUMNS = ("Round", "Scored", "Suspects", "New", "Cleared", "Reviewed", "Relabeled", "Removed", "Health")
+COLUMNS = ("Round", "Scored", "Suspects", "New", "Cleared", "Reviewed", "Relabeled", "Removed", "Health",
+           "Test accuracy")
 
 
 class RoundsView(QWidget):
@@ -40,7 +41,7 @@ class RoundsView(QWidget):
         self.table.setRowCount(len(rounds))
         for row, r in enumerate(rounds):
             values = (r.number, r.scored, r.suspects, r.new_suspects, r.cleared, r.reviewed, r.relabeled, r.removed,
-                      f"{r.health_score:.3f}")
+                      f"{r.health_score:.3f}", "-" if r.test_accuracy is None else f"{r.test_accuracy:.2%}")
             for column, value in enumerate(values):
                 self.table.setItem(row, column, QTableWidgetItem(f"{value:,}" if isinstance(value, int) else value))
         if self.canvas is not None:

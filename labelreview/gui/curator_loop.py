@@ -1,0 +1,82 @@
+"""Review-menu workflows that train extra models on a worker: calibration, and retrain-and-compare."""
+
+from PySide6.QtWidgets import QFileDialog, QInputDialog
+
+from labelreview.core.calibration import calibrate
+from labelreview.core.compare import compare_cleaning, hold_out
+from labelreview.core.sources import open_source
+from labelreview.gui.calibration_dialog import CalibrationDialog
+from labelreview.gui.compare_dialog import CompareDialog
+
+HELD_OUT = "20% of this dataset, kept aside"
+
+
+class CuratorLoop:
+    """Runs through the window's single task slot; results open in a dialog (kept in ``dialog``)."""
+
+    def __init__(self, window):
+        self.window = window
+        self.panel = window.review.run_panel
+        self.dialog = None
+
+    def _idle(self) -> bool:
+        return self.window.session is not None and self.window.task is None
+
+    def ask_calibration(self) -> None:
+        if self._idle():
+            rate, ok = QInputDialog.getDouble(self.window, "Calibrate", "Share of labels to flip in a copy:",
+                                              0.1, 0.01, 0.5, 2)
+            if ok:
+                self.start_calibration(rate)
+
+    def start_calibration(self, rate: float) -> None:
+        """Score a copy of the current labels with ``rate`` of them flipped, with the run panel's settings."""
+        spec, folds, training = self.panel.spec(), self.panel.folds.value(), self.window.session.training_dataset()
+        self.panel.set_running(True)
+        self.window.start_task(
+            lambda callback, _: calibrate(training, spec, rate=rate, seed=spec.seed, folds=folds, callback=callback),
+            lambda result: self._calibrated(result, rate))
+
+    def _calibrated(self, result, rate: float) -> None:
+        self.panel.set_running(False, f"Calibration: precision {result.precision:.2f}, recall {result.recall:.2f}")
+        self.dialog = CalibrationDialog(result, rate, self.window)
+        self.dialog.show()
+
+    def ask_comparison(self) -> None:
+        if not self._idle():
+            return
+        choices = [HELD_OUT, "MNIST test", "An image folder\u2026"]
+        choice, ok = QInputDialog.getItem(self.window, "Retrain and compare", "Test on:", choices, 0, False)
+        if not ok:
+            return
+        if choice == choices[2]:
+            folder = QFileDialog.getExistingDirectory(self.window, "Test images (one sub-folder per class)")
+            if folder:
+                self.start_comparison(folder)
+        else:
+            self.start_comparison("mnist:test" if choice == choices[1] else None)
+
+    def start_comparison(self, test_source: str | None) -> None:
+        """Train on the original and on the cleaned labels; test on ``test_source`` or a held-out 20%."""
+        spec, session = self.panel.spec(), self.window.session
+        self.panel.set_running(True)
+
+        def work(callback, _):
+            original, cleaned = session.original_dataset(), session.training_dataset()
+            if test_source is None:
+                current = session.dataset.with_labels(session.labels())
+                original, cleaned, test = hold_out(original, cleaned, current, seed=spec.seed)
+            else:
+                test = open_source(test_source, callback=callback)
+            return compare_cleaning(original, cleaned, test, spec, callback=callback), test.name
+
+        self.window.start_task(work, self._compared)
+
+    def _compared(self, outcome) -> None:
+        result, test_name = outcome
+        self.window.session.rounds.set_test_accuracy(result.after.accuracy)
+        self.window.review.rounds.refresh()
+        self.panel.set_running(False, f"Test accuracy {result.before.accuracy:.2%} \u2192 "
+                                      f"{result.after.accuracy:.2%} after cleaning")
+        self.dialog = CompareDialog(result, test_name, self.window)
+        self.dialog.show()
