@@ -66,9 +66,11 @@ class CuratorLoop:
             if test_source is None:
                 current = session.dataset.with_labels(session.labels())
                 original, cleaned, test = hold_out(original, cleaned, current, seed=spec.seed)
+                name = f"20% of {session.dataset.name} kept aside ({len(test):,} images, current labels)"
             else:
                 test = open_source(test_source, callback=callback)
-            return compare_cleaning(original, cleaned, test, spec, callback=callback), test.name
+                name = f"{test.name} ({len(test):,} images)"
+            return compare_cleaning(original, cleaned, test, spec, callback=callback), name
 
         self.window.start_task(work, self._compared)
 
