@@ -5,6 +5,7 @@ import sys
 from pathlib import Path
 
 from labelreview import __version__
+from labelreview.core.embeddings import BACKBONES
 from labelreview.core.errors import DataError
 from labelreview.core.models import MODEL_NAMES, ModelSpec
 from labelreview.core.noise import NOISE_KINDS
@@ -34,6 +35,11 @@ def build_parser() -> argparse.ArgumentParser:
                        help=f"one of {', '.join(MODEL_NAMES)} (default cnn)")
     score.add_argument("--model-file", metavar="MODEL.keras", type=Path,
                        help="score with a trusted model from 'labelreview train' instead of cross-validating")
+    score.add_argument("--backbone", metavar="NAME", choices=sorted(BACKBONES),
+                       help="embed images with this Keras Applications backbone (weights must be on this machine) "
+                            "and cross-validate logistic regression on the embeddings")
+    score.add_argument("--backbone-weights", metavar="FILE", type=Path,
+                       help="the backbone's weights file (default: the user's Keras cache)")
 
     train = with_source("train", "train the CNN on a dataset you trust and save it for scoring others")
     train.add_argument("--out", metavar="MODEL.keras", required=True, type=Path)

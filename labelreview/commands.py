@@ -8,10 +8,12 @@ from labelreview.core.atomic import write_text_atomic
 from labelreview.core.calibration import calibrate as run_calibration
 from labelreview.core.charts import Theme, precision_recall_figure
 from labelreview.core.compare import compare_cleaning
+from labelreview.core.embeddings import embed, find_weights
 from labelreview.core.labels_table import write_labels_table
 from labelreview.core.models import ModelSpec
 from labelreview.core.noise import inject_noise, noise_tables, parse_pairs
 from labelreview.core.pipeline import score_dataset
+from labelreview.core.progress import scaled
 from labelreview.core.score_files import write_score_files
 from labelreview.core.sources import cleaned_subset, open_source
 from labelreview.core.trusted_model import score_with_model, train_trusted_model
@@ -28,6 +30,10 @@ def score(args: Namespace) -> int:
             run = score_with_model(dataset, args.model_file, callback=progress)
         else:
             spec = ModelSpec(name=args.model, epochs=args.epochs, seed=args.seed)
+            if args.backbone:
+                weights = find_weights(args.backbone, args.backbone_weights)
+                dataset = embed(dataset, args.backbone, weights, callback=scaled(progress, 0.0, 0.3, "backbone: "))
+                spec = ModelSpec(name="logreg", seed=args.seed)
             run = score_dataset(dataset, spec, folds=args.folds, callback=progress)
     finally:
         progress.close()

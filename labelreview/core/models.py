@@ -125,4 +125,6 @@ class LogRegClassifier:
 
 
 def _flat(images: np.ndarray) -> np.ndarray:
-    return images.reshape(len(images), -1).astype(np.float32) / 255.0
+    """Pixels (uint8) scaled to 0..1; feature vectors (float) as they are."""
+    flat = images.reshape(len(images), -1).astype(np.float32)
+    return flat / 255.0 if images.dtype == np.uint8 else flat
