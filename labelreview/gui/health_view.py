@@ -11,6 +11,7 @@ from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (QAbstractItemView, QFileDialog, QGridLayout, QHBoxLayout, QLabel, QListView,
                                QPushButton, QScrollArea, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
+from shiboken6 import isValid
 
 from labelreview.core.charts import Theme, class_quality_figure, confusion_figure, distribution_figure
 from labelreview.core.grid_view import GridQuery
@@ -35,7 +36,7 @@ class HealthView(QWidget):
         self.health: Health | None = None
         self.figures: dict[str, object] = {}
         self.confusion_classes = np.zeros(0, dtype=np.int64)
-        self.task = None
+        self.task = self.thread = None
         self.stale = False
         self.summary = QLabel("Score the dataset to see its health.")
         self.summary.setWordWrap(True)
@@ -105,15 +106,24 @@ class HealthView(QWidget):
         labels, scores = session.labels(), session.scores
         include = scores.scored & (session.statuses() != "removed")
         names = session.dataset.class_names
-        self.task, thread = start_task(self, lambda *_: compute_health(labels, scores.pred_probs, names, include))
+        self.task, self.thread = start_task(self, lambda *_: compute_health(labels, scores.pred_probs, names,
+                                                                             include))
         self.task.finished.connect(self._show)
         self.task.failed.connect(lambda message: self.summary.setText(f"Health could not be computed: {message}"))
         for signal in (self.task.finished, self.task.failed):
             signal.connect(self._task_done)
-        thread.start()
+        self.thread.start()
+
+    def shutdown(self) -> None:
+        """Wait for a health computation still running (seconds at most), so no thread outlives the window."""
+        self.timer.stop()
+        self.stale = False
+        if self.thread is not None and isValid(self.thread):
+            self.thread.quit()  # the loop exits after the running computation; the queued quit could not run
+            self.thread.wait()
 
     def _task_done(self, *_) -> None:
-        self.task = None
+        self.task = self.thread = None
         if self.stale:
             self.stale = False
             self.refresh()

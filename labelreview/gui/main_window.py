@@ -238,4 +238,5 @@ class MainWindow(QMainWindow):
             self.thread.quit()
             self.thread.wait(15_000)
         self.review.thumbnails.shutdown()
+        self.review.health.shutdown()
         super().closeEvent(event)
