@@ -23,8 +23,7 @@ from labelreview.terminal import TerminalProgress
 
 def score(args: Namespace) -> int:
     """``labelreview score``: cross-validate, analyse, write the result files."""
-    progress = TerminalProgress()
-    try:
+    with TerminalProgress() as progress:
         dataset = open_source(args.source, labels=args.labels, limit=args.limit, callback=progress)
         if args.model_file:
             run = score_with_model(dataset, args.model_file, callback=progress)
@@ -35,8 +34,6 @@ def score(args: Namespace) -> int:
                 dataset = embed(dataset, args.backbone, weights, callback=scaled(progress, 0.0, 0.3, "backbone: "))
                 spec = ModelSpec(name="logreg", seed=args.seed)
             run = score_dataset(dataset, spec, folds=args.folds, callback=progress)
-    finally:
-        progress.close()
     write_score_files(run, args.out)
     skipped = f", {len(dataset.skipped):,} unreadable files skipped" if dataset.skipped else ""
     print(f"{len(dataset):,} examples, {run.analysis.issue_count:,} suspects found, "
@@ -60,27 +57,21 @@ def noise(args: Namespace) -> int:
 
 def train(args: Namespace) -> int:
     """``labelreview train``: fit the CNN on a trusted dataset and save it."""
-    progress = TerminalProgress()
-    try:
+    with TerminalProgress() as progress:
         dataset = open_source(args.source, labels=args.labels, limit=args.limit, callback=progress)
         train_trusted_model(dataset, ModelSpec(epochs=args.epochs, seed=args.seed), args.out, callback=progress)
-    finally:
-        progress.close()
     print(f"trained on {len(dataset):,} examples of {len(dataset.class_names)} classes -> {args.out}")
     return 0
 
 
 def compare(args: Namespace) -> int:
     """``labelreview compare``: original vs cleaned labels, judged on a held-out test set."""
-    progress = TerminalProgress()
-    try:
+    with TerminalProgress() as progress:
         original = open_source(args.source, labels=args.original, limit=args.limit, callback=progress)
         cleaned = cleaned_subset(original, Path(args.labels), complete=args.limit is None) if args.labels else original
         test = open_source(args.test, callback=progress)
         spec = ModelSpec(name=args.model, epochs=args.epochs, seed=args.seed)
         result = compare_cleaning(original, cleaned, test, spec, callback=progress)
-    finally:
-        progress.close()
     print(comparison_table(result))
     if args.out:
         write_text_atomic(args.out, json.dumps(comparison_json(result), indent=2) + "\n")
@@ -89,15 +80,12 @@ def compare(args: Namespace) -> int:
 
 def calibrate(args: Namespace) -> int:
     """``labelreview calibrate``: precision and recall on injected errors, per class, and the ranking's curve."""
-    progress = TerminalProgress()
-    try:
+    with TerminalProgress() as progress:
         dataset = open_source(args.source, labels=args.labels, limit=args.limit, callback=progress)
         pairs = parse_pairs(args.pairs, dataset.class_names) if args.pairs else None
         result = run_calibration(dataset, ModelSpec(name=args.model, epochs=args.epochs, seed=args.seed),
                                  rate=args.rate, kind=args.kind, pairs=pairs, seed=args.seed, folds=args.folds,
                                  callback=progress)
-    finally:
-        progress.close()
     print(calibration_text(result))
     if args.out:
         args.out.mkdir(parents=True, exist_ok=True)

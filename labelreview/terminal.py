@@ -30,6 +30,12 @@ class TerminalProgress:
             self.stream.write(f"{percent:3d}% {elapsed:7.1f}s {message}\n")
             self.stream.flush()
 
+    def __enter__(self) -> "TerminalProgress":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
     def close(self) -> None:
         """End the bar's line."""
         if self.live:
