@@ -43,7 +43,8 @@ def score(args: Namespace) -> int:
 
 def noise(args: Namespace) -> int:
     """``labelreview noise``: write ``labels.csv`` with flipped labels and ``truth.csv``."""
-    dataset = open_source(args.source, labels=args.labels, limit=args.limit, callback=TerminalProgress())
+    with TerminalProgress() as progress:
+        dataset = open_source(args.source, labels=args.labels, limit=args.limit, callback=progress)
     pairs = parse_pairs(args.pairs, dataset.class_names) if args.pairs else None
     noisy = inject_noise(dataset.labels, len(dataset.class_names), rate=args.rate, kind=args.kind,
                          seed=args.seed, pairs=pairs)

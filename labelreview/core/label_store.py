@@ -94,6 +94,10 @@ class LabelStore:
         """Status of every example, shape (N,)."""
         return self.table["status"].to_numpy()[self.row_of]
 
+    def keys(self) -> np.ndarray:
+        """CSV key (path or index) of every example, shape (N,)."""
+        return self.table[self.key_column].to_numpy()[self.row_of]
+
     def labels(self) -> np.ndarray:
         """Current label name of every example, shape (N,)."""
         return self.table["label"].to_numpy()[self.row_of]

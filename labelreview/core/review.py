@@ -64,16 +64,12 @@ class ReviewSession:
     def rounds(self) -> RoundsHistory:
         return RoundsHistory(self.store.path.with_name(self.store.path.name + ".rounds.json"))
 
-    def keys(self) -> list[str]:
-        """The labels CSV key (path or index) of every example."""
-        return [self.store.key(i) for i in range(len(self.dataset))]
-
     def show_scores(self, scores: ScoreTable, *, new_round: bool = False) -> None:
         """Use ``scores`` (kept images stay unflagged unless their evidence fell); record a finished round."""
-        kept = kept_quality(self.store.audit.entries())
-        self.scores = quiet_kept(scores, self.keys(), self.statuses(), kept)
+        keys, statuses = self.store.keys(), self.statuses()
+        self.scores = quiet_kept(scores, keys, statuses, kept_quality(self.store.audit.entries()))
         if new_round:
-            self.rounds.add(self.scores, self.keys(), self.statuses())
+            self.rounds.add(self.scores, keys, statuses)
 
     def live_estimate(self) -> tuple[float, np.ndarray]:
         """(share of reviewed suspects that were real errors, estimated errors left per class (K,))."""

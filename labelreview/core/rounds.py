@@ -24,7 +24,7 @@ def kept_quality(decisions: list[dict]) -> dict[str, float]:
     return kept
 
 
-def quiet_kept(scores: ScoreTable, keys: list[str], statuses: np.ndarray, kept: dict[str, float]) -> ScoreTable:
+def quiet_kept(scores: ScoreTable, keys: np.ndarray, statuses: np.ndarray, kept: dict[str, float]) -> ScoreTable:
     """Scores whose flags leave out kept images, unless their label quality dropped below EVIDENCE_DROP x then."""
     flagged = scores.is_label_issue.copy()
     for i in np.flatnonzero(flagged & (statuses == "kept")):
@@ -75,10 +75,10 @@ class RoundsHistory:
         with atomic_file(self.path, "w") as handle:
             json.dump([asdict(r) for r in rounds], handle)
 
-    def add(self, scores: ScoreTable, keys: list[str], statuses: np.ndarray) -> Round:
+    def add(self, scores: ScoreTable, keys: np.ndarray, statuses: np.ndarray) -> Round:
         """Record a finished round from its scores and the current decisions."""
         history = self.rounds()
-        flagged = tuple(keys[i] for i in np.flatnonzero(scores.is_label_issue))
+        flagged = tuple(str(key) for key in keys[scores.is_label_issue])
         before = set(history[-1].flagged) if history else set()
         entry = Round(
             number=len(history) + 1, time=datetime.now(timezone.utc).isoformat(timespec="seconds"),
