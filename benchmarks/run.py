@@ -12,7 +12,8 @@ HERE = Path(__file__).resolve().parent
 PAIRS = [("mnist15k-uniform10", ("reference", "labelreview")),
          ("mnist15k-pairs20", ("reference", "labelreview")),
          ("mnist60k-uniform10", ("labelreview",))]
-COLUMNS = ["case", "method", "examples", "seconds", "reference/labelreview", "first_suspects_s", "peak_mb",
+COLUMNS = ["case", "method", "examples", "seconds", "reference/labelreview", "import_s", "first_suspects_s",
+           "first_share_after_import", "peak_mb",
            "precision", "recall", "f1", "cv_accuracy"]
 
 

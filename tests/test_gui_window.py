@@ -240,3 +240,16 @@ def test_retrain_and_compare_on_a_held_out_split(qtbot, window, digit_folder):
     after = session.rounds.rounds()[-1].test_accuracy
     assert after is not None and f"{after:.2%}" in window.review.run_panel.status.text()
     dialog.close()
+
+
+def test_opening_a_dataset_imports_tensorflow_in_the_background(qtbot, window, digit_folder):
+    """With the CNN chosen, Score should start training at once rather than import TensorFlow first."""
+    import sys
+
+    from labelreview.gui import engine_preload
+
+    window.settings.model = "cnn"
+    open_in(qtbot, window, str(digit_folder))
+    assert engine_preload._preload.ident is not None
+    engine_preload._preload.join(timeout=RUN_TIMEOUT / 1000)
+    assert "keras" in sys.modules

@@ -91,7 +91,7 @@ def test_unfoldable_label_sets_are_clear_errors(counts, folds, message):
 
 
 def test_cnn_adapts_to_colour_and_size():
-    from labelreview.core.models import make_classifier
+    from labelreview.core.models import compute_policy, make_classifier
 
     model = make_classifier(ModelSpec("cnn", epochs=1), 4, (64, 64, 3))
     images = np.zeros((8, 64, 64, 3), np.uint8)
@@ -99,3 +99,22 @@ def test_cnn_adapts_to_colour_and_size():
     assert model.predict_proba(images).shape == (8, 4)
     assert model.model.input_shape == (None, 64, 64, 3)
     assert sum("conv2d" in layer.name for layer in model.model.layers) == 3
+    assert model.model.layers[1].dtype_policy.name == compute_policy()  # bfloat16 only where the CPU has it
+    assert model.model.layers[-1].dtype_policy.name == "float32"  # probabilities stay in float32
+
+
+def test_cnn_fitted_again_starts_from_scratch():
+    """A second fit reuses the compiled network but resets weights and optimizer: as if it were new."""
+    from labelreview.core.models import make_classifier
+
+    dataset = blobs(n_per_class=40, classes=3)
+    images, labels = dataset.images(), dataset.labels
+    spec = ModelSpec("cnn", epochs=2)
+    reused = make_classifier(spec, 3, dataset.image_shape)
+    reused.fit(images, (labels + 1) % 3, seed=5)
+    network = reused.model
+    reused.fit(images, labels, seed=7)
+    fresh = make_classifier(spec, 3, dataset.image_shape)
+    fresh.fit(images, labels, seed=7)
+    assert reused.model is network
+    assert np.allclose(reused.predict_proba(images), fresh.predict_proba(images), atol=1e-5)

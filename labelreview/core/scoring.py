@@ -1,7 +1,7 @@
 """Stratified K-fold cross-validation: an out-of-sample probability vector for every example."""
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -86,11 +86,11 @@ def cross_validate(
     pred_probs = np.zeros((len(dataset), n_classes), dtype=np.float32)
     fold_of = np.full(len(dataset), -1, dtype=np.int64)
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=spec.seed)
+    model = make_classifier(spec, n_classes, dataset.image_shape)
     for fold, (train, held_out) in enumerate(splitter.split(np.zeros(len(dataset)), dataset.labels)):
         report = scaled(callback, fold / folds, (fold + 1) / folds, f"fold {fold + 1}/{folds}: ")
         report(0.0, "preparing")
-        model = make_classifier(replace(spec, seed=spec.seed + fold), n_classes, dataset.image_shape)
-        model.fit(dataset.images(train), dataset.labels[train], report)
+        model.fit(dataset.images(train), dataset.labels[train], report, seed=spec.seed + fold)
         pred_probs[held_out] = model.predict_proba(dataset.images(held_out))
         fold_of[held_out] = fold
         report(1.0, "done")

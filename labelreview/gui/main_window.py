@@ -14,6 +14,7 @@ from labelreview.core.review import ReviewSession
 from labelreview.core.score_table import ScoreTable
 from labelreview.core.settings import load_settings, save_settings
 from labelreview.gui.curator_loop import CuratorLoop
+from labelreview.gui.engine_preload import preload_engine
 from labelreview.gui.review_page import SHORTCUTS, ReviewPage
 from labelreview.gui.start_page import StartPage
 from labelreview.gui.worker import start_task
@@ -99,6 +100,8 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"{len(session.dataset):,} images, {scored}{skipped}. Labels: {session.store.path}")
         self.review.run_panel.status.setText("Press Score to find label errors" if not session.scores.scored.any()
                                              else "Scores restored; press Next round to score again")
+        if self.settings.model == "cnn":
+            preload_engine()
         self.session_opened.emit()
 
     def _show_title(self) -> None:
