@@ -69,7 +69,7 @@ def compute_policy() -> str:
 
 class CnnClassifier:
     """Small CNN: a strided 5x5 stem on inputs of 20 px or more, unpadded 3x3 conv + pool blocks until
-    fewer than 12 pixels remain, then a dense head.
+    fewer than 12 pixels remain, then dropout and a dense head.
 
     Trained with Adam on a cosine schedule (10% warm-up to ``learning_rate``), in bfloat16 where the
     CPU has it. Fitting again with the same number of steps re-initialises the compiled network
@@ -95,7 +95,8 @@ class CnnClassifier:
             side, filters = (side - 2) // 2, min(filters * 2, 128)
             if side < 12:
                 break
-        stack += [layers.Flatten(dtype=policy), layers.Dense(128, activation="relu", dtype=policy),
+        stack += [layers.Flatten(dtype=policy), layers.Dropout(0.3, dtype=policy),
+                  layers.Dense(128, activation="relu", dtype=policy),
                   layers.Dense(self.n_classes, activation="softmax", dtype="float32")]
         return keras.Sequential(stack)
 
@@ -109,7 +110,9 @@ class CnnClassifier:
         self._steps, self._fresh_optimizer = steps, [v.numpy() for v in self.model.optimizer.variables]
 
     def _reinitialise(self, seed: int) -> None:
-        self.model.set_weights(self._network(seed).get_weights())
+        """Weights and dropout seeds of a network just built with ``seed``; the optimizer as compiled."""
+        for variable, fresh in zip(self.model.variables, self._network(seed).variables):
+            variable.assign(fresh)
         for variable, fresh in zip(self.model.optimizer.variables, self._fresh_optimizer):
             variable.assign(fresh)
 
