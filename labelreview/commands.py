@@ -2,6 +2,7 @@
 
 import json
 from argparse import Namespace
+from dataclasses import replace
 from pathlib import Path
 
 from labelreview.core.atomic import write_text_atomic
@@ -12,7 +13,7 @@ from labelreview.core.embeddings import embed, find_weights
 from labelreview.core.labels_table import write_labels_table
 from labelreview.core.models import ModelSpec
 from labelreview.core.noise import inject_noise, noise_tables, parse_pairs
-from labelreview.core.pipeline import score_dataset
+from labelreview.core.pipeline import ScoreRun, score_dataset
 from labelreview.core.progress import scaled
 from labelreview.core.score_files import write_score_files
 from labelreview.core.sources import cleaned_subset, open_source
@@ -28,17 +29,24 @@ def score(args: Namespace) -> int:
         if args.model_file:
             run = score_with_model(dataset, args.model_file, callback=progress)
         else:
-            spec = ModelSpec(name=args.model, epochs=args.epochs, seed=args.seed)
-            if args.backbone:
-                weights = find_weights(args.backbone, args.backbone_weights)
-                dataset = embed(dataset, args.backbone, weights, callback=scaled(progress, 0.0, 0.3, "backbone: "))
-                spec = ModelSpec(name="logreg", seed=args.seed)
-            run = score_dataset(dataset, spec, folds=args.folds, callback=progress)
+            run = _cross_validated_run(args, dataset, progress)
     write_score_files(run, args.out)
     skipped = f", {len(dataset.skipped):,} unreadable files skipped" if dataset.skipped else ""
     print(f"{len(dataset):,} examples, {run.analysis.issue_count:,} suspects found, "
           f"health score {run.analysis.health_score:.3f}, {run.seconds:.1f} s{skipped} -> {args.out}")
     return 0
+
+
+def _cross_validated_run(args: Namespace, dataset, progress) -> ScoreRun:
+    """The chosen model on the images, or logistic regression on backbone embeddings (named so in health.json)."""
+    if not args.backbone:
+        return score_dataset(dataset, ModelSpec(name=args.model, epochs=args.epochs, seed=args.seed),
+                             folds=args.folds, callback=progress)
+    weights = find_weights(args.backbone, args.backbone_weights)
+    embedded = embed(dataset, args.backbone, weights, callback=scaled(progress, 0.0, 0.3, "backbone: "))
+    spec = ModelSpec(name="logreg", epochs=0, seed=args.seed)
+    run = score_dataset(embedded, spec, folds=args.folds, callback=scaled(progress, 0.3, 1.0))
+    return replace(run, spec=replace(spec, name=f"logreg on {args.backbone} embeddings"))
 
 
 def noise(args: Namespace) -> int:

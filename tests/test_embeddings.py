@@ -32,4 +32,4 @@ def test_embeddings_from_a_weights_file_are_cross_validated(tmp_path):
                  str(weights), "--folds", "3", "--out", str(out)]) == 0
     pred_probs = np.load(out / "pred_probs.npy")
     assert pred_probs.shape == (300, 10) and np.allclose(pred_probs.sum(1), 1, atol=1e-4)
-    assert json.loads((out / "health.json").read_text())["model"] == "logreg"
+    assert json.loads((out / "health.json").read_text())["model"] == "logreg on mobilenet_v2 embeddings"

@@ -148,3 +148,18 @@ def test_saving_resumes_after_a_failed_save(session, monkeypatch):
     monkeypatch.setattr(label_store, "write_labels_table", real)
     session.decide([8], "keep")  # the next save writes both decisions
     assert read_store(session)["status"][7:9].tolist() == ["removed", "kept"]
+
+
+def test_a_labels_csv_keeps_a_class_the_curator_relabeled_away(session):
+    """The CSV is both the dataset and its labels: its original labels keep the class (and the scores) alive."""
+    csv_session = ReviewSession.open(str(session.store.path))
+    csv_session.scores = csv_session.save_run(score_dataset(csv_session.training_dataset(), ModelSpec("logreg"),
+                                                            folds=3))
+    nines = np.flatnonzero(csv_session.labels() == csv_session.dataset.class_names.index("9"))
+    csv_session.decide(nines, "relabel", csv_session.dataset.class_names.index("4"))
+    again = ReviewSession.open(str(session.store.path))
+    assert again.dataset.class_names == csv_session.dataset.class_names
+    assert again.scores.scored.all() and np.array_equal(again.scores.rank, csv_session.scores.rank)
+    assert (again.dataset.label_names(again.labels())[nines] == "4").all()
+    rescored = score_dataset(again.training_dataset(), ModelSpec("logreg"), folds=3)  # a class with no images
+    assert rescored.cv.pred_probs.shape == (300, 10)

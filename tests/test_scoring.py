@@ -85,6 +85,8 @@ def test_cnn_is_seeded_and_reproducible_and_cancellable_mid_epoch():
     ([10, 10], 1, "folds must be at least 2"),
 ])
 def test_unfoldable_label_sets_are_clear_errors(counts, folds, message):
+    """Classes with too few images for the folds are named; a class with none is fine."""
+    check_foldable(np.repeat([0, 1], 10), ("c0", "c1", "empty"), 5)
     labels = np.repeat(np.arange(len(counts)), counts)
     with pytest.raises(DataError, match=message):
         check_foldable(labels, tuple(f"c{k}" for k in range(len(counts))), folds)

@@ -48,7 +48,8 @@ def open_labels_csv(
     """Images named by a ``path,label`` CSV, relative to the CSV's folder.
 
     Rows whose ``status`` is ``removed`` are left out unless ``keep_removed``;
-    ``index`` is the CSV row.
+    ``index`` is the CSV row. The classes are the names in ``label`` and
+    ``original_label``, so a class stays one when a curator relabels all of its images.
     """
     table = read_labels_table(csv_path)
     if "path" not in table.columns:
@@ -56,14 +57,15 @@ def open_labels_csv(
     if "status" in table.columns and not keep_removed:
         table = table[table["status"].str.strip().str.lower() != REMOVED]
     table = table.iloc[:limit]
+    originals = table["original_label"] if "original_label" in table.columns else []
     return _image_dataset(csv_path.stem, csv_path.parent, list(table["path"]), list(table["label"]),
-                          table.index.to_numpy(), callback)
+                          table.index.to_numpy(), callback, more_classes={name for name in originals if name})
 
 
-def _image_dataset(name, root: Path, relpaths, label_names, index, callback) -> Dataset:
+def _image_dataset(name, root: Path, relpaths, label_names, index, callback, more_classes=frozenset()) -> Dataset:
     """Decode (or map from cache) the images and drop those that cannot be read."""
     files = [root / p for p in relpaths]
-    class_names = tuple(sorted(set(label_names), key=natural_key))
+    class_names = tuple(sorted(set(label_names) | more_classes, key=natural_key))
     pixels, failures = load_pixels(root, relpaths, choose_geometry(files), cache_root=cache_dir() / "decoded",
                                    callback=callback)
     keep = np.array([i not in failures for i in range(len(relpaths))], dtype=bool)

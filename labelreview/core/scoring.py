@@ -30,7 +30,9 @@ class CrossValidation:
 
 
 def check_foldable(labels: np.ndarray, class_names: tuple[str, ...], folds: int) -> None:
-    """Raise :class:`DataError` unless every class can appear in every fold.
+    """Raise :class:`DataError` unless every class with images can appear in every fold.
+
+    A class without images (all relabeled away, say) is no obstacle.
 
     Parameters
     ----------
@@ -45,7 +47,7 @@ def check_foldable(labels: np.ndarray, class_names: tuple[str, ...], folds: int)
     if len(present) < 2:
         only = class_names[present[0]] if len(present) else "none"
         raise DataError(None, f"only one class ({only}): label errors need at least two classes")
-    small = [k for k in range(len(class_names)) if counts[k] < folds]
+    small = [k for k in present if counts[k] < folds]
     if small:
         listed = ", ".join(f"'{class_names[k]}' has {counts[k]}" for k in small[:5])
         fewest = int(counts[small].min())
