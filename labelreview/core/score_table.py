@@ -53,11 +53,16 @@ class ScoreTable:
     def from_analysis(cls, dataset: Dataset, positions: np.ndarray, analysis: Analysis, pred_probs: np.ndarray,
                       fold: np.ndarray, health: dict) -> "ScoreTable":
         """Scores of ``dataset[positions]`` (n,), all others unscored."""
+        return cls._scored_at(dataset, positions, health, predicted=analysis.predicted, suggested=analysis.suggested,
+                              fold=fold, rank=analysis.rank, confidence=analysis.confidence,
+                              label_quality=analysis.label_quality, is_label_issue=analysis.is_label_issue,
+                              pred_probs=pred_probs)
+
+    @classmethod
+    def _scored_at(cls, dataset: Dataset, positions: np.ndarray, health: dict, **columns) -> "ScoreTable":
+        """An unscored table for ``dataset`` with every column's (n,) values set at ``positions`` (n,)."""
         table = cls.empty(len(dataset), len(dataset.class_names), health)
-        for name, values in (("predicted", analysis.predicted), ("suggested", analysis.suggested),
-                             ("fold", fold), ("rank", analysis.rank), ("confidence", analysis.confidence),
-                             ("label_quality", analysis.label_quality), ("is_label_issue", analysis.is_label_issue),
-                             ("pred_probs", pred_probs)):
+        for name, values in columns.items():
             getattr(table, name)[positions] = values
         table.scored[positions] = True
         return table
@@ -90,17 +95,13 @@ class ScoreTable:
         known = np.isin(scores["index"].to_numpy(), dataset.index)
         scores, pred_probs = scores[known], pred_probs[known]
         positions = _positions(dataset, scores["index"].to_numpy())
-        table = cls.empty(len(dataset), len(dataset.class_names), health)
-        table.scored[positions] = True
-        table.predicted[positions] = [lookup[str(v)] for v in scores["predicted_label"]]
-        table.suggested[positions] = [lookup[str(v)] for v in scores["suggested_label"]]
-        table.fold[positions] = scores["fold"]
-        table.rank[positions] = scores["rank"]
-        table.confidence[positions] = scores["confidence"]
-        table.label_quality[positions] = scores["label_quality"]
-        table.is_label_issue[positions] = scores["is_label_issue"].astype(str) == "True"
-        table.pred_probs[positions] = pred_probs
-        return table
+        return cls._scored_at(
+            dataset, positions, health,
+            predicted=[lookup[str(v)] for v in scores["predicted_label"]],
+            suggested=[lookup[str(v)] for v in scores["suggested_label"]],
+            fold=scores["fold"], rank=scores["rank"], confidence=scores["confidence"],
+            label_quality=scores["label_quality"], is_label_issue=scores["is_label_issue"].astype(str) == "True",
+            pred_probs=pred_probs)
 
 
 def _positions(dataset: Dataset, source_index: np.ndarray) -> np.ndarray:
