@@ -1,6 +1,8 @@
 """Run one benchmark case with one method in this process and print one JSON line of figures.
 
-    python benchmarks/measure.py labelreview|reference CASE
+    python benchmarks/measure.py labelreview|labelreview:MODEL|reference CASE
+
+``labelreview`` runs the default model; ``labelreview:cnn-thorough`` another one.
 """
 
 import json
@@ -33,7 +35,7 @@ def noisy_case(name: str):
     return dataset.with_labels(noisy), dataset.labels
 
 
-def run_labelreview(dataset):
+def run_labelreview(dataset, model: str = "cnn"):
     """Importing TensorFlow is timed apart: the window does it while the curator looks at the grid."""
     from labelreview.core.models import ModelSpec, import_keras
     from labelreview.core.pipeline import score_dataset
@@ -41,7 +43,7 @@ def run_labelreview(dataset):
     started, first = time.perf_counter(), []
     import_keras()
     imported = time.perf_counter() - started
-    run = score_dataset(dataset, ModelSpec(), folds=5,
+    run = score_dataset(dataset, ModelSpec(model), folds=5,
                         on_partial=lambda partial: first or first.append(time.perf_counter() - started))
     seconds = time.perf_counter() - started
     return run.cv.pred_probs, run.analysis.is_label_issue, {
@@ -60,7 +62,11 @@ def run_reference(dataset):
 def main(method: str, case: str) -> None:
     dataset, truth = noisy_case(case)
     started = time.perf_counter()
-    pred_probs, flagged, timings = (run_labelreview if method == "labelreview" else run_reference)(dataset)
+    tool, _, model = method.partition(":")
+    if tool == "labelreview":
+        pred_probs, flagged, timings = run_labelreview(dataset, model or "cnn")
+    else:
+        pred_probs, flagged, timings = run_reference(dataset)
     seconds = time.perf_counter() - started
     flipped = dataset.labels != truth
     found = int((flagged & flipped).sum())

@@ -253,3 +253,12 @@ def test_opening_a_dataset_imports_tensorflow_in_the_background(qtbot, window, d
     assert engine_preload._preload.ident is not None
     engine_preload._preload.join(timeout=RUN_TIMEOUT / 1000)
     assert "keras" in sys.modules
+
+
+def test_choosing_a_model_sets_the_epochs_it_was_tuned_with(window):
+    panel = window.review.run_panel
+    for name, epochs in (("cnn-thorough", 8), ("cnn", 4)):
+        panel.model.setCurrentIndex(panel.model.findData(name))
+        assert panel.epochs.value() == epochs and panel.epochs.isEnabled()
+    panel.model.setCurrentIndex(panel.model.findData("logreg"))
+    assert not panel.epochs.isEnabled()

@@ -120,3 +120,17 @@ def test_cnn_fitted_again_starts_from_scratch():
     fresh.fit(images, labels, seed=7)
     assert reused.model is network
     assert np.allclose(reused.predict_proba(images), fresh.predict_proba(images), atol=1e-5)
+
+
+def test_thorough_cnn_has_two_convolutions_per_block_and_shifts_its_training_images():
+    from labelreview.core.models import make_classifier
+
+    assert (ModelSpec("cnn").epochs, ModelSpec("cnn-thorough").epochs, ModelSpec("logreg").epochs) == (4, 8, 0)
+    assert ModelSpec("cnn-thorough", epochs=2).epochs == 2
+    model = make_classifier(ModelSpec("cnn-thorough", epochs=1), 3, (28, 28, 1))
+    images = np.random.default_rng(0).integers(0, 255, (12, 28, 28, 1), dtype=np.uint8)
+    model.fit(images, np.arange(12) % 3)
+    kinds = [type(layer).__name__ for layer in model.model.layers]
+    assert kinds[:7] == ["Rescaling", "RandomTranslation", "Conv2D", "Conv2D", "MaxPooling2D", "Conv2D", "Conv2D"]
+    probs = model.predict_proba(images)
+    assert probs.shape == (12, 3) and np.allclose(probs.sum(1), 1, atol=1e-4)

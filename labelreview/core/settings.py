@@ -17,7 +17,7 @@ class Settings:
 
     model: str = "cnn"
     folds: int = 5
-    epochs: int = ModelSpec.epochs
+    epochs: int = ModelSpec().epochs
     seed: int = 0
     recent: list[str] = field(default_factory=list)
     label_files: dict[str, str] = field(default_factory=dict)  # source -> labels CSV the curator chose

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QApplication, QFileDialog, QLineEdit, QMainWindow,
 
 from labelreview.core.appdirs import log_dir
 from labelreview.core.errors import DataError
+from labelreview.core.models import CNN_MODELS
 from labelreview.core.pipeline import score_dataset
 from labelreview.core.review import ReviewSession
 from labelreview.core.score_table import ScoreTable
@@ -100,7 +101,7 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"{len(session.dataset):,} images, {scored}{skipped}. Labels: {session.store.path}")
         self.review.run_panel.status.setText("Press Score to find label errors" if not session.scores.scored.any()
                                              else "Scores restored; press Next round to score again")
-        if self.settings.model == "cnn":
+        if self.settings.model in CNN_MODELS:
             preload_engine()
         self.session_opened.emit()
 

@@ -5,10 +5,10 @@ import time
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QProgressBar, QPushButton, QSpinBox, QWidget
 
-from labelreview.core.models import ModelSpec
+from labelreview.core.models import CNN_MODELS, ModelSpec
 from labelreview.core.settings import Settings
 
-MODELS = {"cnn": "CNN (accurate)", "logreg": "Logistic regression (fast)"}
+MODELS = {"cnn": "CNN", "cnn-thorough": "CNN, thorough (5x slower)", "logreg": "Logistic regression (seconds)"}
 
 
 class RunPanel(QWidget):
@@ -35,10 +35,17 @@ class RunPanel(QWidget):
         layout.addWidget(self.status, stretch=2)
         self.score.clicked.connect(lambda: self.start_requested.emit(self.spec(), self.folds.value()))
         self.cancel.clicked.connect(self.cancel_requested)
-        self.model.currentIndexChanged.connect(lambda: self.epochs.setEnabled(self.model.currentData() == "cnn"))
+        self.model.currentIndexChanged.connect(self._model_chosen)
         self.started_at = 0.0
         self.fraction, self.message = 0.0, ""
         self.clock = QTimer(self, interval=500, timeout=self._redraw)
+
+    def _model_chosen(self) -> None:
+        """Epochs apply to the CNNs; each starts from the epochs it was tuned with."""
+        spec = ModelSpec(name=self.model.currentData())
+        self.epochs.setEnabled(spec.name in CNN_MODELS)
+        if spec.epochs:
+            self.epochs.setValue(spec.epochs)
 
     def load(self, settings: Settings) -> None:
         self.model.setCurrentIndex(max(0, self.model.findData(settings.model)))
@@ -59,7 +66,7 @@ class RunPanel(QWidget):
 
     def set_running(self, running: bool, message: str = "") -> None:
         for widget in (self.model, self.folds, self.epochs, self.seed, self.score):
-            widget.setEnabled(not running and (widget is not self.epochs or self.model.currentData() == "cnn"))
+            widget.setEnabled(not running and (widget is not self.epochs or self.model.currentData() in CNN_MODELS))
         self.cancel.setEnabled(running)
         if running:
             self.started_at, self.fraction, self.message = time.monotonic(), 0.0, "starting"

@@ -54,13 +54,17 @@ class Task(QObject):
 
 
 def start_task(parent: QObject, fn) -> tuple[Task, QThread]:
-    """Start ``fn`` on a new thread owned by ``parent``; connect to the task's signals before it emits."""
+    """Start ``fn`` on a new thread owned by ``parent``; connect to the task's signals before it emits.
+
+    The task (owned by Python) is released with the thread, once the thread has finished: dropping it
+    when its ``finished`` signal arrives could delete it while the worker still runs its last lines.
+    """
     thread = QThread(parent)
     task = Task(fn)
     task.moveToThread(thread)
+    thread.task = task
     thread.started.connect(task.run)
     for signal in (task.finished, task.failed, task.cancelled):
         signal.connect(thread.quit)
-    thread.finished.connect(task.deleteLater)
     thread.finished.connect(thread.deleteLater)
     return task, thread
