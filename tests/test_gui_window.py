@@ -6,6 +6,7 @@ import time
 import pandas as pd
 import pytest
 from PySide6.QtCore import Qt, QTimer
+from shiboken6 import isValid
 
 from labelreview.core.settings import load_settings
 from labelreview.gui.main_window import MainWindow
@@ -262,3 +263,15 @@ def test_choosing_a_model_sets_the_epochs_it_was_tuned_with(window):
         assert panel.epochs.value() == epochs and panel.epochs.isEnabled()
     panel.model.setCurrentIndex(panel.model.findData("logreg"))
     assert not panel.epochs.isEnabled()
+
+
+def test_a_replaced_rounds_chart_stays_owned_by_qt_until_qt_deletes_it(qtbot, window, digit_folder):
+    """Handed to Python (setParent(None)), an old canvas was deleted whenever the garbage collector ran, now
+    and then in the middle of an event: the likely cause of an occasional segfault in the retrain test."""
+    open_in(qtbot, window, str(digit_folder))
+    score(qtbot, window)
+    rounds = window.review.rounds
+    old = rounds.canvas
+    rounds.refresh()
+    assert rounds.canvas is not old and old.parent() is rounds and old.isHidden()
+    qtbot.waitUntil(lambda: not isValid(old))

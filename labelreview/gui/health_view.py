@@ -141,8 +141,8 @@ class HealthView(QWidget):
         for slot, (name, figure) in enumerate(self.figures.items()):
             old = self.canvases.pop(name, None)
             if old is not None:
-                old.setParent(None)
-                old.deleteLater()
+                old.hide()
+                old.deleteLater()  # not setParent(None): see RoundsView.refresh
             canvas = FigureCanvasQTAgg(figure)
             canvas.setMinimumSize(int(figure.get_figwidth() * 80), int(figure.get_figheight() * 80))
             if name == "confusion":

@@ -45,7 +45,10 @@ class RoundsView(QWidget):
             for column, value in enumerate(values):
                 self.table.setItem(row, column, QTableWidgetItem(f"{value:,}" if isinstance(value, int) else value))
         if self.canvas is not None:
-            self.canvas.setParent(None)
+            # Hidden and left for Qt to delete while its parent still owns it: after setParent(None),
+            # Python's garbage collector could delete it in the middle of an event.
+            self.canvas.hide()
+            self.canvas.deleteLater()
             self.canvas = None
         if rounds:
             theme = Theme.for_dark(self.palette().window().color().lightness() < 128)
