@@ -9,6 +9,7 @@ from labelreview.core.atomic import write_text_atomic
 from labelreview.core.calibration import calibrate as run_calibration
 from labelreview.core.charts import Theme, precision_recall_figure
 from labelreview.core.compare import compare_cleaning
+from labelreview.core.dataset import Dataset
 from labelreview.core.embeddings import embed, find_weights
 from labelreview.core.labels_table import write_labels_table
 from labelreview.core.models import ModelSpec
@@ -25,7 +26,7 @@ from labelreview.terminal import TerminalProgress
 def score(args: Namespace) -> int:
     """``labelreview score``: cross-validate, analyse, write the result files."""
     with TerminalProgress() as progress:
-        dataset = open_source(args.source, labels=args.labels, limit=args.limit, callback=progress)
+        dataset = _open(args, progress)
         if args.model_file:
             run = score_with_model(dataset, args.model_file, callback=progress)
         else:
@@ -37,22 +38,32 @@ def score(args: Namespace) -> int:
     return 0
 
 
+def _open(args: Namespace, progress) -> Dataset:
+    """The command's SOURCE with its ``--labels`` and ``--limit``."""
+    return open_source(args.source, labels=args.labels, limit=args.limit, callback=progress)
+
+
+def _spec(args: Namespace) -> ModelSpec:
+    """The model the command's ``--model``, ``--epochs`` and ``--seed`` describe."""
+    return ModelSpec(name=args.model, epochs=args.epochs, seed=args.seed)
+
+
 def _cross_validated_run(args: Namespace, dataset, progress) -> ScoreRun:
     """The chosen model on the images, or logistic regression on backbone embeddings (named so in health.json)."""
     if not args.backbone:
-        return score_dataset(dataset, ModelSpec(name=args.model, epochs=args.epochs, seed=args.seed),
+        return score_dataset(dataset, _spec(args),
                              folds=args.folds, callback=progress)
     weights = find_weights(args.backbone, args.backbone_weights)
     embedded = embed(dataset, args.backbone, weights, callback=scaled(progress, 0.0, 0.3, "backbone: "))
-    spec = ModelSpec(name="logreg", epochs=0, seed=args.seed)
-    run = score_dataset(embedded, spec, folds=args.folds, callback=scaled(progress, 0.3, 1.0))
-    return replace(run, spec=replace(spec, name=f"logreg on {args.backbone} embeddings"))
+    run = score_dataset(embedded, ModelSpec(name="logreg", seed=args.seed), folds=args.folds,
+                        callback=scaled(progress, 0.3, 1.0))
+    return replace(run, spec=replace(run.spec, name=f"logreg on {args.backbone} embeddings"))
 
 
 def noise(args: Namespace) -> int:
     """``labelreview noise``: write ``labels.csv`` with flipped labels and ``truth.csv``."""
     with TerminalProgress() as progress:
-        dataset = open_source(args.source, labels=args.labels, limit=args.limit, callback=progress)
+        dataset = _open(args, progress)
     pairs = parse_pairs(args.pairs, dataset.class_names) if args.pairs else None
     noisy = inject_noise(dataset.labels, len(dataset.class_names), rate=args.rate, kind=args.kind,
                          seed=args.seed, pairs=pairs)
@@ -67,7 +78,7 @@ def noise(args: Namespace) -> int:
 def train(args: Namespace) -> int:
     """``labelreview train``: fit the CNN on a trusted dataset and save it."""
     with TerminalProgress() as progress:
-        dataset = open_source(args.source, labels=args.labels, limit=args.limit, callback=progress)
+        dataset = _open(args, progress)
         train_trusted_model(dataset, ModelSpec(epochs=args.epochs, seed=args.seed), args.out, callback=progress)
     print(f"trained on {len(dataset):,} examples of {len(dataset.class_names)} classes -> {args.out}")
     return 0
@@ -79,7 +90,7 @@ def compare(args: Namespace) -> int:
         original = open_source(args.source, labels=args.original, limit=args.limit, callback=progress)
         cleaned = cleaned_subset(original, Path(args.labels), complete=args.limit is None) if args.labels else original
         test = open_source(args.test, callback=progress)
-        spec = ModelSpec(name=args.model, epochs=args.epochs, seed=args.seed)
+        spec = _spec(args)
         result = compare_cleaning(original, cleaned, test, spec, callback=progress)
     print(comparison_table(result))
     if args.out:
@@ -90,9 +101,9 @@ def compare(args: Namespace) -> int:
 def calibrate(args: Namespace) -> int:
     """``labelreview calibrate``: precision and recall on injected errors, per class, and the ranking's curve."""
     with TerminalProgress() as progress:
-        dataset = open_source(args.source, labels=args.labels, limit=args.limit, callback=progress)
+        dataset = _open(args, progress)
         pairs = parse_pairs(args.pairs, dataset.class_names) if args.pairs else None
-        result = run_calibration(dataset, ModelSpec(name=args.model, epochs=args.epochs, seed=args.seed),
+        result = run_calibration(dataset, _spec(args),
                                  rate=args.rate, kind=args.kind, pairs=pairs, seed=args.seed, folds=args.folds,
                                  callback=progress)
     print(calibration_text(result))

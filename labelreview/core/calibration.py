@@ -46,15 +46,15 @@ def calibrate(dataset: Dataset, spec: ModelSpec = ModelSpec(), *, rate: float, k
     flipped, flagged = noisy != dataset.labels, run.analysis.is_label_issue
     found = np.cumsum(flipped[np.argsort(run.analysis.rank)])
     k = np.arange(1, len(found) + 1)
-    precision, recall = _ratio(int((flipped & flagged).sum()), int(flagged.sum())), _ratio(
-        int((flipped & flagged).sum()), int(flipped.sum()))
+    hits = int((flipped & flagged).sum())
+    precision, recall = _ratio(hits, int(flagged.sum())), _ratio(hits, int(flipped.sum()))
     rows = []
     for c, name in enumerate(dataset.class_names):
         mine = dataset.labels == c
-        hits = int((flipped & flagged & mine).sum())
+        found_here = int((flipped & flagged & mine).sum())
         rows.append({"class": name, "injected": int((flipped & mine).sum()), "flagged": int((flagged & mine).sum()),
-                     "found": hits, "precision": _ratio(hits, int((flagged & mine).sum())),
-                     "recall": _ratio(hits, int((flipped & mine).sum()))})
+                     "found": found_here, "precision": _ratio(found_here, int((flagged & mine).sum())),
+                     "recall": _ratio(found_here, int((flipped & mine).sum()))})
     return Calibration(precision, recall, _ratio(2 * precision * recall, precision + recall),
                        found / k, found / max(1, int(flipped.sum())), pd.DataFrame(rows))
 

@@ -9,11 +9,9 @@ from labelreview.core.appdirs import cache_dir
 from labelreview.core.dataset import Dataset, SkippedFile, natural_key
 from labelreview.core.errors import DataError
 from labelreview.core.images import choose_geometry, is_image_file
-from labelreview.core.labels_table import read_labels_table
+from labelreview.core.labels_table import read_labels_table, without_removed
 from labelreview.core.pixel_cache import load_pixels
 from labelreview.core.progress import Callback, ignore_progress
-
-REMOVED = "removed"
 
 
 def open_folder(root: Path, *, limit: int | None = None, callback: Callback = ignore_progress) -> Dataset:
@@ -54,8 +52,8 @@ def open_labels_csv(
     table = read_labels_table(csv_path)
     if "path" not in table.columns:
         raise DataError(csv_path, "an image dataset CSV needs a 'path' column ('index' rows need array data: use --labels)")
-    if "status" in table.columns and not keep_removed:
-        table = table[table["status"].str.strip().str.lower() != REMOVED]
+    if not keep_removed:
+        table = without_removed(table)
     table = table.iloc[:limit]
     originals = table["original_label"] if "original_label" in table.columns else []
     return _image_dataset(csv_path.stem, csv_path.parent, list(table["path"]), list(table["label"]),

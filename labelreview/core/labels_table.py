@@ -47,6 +47,13 @@ def read_labels_table(path: Path) -> pd.DataFrame:
     return _validated(table, path)
 
 
+def without_removed(table: pd.DataFrame) -> pd.DataFrame:
+    """The rows whose ``status`` (if the table has one) is not ``removed``, in any case or spacing."""
+    if "status" not in table.columns:
+        return table
+    return table[table["status"].str.strip().str.lower() != "removed"]
+
+
 def _validated(table: pd.DataFrame, path: Path) -> pd.DataFrame:
     key = "path" if "path" in table.columns else "index" if "index" in table.columns else None
     if key is None or "label" not in table.columns:

@@ -55,9 +55,7 @@ class ReviewSession:
         if unknown:
             raise DataError(store.path, f"label {unknown[0]!r} is not a class of {dataset.name}")
         session = cls(source, dataset, store, ScoreTable.empty(len(dataset), len(dataset.class_names)))
-        saved = ScoreTable.read(session.scores_dir, dataset)
-        if saved is not None:
-            session.show_scores(saved)
+        session.restore_saved_scores()
         return session
 
     @property
@@ -70,6 +68,11 @@ class ReviewSession:
         self.scores = quiet_kept(scores, keys, statuses, kept_quality(self.store.audit.entries()))
         if new_round:
             self.rounds.add(self.scores, keys, statuses)
+
+    def restore_saved_scores(self) -> None:
+        """Show the scores of the last finished run, or none when there is none for this dataset."""
+        saved = ScoreTable.read(self.scores_dir, self.dataset)
+        self.show_scores(saved or ScoreTable.empty(len(self.dataset), len(self.dataset.class_names)))
 
     def live_estimate(self) -> tuple[float, np.ndarray]:
         """(share of reviewed suspects that were real errors, estimated errors left per class (K,))."""

@@ -8,7 +8,7 @@ from labelreview.core.array_sources import open_idx, open_mnist, open_npz
 from labelreview.core.dataset import Dataset
 from labelreview.core.errors import DataError
 from labelreview.core.image_sources import open_folder, open_labels_csv
-from labelreview.core.labels_table import read_labels_table
+from labelreview.core.labels_table import read_labels_table, without_removed
 from labelreview.core.progress import Callback, ignore_progress
 
 
@@ -63,10 +63,7 @@ def relabel(dataset: Dataset, csv_path: Path, *, complete: bool = True) -> Datas
 
 def cleaned_subset(dataset: Dataset, csv_path: Path, *, complete: bool = True) -> Dataset:
     """Only the examples a cleaned labels CSV names, with its labels (``removed`` rows left out)."""
-    table = read_labels_table(csv_path)
-    if "status" in table.columns:
-        table = table[table["status"].str.strip().str.lower() != "removed"]
-    labels, named = _csv_labels(dataset, table, csv_path, complete)
+    labels, named = _csv_labels(dataset, without_removed(read_labels_table(csv_path)), csv_path, complete)
     return dataset.with_labels(labels).select(named)
 
 

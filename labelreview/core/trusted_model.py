@@ -6,7 +6,6 @@ shape). Loading uses Keras' safe mode, so a model file never runs code.
 
 import json
 import time
-from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -81,6 +80,6 @@ def score_with_model(dataset: Dataset, path: Path, *, callback: Callback = ignor
     callback(0.95, "finding label issues")
     analysis = analyze(dataset.labels, pred_probs, dataset.class_names)
     callback(1.0, "done")
-    spec = replace(ModelSpec(), name=f"trusted model {path.name}", epochs=0)
+    spec = ModelSpec(name=f"trusted model {path.name}")  # no training: epochs 0
     return ScoreRun(dataset, spec, 0, CrossValidation(pred_probs, np.full(len(dataset), -1)), analysis,
                     time.perf_counter() - started)
