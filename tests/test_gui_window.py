@@ -102,7 +102,7 @@ def test_score_review_by_keyboard_undo_and_reopen(qtbot, window, digit_folder):
 
 
 def test_labels_csv_in_a_place_the_curator_picks(qtbot, window, digit_folder, tmp_path):
-    session = open_in(qtbot, window, str(digit_folder))
+    open_in(qtbot, window, str(digit_folder))
     chosen = tmp_path / "picked" / "labels.csv"
     window.move_labels(chosen)
     assert str(chosen) in window.windowTitle()

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import numpy as np
 from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
-from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtWidgets import (QAbstractItemView, QFileDialog, QGridLayout, QHBoxLayout, QLabel, QListView,
+from PySide6.QtCore import QTimer, Signal
+from PySide6.QtWidgets import (QAbstractItemView, QFileDialog, QGridLayout, QHBoxLayout, QLabel,
                                QPushButton, QScrollArea, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 from shiboken6 import isValid
 
@@ -20,7 +20,7 @@ from labelreview.core.report import write_report
 from labelreview.core.review import ReviewSession
 from labelreview.gui.suspects_model import SuspectsModel
 from labelreview.gui.thumbnails import ThumbnailLoader
-from labelreview.gui.tile_delegate import TILE, TileDelegate
+from labelreview.gui.tile_delegate import TILE, tile_grid
 from labelreview.gui.worker import start_task
 
 REFRESH_DELAY_MS = 400  # decisions in quick succession recompute once
@@ -54,13 +54,8 @@ class HealthView(QWidget):
         self.pair_titles = [QLabel(), QLabel()]
         pairs = QHBoxLayout()
         for model, title in zip(self.pair_models, self.pair_titles):
-            view = QListView()
-            view.setViewMode(QListView.ViewMode.IconMode)
-            view.setUniformItemSizes(True)
-            view.setGridSize(TILE)
+            view = tile_grid(model)
             view.setMinimumHeight(TILE.height() + 24)
-            view.setItemDelegate(TileDelegate(view))
-            view.setModel(model)
             column = QVBoxLayout()
             column.addWidget(title)
             column.addWidget(view)

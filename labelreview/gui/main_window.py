@@ -185,8 +185,7 @@ class MainWindow(QMainWindow):
 
     def _cancelled(self) -> None:
         if self.session is not None:
-            self.session.show_scores(ScoreTable.read(self.session.scores_dir, self.session.dataset) or ScoreTable.empty(
-                len(self.session.dataset), len(self.session.dataset.class_names)))
+            self.session.restore_saved_scores()
             self.review.scores_changed()
         self.review.run_panel.set_running(False, "Cancelled; the previous scores are shown")
         self._task_ended("cancelled")

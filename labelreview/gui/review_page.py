@@ -13,7 +13,7 @@ from labelreview.gui.rounds_view import RoundsView
 from labelreview.gui.run_panel import RunPanel
 from labelreview.gui.suspects_model import POSITION_ROLE, SuspectsModel
 from labelreview.gui.thumbnails import ThumbnailLoader
-from labelreview.gui.tile_delegate import TILE, TileDelegate
+from labelreview.gui.tile_delegate import tile_grid
 
 SHORTCUTS = [
     ("A", "Accept the suggested label"),
@@ -35,16 +35,9 @@ class ReviewPage(QWidget):
         self.thumbnails = ThumbnailLoader(self)
         self.model = SuspectsModel(self.thumbnails, self)
         self.filters = FilterBar()
-        self.grid = QListView()
-        self.grid.setViewMode(QListView.ViewMode.IconMode)
-        self.grid.setResizeMode(QListView.ResizeMode.Adjust)
-        self.grid.setMovement(QListView.Movement.Static)
-        self.grid.setUniformItemSizes(True)
+        self.grid = tile_grid(self.model)
         self.grid.setLayoutMode(QListView.LayoutMode.Batched)
-        self.grid.setGridSize(TILE)
         self.grid.setSelectionMode(QListView.SelectionMode.ExtendedSelection)
-        self.grid.setItemDelegate(TileDelegate(self.grid))
-        self.grid.setModel(self.model)
         self.detail = DetailPanel(self.thumbnails)
         self.health = HealthView(self.thumbnails)
         self.run_panel = RunPanel()

@@ -3,7 +3,6 @@
 import numpy as np
 from PySide6.QtCore import QAbstractListModel, QModelIndex, Qt
 from PySide6.QtGui import QImage
-from PySide6.QtGui import QImage
 
 from labelreview.core.grid_view import GridQuery, visible_positions
 from labelreview.core.review import ReviewSession

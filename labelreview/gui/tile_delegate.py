@@ -2,11 +2,9 @@
 
 import math
 
-import math
-
 from PySide6.QtCore import QRect, QSize, Qt
 from PySide6.QtGui import QColor, QPainter, QPen
-from PySide6.QtWidgets import QStyle, QStyledItemDelegate
+from PySide6.QtWidgets import QListView, QStyle, QStyledItemDelegate
 
 from labelreview.gui.suspects_model import (CONFIDENCE_ROLE, GIVEN_ROLE, IMAGE_ROLE, ORIGINAL_ROLE, PREDICTED_ROLE,
                                             STATUS_ROLE)
@@ -59,3 +57,16 @@ class TileDelegate(QStyledItemDelegate):
             detail += f" \u00b7 {status}"
         painter.drawText(text_rect.translated(0, 18), Qt.AlignmentFlag.AlignHCenter, detail)
         painter.restore()
+
+
+def tile_grid(model) -> QListView:
+    """A grid of tiles over ``model`` (a SuspectsModel): fixed tile size, laid out again on resize."""
+    view = QListView()
+    view.setViewMode(QListView.ViewMode.IconMode)
+    view.setResizeMode(QListView.ResizeMode.Adjust)
+    view.setMovement(QListView.Movement.Static)
+    view.setUniformItemSizes(True)
+    view.setGridSize(TILE)
+    view.setItemDelegate(TileDelegate(view))
+    view.setModel(model)
+    return view
