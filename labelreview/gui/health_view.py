@@ -49,6 +49,7 @@ class HealthView(QWidget):
         self.overlap.setHorizontalHeaderLabels(["Class A", "Class B", "Examples", "Joint probability"])
         self.overlap.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.overlap.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.overlap.horizontalHeader().setStretchLastSection(True)  # the last header was cut short
         self.overlap.itemSelectionChanged.connect(self._pair_chosen)
         self.pair_models = [SuspectsModel(thumbnails, self), SuspectsModel(thumbnails, self)]
         self.pair_titles = [QLabel(), QLabel()]
