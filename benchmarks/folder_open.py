@@ -15,8 +15,8 @@ from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from labelreview.core.array_sources import open_mnist  # noqa: E402
-from labelreview.core.sources import open_source  # noqa: E402
+from labelreview.core.data.array_sources import open_mnist  # noqa: E402
+from labelreview.core.data.sources import open_source  # noqa: E402
 
 IMAGES = 20_000
 

@@ -22,7 +22,7 @@ def main() -> None:
 
     os.environ.setdefault("LABELREVIEW_DATA_DIR", tempfile.mkdtemp())
     app = QApplication(sys.argv)
-    from labelreview.core.review import ReviewSession
+    from labelreview.core.review.session import ReviewSession
     from labelreview.gui.main_window import MainWindow
 
     window = MainWindow()

@@ -15,8 +15,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from labelreview.core.array_sources import open_mnist  # noqa: E402
-from labelreview.core.noise import inject_noise  # noqa: E402
+from labelreview.core.data.array_sources import open_mnist  # noqa: E402
+from labelreview.core.data.noise import inject_noise  # noqa: E402
 
 PAIRS = [(7, 1), (4, 9), (3, 5)]
 CASES = {
@@ -37,8 +37,8 @@ def noisy_case(name: str):
 
 def run_labelreview(dataset, model: str = "cnn"):
     """Importing TensorFlow is timed apart: the window does it while the curator looks at the grid."""
-    from labelreview.core.models import ModelSpec, import_keras
-    from labelreview.core.pipeline import score_dataset
+    from labelreview.core.engine.models import ModelSpec, import_keras
+    from labelreview.core.engine.pipeline import score_dataset
 
     started, first = time.perf_counter(), []
     import_keras()

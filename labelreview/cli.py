@@ -5,10 +5,10 @@ import sys
 from pathlib import Path
 
 from labelreview import __version__
-from labelreview.core.embeddings import BACKBONES
+from labelreview.core.data.noise import NOISE_KINDS
+from labelreview.core.engine.embeddings import BACKBONES
+from labelreview.core.engine.models import MODEL_NAMES, TRAINING_DEFAULTS
 from labelreview.core.errors import DataError
-from labelreview.core.models import MODEL_NAMES, TRAINING_DEFAULTS
-from labelreview.core.noise import NOISE_KINDS
 
 MODEL_HELP = (f"one of {', '.join(MODEL_NAMES)} (default cnn; cnn-thorough finds more errors and takes about "
               "five times as long)")

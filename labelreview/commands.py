@@ -6,19 +6,19 @@ from dataclasses import replace
 from pathlib import Path
 
 from labelreview.core.atomic import write_text_atomic
-from labelreview.core.calibration import calibrate as run_calibration
-from labelreview.core.charts import Theme, precision_recall_figure
-from labelreview.core.compare import compare_cleaning
-from labelreview.core.dataset import Dataset
-from labelreview.core.embeddings import embed, find_weights
-from labelreview.core.labels_table import write_labels_table
-from labelreview.core.models import ModelSpec
-from labelreview.core.noise import inject_noise, noise_tables, parse_pairs
-from labelreview.core.pipeline import ScoreRun, score_dataset
+from labelreview.core.data.dataset import Dataset
+from labelreview.core.data.labels_table import write_labels_table
+from labelreview.core.data.noise import inject_noise, noise_tables, parse_pairs
+from labelreview.core.data.sources import cleaned_subset, open_source
+from labelreview.core.engine.embeddings import embed, find_weights
+from labelreview.core.engine.models import ModelSpec
+from labelreview.core.engine.pipeline import ScoreRun, score_dataset
+from labelreview.core.engine.trusted_model import score_with_model, train_trusted_model
+from labelreview.core.findings.score_files import write_score_files
 from labelreview.core.progress import scaled
-from labelreview.core.score_files import write_score_files
-from labelreview.core.sources import cleaned_subset, open_source
-from labelreview.core.trusted_model import score_with_model, train_trusted_model
+from labelreview.core.report.charts import Theme, precision_recall_figure
+from labelreview.core.review.calibration import calibrate as run_calibration
+from labelreview.core.review.compare import compare_cleaning
 from labelreview.reports import calibration_json, calibration_text, comparison_json, comparison_table
 from labelreview.terminal import TerminalProgress
 

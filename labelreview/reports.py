@@ -4,8 +4,8 @@ import json
 
 import numpy as np
 
-from labelreview.core.calibration import Calibration
-from labelreview.core.compare import Comparison
+from labelreview.core.review.calibration import Calibration
+from labelreview.core.review.compare import Comparison
 
 
 def comparison_table(result: Comparison) -> str:

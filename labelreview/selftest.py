@@ -6,10 +6,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from labelreview.core.models import ModelSpec
-from labelreview.core.pipeline import score_dataset
-from labelreview.core.score_files import write_score_files
-from labelreview.core.sources import open_source
+from labelreview.core.data.sources import open_source
+from labelreview.core.engine.models import ModelSpec
+from labelreview.core.engine.pipeline import score_dataset
+from labelreview.core.findings.score_files import write_score_files
 
 
 def run_selftest() -> int:
@@ -48,7 +48,7 @@ def _window_check() -> tuple[str, bool]:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtWidgets import QApplication
 
-    from labelreview.core.review import ReviewSession
+    from labelreview.core.review.session import ReviewSession
     from labelreview.gui.main_window import MainWindow
 
     app = QApplication.instance() or QApplication(sys.argv[:1])

@@ -21,7 +21,7 @@ def isolated_app_dirs(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def mnist_test():
-    from labelreview.core.array_sources import open_mnist
+    from labelreview.core.data.array_sources import open_mnist
 
     return open_mnist("test")
 

@@ -6,9 +6,9 @@ from cleanlab.dataset import find_overlapping_classes, overall_label_health_scor
 from cleanlab.filter import find_label_issues
 from cleanlab.rank import get_label_quality_scores
 
-from labelreview.core.analysis import analyze, suggest_labels
+from labelreview.core.data.noise import inject_noise, parse_pairs
 from labelreview.core.errors import DataError
-from labelreview.core.noise import inject_noise, parse_pairs
+from labelreview.core.findings.analysis import analyze, suggest_labels
 
 
 @pytest.fixture

@@ -5,9 +5,9 @@ import gzip
 import numpy as np
 import pytest
 
-from labelreview.core import array_sources
+from labelreview.core.data import array_sources
+from labelreview.core.data.sources import open_source
 from labelreview.core.errors import DataError
-from labelreview.core.sources import open_source
 
 
 def test_mnist_train_and_test_from_the_wheel(mnist_test):

@@ -7,9 +7,9 @@ import pandas as pd
 import pytest
 
 from labelreview.cli import main
-from labelreview.core.calibration import calibrate
-from labelreview.core.models import ModelSpec
-from labelreview.core.sources import open_source
+from labelreview.core.data.sources import open_source
+from labelreview.core.engine.models import ModelSpec
+from labelreview.core.review.calibration import calibrate
 
 
 def test_calibration_figures_match_noise_and_score_against_truth(tmp_path):

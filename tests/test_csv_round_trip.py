@@ -6,7 +6,7 @@ import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from labelreview.core.labels_table import read_labels_table, write_labels_table
+from labelreview.core.data.labels_table import read_labels_table, write_labels_table
 
 SEGMENT = st.text(alphabet=string.ascii_letters + string.digits + " _-.äöü日本,;\"'", min_size=1, max_size=12).filter(
     lambda s: s.strip() == s and s not in (".", ".."))

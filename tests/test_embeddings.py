@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from labelreview.cli import main
-from labelreview.core.embeddings import SIDE, find_weights
+from labelreview.core.engine.embeddings import SIDE, find_weights
 
 
 def test_without_weights_it_says_so_and_never_downloads(tmp_path, monkeypatch, capsys):
@@ -19,7 +19,7 @@ def test_without_weights_it_says_so_and_never_downloads(tmp_path, monkeypatch, c
 
 @pytest.mark.slow
 def test_embeddings_from_a_weights_file_are_cross_validated(tmp_path):
-    from labelreview.core.models import import_keras
+    from labelreview.core.engine.models import import_keras
 
     keras = import_keras()
     network = keras.applications.MobileNetV2(input_shape=(SIDE, SIDE, 3), include_top=False, weights=None,

@@ -7,11 +7,11 @@ import pytest
 from cleanlab.dataset import find_overlapping_classes, overall_label_health_score, rank_classes_by_label_quality
 from cleanlab.filter import find_label_issues
 
-from labelreview.core.charts import Theme, class_quality_figure, confusion_figure, distribution_figure
-from labelreview.core.models import ModelSpec
-from labelreview.core.pipeline import score_dataset
-from labelreview.core.report import write_report
-from labelreview.core.review import ReviewSession
+from labelreview.core.engine.models import ModelSpec
+from labelreview.core.engine.pipeline import score_dataset
+from labelreview.core.report.charts import Theme, class_quality_figure, confusion_figure, distribution_figure
+from labelreview.core.report.html_report import write_report
+from labelreview.core.review.session import ReviewSession
 
 
 @pytest.fixture

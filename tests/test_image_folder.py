@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from labelreview.core import pixel_cache
+from labelreview.core.data import pixel_cache
+from labelreview.core.data.images import Geometry, decode_image
+from labelreview.core.data.sources import open_source
 from labelreview.core.errors import DataError
-from labelreview.core.images import Geometry, decode_image
-from labelreview.core.sources import open_source
 
 
 def test_digit_folder_loads_in_class_order(digit_folder):
@@ -67,7 +67,7 @@ def test_decode_handles_exif_rotation_and_16_bit(tmp_path):
 
 
 def test_decompression_bomb_is_refused(tmp_path, monkeypatch):
-    from labelreview.core import images
+    from labelreview.core.data import images
 
     Image.new("L", (100, 100)).save(tmp_path / "big.png")
     monkeypatch.setattr(images, "MAX_PIXELS", 5000)

@@ -9,12 +9,12 @@ import time
 
 import pandas as pd
 
-from labelreview.core.labels_table import read_labels_table
-from labelreview.core.review import ReviewSession
+from labelreview.core.data.labels_table import read_labels_table
+from labelreview.core.review.session import ReviewSession
 
 WRITER = """
 import sys
-from labelreview.core.review import ReviewSession
+from labelreview.core.review.session import ReviewSession
 session = ReviewSession.open(sys.argv[1])
 print("ready", flush=True)
 n = 0

@@ -4,9 +4,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from labelreview.core.data.labels_table import read_labels_table, write_labels_table
+from labelreview.core.data.sources import open_source
 from labelreview.core.errors import DataError
-from labelreview.core.labels_table import read_labels_table, write_labels_table
-from labelreview.core.sources import open_source
 
 
 def test_csv_source_names_images_anywhere_below_its_folder(digit_folder):

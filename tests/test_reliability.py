@@ -6,12 +6,12 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from labelreview.core.charts import MAX_CLASSES, Theme, confusion_figure
+from labelreview.core.data.sources import open_source
+from labelreview.core.engine.models import ModelSpec
+from labelreview.core.engine.pipeline import score_dataset
 from labelreview.core.errors import Cancelled
-from labelreview.core.models import ModelSpec
-from labelreview.core.pipeline import score_dataset
-from labelreview.core.review import ReviewSession
-from labelreview.core.sources import open_source
+from labelreview.core.report.charts import MAX_CLASSES, Theme, confusion_figure
+from labelreview.core.review.session import ReviewSession
 
 
 def test_cancel_while_decoding_leaves_no_cache_files(digit_folder, tmp_path, monkeypatch):

@@ -6,10 +6,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from labelreview.core.engine.models import ModelSpec
+from labelreview.core.engine.pipeline import score_dataset
 from labelreview.core.errors import DataError
-from labelreview.core.models import ModelSpec
-from labelreview.core.pipeline import score_dataset
-from labelreview.core.review import ReviewSession
+from labelreview.core.review.session import ReviewSession
 
 
 @pytest.fixture
@@ -121,7 +121,7 @@ def test_labels_can_live_elsewhere_and_follow_the_curator(session, digit_folder,
 
 
 def test_a_crash_between_log_and_csv_is_replayed_on_open(session, digit_folder, monkeypatch):
-    from labelreview.core import label_store
+    from labelreview.core.review import label_store
 
     def crash(path, table):
         raise OSError(28, "No space left on device")  # the log got the decision, the CSV did not
@@ -138,7 +138,7 @@ def test_a_crash_between_log_and_csv_is_replayed_on_open(session, digit_folder, 
 
 
 def test_saving_resumes_after_a_failed_save(session, monkeypatch):
-    from labelreview.core import label_store
+    from labelreview.core.review import label_store
 
     real = label_store.write_labels_table
     monkeypatch.setattr(label_store, "write_labels_table", lambda path, table: (_ for _ in ()).throw(

@@ -4,11 +4,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from labelreview.core.models import ModelSpec
-from labelreview.core.noise import inject_noise
-from labelreview.core.pipeline import score_dataset
-from labelreview.core.review import ReviewSession
-from labelreview.core.rounds import EVIDENCE_DROP, kept_quality
+from labelreview.core.data.noise import inject_noise
+from labelreview.core.engine.models import ModelSpec
+from labelreview.core.engine.pipeline import score_dataset
+from labelreview.core.review.rounds import EVIDENCE_DROP, kept_quality
+from labelreview.core.review.session import ReviewSession
 from tests.conftest import write_png_folder
 
 

@@ -3,11 +3,11 @@
 import numpy as np
 import pytest
 
-from labelreview.core.dataset import array_dataset
+from labelreview.core.data.dataset import array_dataset
+from labelreview.core.engine.cross_validation import check_foldable, cross_validate
+from labelreview.core.engine.models import ModelSpec
+from labelreview.core.engine.pipeline import score_dataset
 from labelreview.core.errors import Cancelled, DataError
-from labelreview.core.models import ModelSpec
-from labelreview.core.pipeline import score_dataset
-from labelreview.core.scoring import check_foldable, cross_validate
 
 
 def blobs(n_per_class=40, classes=3, seed=0):
@@ -93,7 +93,7 @@ def test_unfoldable_label_sets_are_clear_errors(counts, folds, message):
 
 
 def test_cnn_adapts_to_colour_and_size():
-    from labelreview.core.models import compute_policy, make_classifier
+    from labelreview.core.engine.models import compute_policy, make_classifier
 
     model = make_classifier(ModelSpec("cnn", epochs=1), 4, (64, 64, 3))
     images = np.zeros((8, 64, 64, 3), np.uint8)
@@ -107,7 +107,7 @@ def test_cnn_adapts_to_colour_and_size():
 
 def test_cnn_fitted_again_starts_from_scratch():
     """A second fit reuses the compiled network but resets weights and optimizer: as if it were new."""
-    from labelreview.core.models import make_classifier
+    from labelreview.core.engine.models import make_classifier
 
     dataset = blobs(n_per_class=40, classes=3)
     images, labels = dataset.images(), dataset.labels
@@ -123,7 +123,7 @@ def test_cnn_fitted_again_starts_from_scratch():
 
 
 def test_thorough_cnn_has_two_convolutions_per_block_and_shifts_its_training_images():
-    from labelreview.core.models import make_classifier
+    from labelreview.core.engine.models import make_classifier
 
     assert (ModelSpec("cnn").epochs, ModelSpec("cnn-thorough").epochs, ModelSpec("logreg").epochs) == (4, 8, 0)
     assert ModelSpec("cnn-thorough", epochs=2).epochs == 2

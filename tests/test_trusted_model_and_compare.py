@@ -7,9 +7,9 @@ import pandas as pd
 import pytest
 
 from labelreview.cli import main
+from labelreview.core.data.sources import open_source
+from labelreview.core.engine.trusted_model import load_trusted_model
 from labelreview.core.errors import DataError
-from labelreview.core.sources import open_source
-from labelreview.core.trusted_model import load_trusted_model
 
 
 @pytest.fixture(scope="module")
@@ -47,7 +47,7 @@ def test_a_model_that_does_not_fit_the_dataset_is_refused(trusted, tmp_path):
 
 def test_a_model_with_code_in_it_is_never_run(trusted, tmp_path):
     """Keras safe mode refuses Lambda layers, whose Python code would run on load."""
-    from labelreview.core.models import import_keras
+    from labelreview.core.engine.models import import_keras
 
     keras = import_keras()
     evil = keras.Sequential([keras.layers.Input((28, 28, 1)), keras.layers.Lambda(lambda x: x * 2),
@@ -78,7 +78,7 @@ def test_compare_original_and_cleaned_labels_on_mnist_test(tmp_path, capsys):
 
 
 def test_hold_out_keeps_a_stratified_fifth_aside_from_both_training_sets():
-    from labelreview.core.compare import hold_out
+    from labelreview.core.review.compare import hold_out
 
     current = open_source("mnist:test", limit=1000)
     cleaned = current.select(np.arange(1000) % 7 != 0)  # some images removed

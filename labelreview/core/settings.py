@@ -5,7 +5,7 @@ from dataclasses import asdict, dataclass, field
 
 from labelreview.core.appdirs import config_dir
 from labelreview.core.atomic import write_text_atomic
-from labelreview.core.models import ModelSpec
+from labelreview.core.engine.models import ModelSpec
 
 SETTINGS_VERSION = 1
 MAX_RECENT = 10

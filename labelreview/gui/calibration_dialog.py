@@ -3,8 +3,8 @@
 from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
 from PySide6.QtWidgets import QDialog, QLabel, QTableWidget, QTableWidgetItem, QVBoxLayout
 
-from labelreview.core.calibration import Calibration
-from labelreview.core.charts import Theme, precision_recall_figure
+from labelreview.core.report.charts import Theme, precision_recall_figure
+from labelreview.core.review.calibration import Calibration
 
 
 class CalibrationDialog(QDialog):

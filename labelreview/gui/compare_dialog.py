@@ -4,8 +4,8 @@ import numpy as np
 from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
 from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QTableWidget, QTableWidgetItem, QVBoxLayout
 
-from labelreview.core.charts import Theme, heat_map_figure
-from labelreview.core.compare import Comparison
+from labelreview.core.report.charts import Theme, heat_map_figure
+from labelreview.core.review.compare import Comparison
 
 
 class CompareDialog(QDialog):

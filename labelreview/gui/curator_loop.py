@@ -2,9 +2,9 @@
 
 from PySide6.QtWidgets import QFileDialog, QInputDialog
 
-from labelreview.core.calibration import calibrate
-from labelreview.core.compare import compare_cleaning, hold_out
-from labelreview.core.sources import open_source
+from labelreview.core.data.sources import open_source
+from labelreview.core.review.calibration import calibrate
+from labelreview.core.review.compare import compare_cleaning, hold_out
 from labelreview.gui.calibration_dialog import CalibrationDialog
 from labelreview.gui.compare_dialog import CompareDialog
 

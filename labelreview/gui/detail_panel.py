@@ -5,7 +5,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import QFormLayout, QLabel, QProgressBar, QVBoxLayout, QWidget
 
-from labelreview.core.review import ReviewSession
+from labelreview.core.review.session import ReviewSession
 from labelreview.gui.thumbnails import ThumbnailLoader
 
 TOP_CLASSES = 5

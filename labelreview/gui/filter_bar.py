@@ -3,7 +3,7 @@
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QWidget
 
-from labelreview.core.grid_view import DECISIONS, SORT_KEYS, GridQuery
+from labelreview.core.review.grid_view import DECISIONS, SORT_KEYS, GridQuery
 
 
 class FilterBar(QWidget):

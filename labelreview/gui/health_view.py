@@ -1,7 +1,7 @@
 """The Health tab: summary, per-class quality, confusion heat map, label distribution, overlapping pairs.
 
-Numbers come from :mod:`labelreview.core.health` on a worker thread; charts are
-:mod:`labelreview.core.charts` figures drawn on Qt canvases.
+Numbers come from :mod:`labelreview.core.findings.health` on a worker thread; charts are
+:mod:`labelreview.core.report.charts` figures drawn on Qt canvases.
 """
 
 from pathlib import Path
@@ -9,15 +9,26 @@ from pathlib import Path
 import numpy as np
 from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
 from PySide6.QtCore import QTimer, Signal
-from PySide6.QtWidgets import (QAbstractItemView, QFileDialog, QGridLayout, QHBoxLayout, QLabel,
-                               QPushButton, QScrollArea, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFileDialog,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 from shiboken6 import isValid
 
-from labelreview.core.charts import Theme, class_quality_figure, confusion_figure, distribution_figure
-from labelreview.core.grid_view import GridQuery
-from labelreview.core.health import Health, compute_health
-from labelreview.core.report import write_report
-from labelreview.core.review import ReviewSession
+from labelreview.core.findings.health import Health, compute_health
+from labelreview.core.report.charts import Theme, class_quality_figure, confusion_figure, distribution_figure
+from labelreview.core.report.html_report import write_report
+from labelreview.core.review.grid_view import GridQuery
+from labelreview.core.review.session import ReviewSession
 from labelreview.gui.suspects_model import SuspectsModel
 from labelreview.gui.thumbnails import ThumbnailLoader
 from labelreview.gui.tile_delegate import TILE, tile_grid

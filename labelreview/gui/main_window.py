@@ -8,11 +8,11 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QApplication, QFileDialog, QLineEdit, QMainWindow, QMessageBox, QStackedWidget
 
 from labelreview.core.appdirs import log_dir
+from labelreview.core.engine.models import CNN_MODELS
+from labelreview.core.engine.pipeline import score_dataset
 from labelreview.core.errors import DataError
-from labelreview.core.models import CNN_MODELS
-from labelreview.core.pipeline import score_dataset
-from labelreview.core.review import ReviewSession
-from labelreview.core.score_table import ScoreTable
+from labelreview.core.review.score_table import ScoreTable
+from labelreview.core.review.session import ReviewSession
 from labelreview.core.settings import load_settings, save_settings
 from labelreview.gui.curator_loop import CuratorLoop
 from labelreview.gui.engine_preload import preload_engine

@@ -5,7 +5,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QInputDialog, QListView, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
 from labelreview.core.errors import DataError
-from labelreview.core.review import ReviewSession
+from labelreview.core.review.session import ReviewSession
 from labelreview.gui.detail_panel import DetailPanel
 from labelreview.gui.filter_bar import FilterBar
 from labelreview.gui.health_view import HealthView

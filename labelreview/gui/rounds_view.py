@@ -4,8 +4,8 @@ import numpy as np
 from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
 from PySide6.QtWidgets import QAbstractItemView, QLabel, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
 
-from labelreview.core.charts import Theme, rounds_figure
-from labelreview.core.review import ReviewSession
+from labelreview.core.report.charts import Theme, rounds_figure
+from labelreview.core.review.session import ReviewSession
 
 COLUMNS = ("Round", "Scored", "Suspects", "New", "Cleared", "Reviewed", "Relabeled", "Removed", "Health",
            "Test accuracy")

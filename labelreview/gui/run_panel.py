@@ -5,7 +5,7 @@ import time
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QProgressBar, QPushButton, QSpinBox, QWidget
 
-from labelreview.core.models import CNN_MODELS, ModelSpec
+from labelreview.core.engine.models import CNN_MODELS, ModelSpec
 from labelreview.core.settings import Settings
 
 MODELS = {"cnn": "CNN", "cnn-thorough": "CNN, thorough (5x slower)", "logreg": "Logistic regression (seconds)"}

@@ -4,8 +4,8 @@ import numpy as np
 from PySide6.QtCore import QAbstractListModel, QModelIndex, Qt
 from PySide6.QtGui import QImage
 
-from labelreview.core.grid_view import GridQuery, visible_positions
-from labelreview.core.review import ReviewSession
+from labelreview.core.review.grid_view import GridQuery, visible_positions
+from labelreview.core.review.session import ReviewSession
 from labelreview.gui.thumbnails import ThumbnailLoader
 
 POSITION_ROLE = Qt.ItemDataRole.UserRole + 1

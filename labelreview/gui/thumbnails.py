@@ -8,7 +8,7 @@ import numpy as np
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QImage
 
-from labelreview.core.dataset import Dataset
+from labelreview.core.data.dataset import Dataset
 
 CACHE_SIZE = 4000
 

@@ -6,8 +6,14 @@ from PySide6.QtCore import QRect, QSize, Qt
 from PySide6.QtGui import QColor, QPainter, QPen
 from PySide6.QtWidgets import QListView, QStyle, QStyledItemDelegate
 
-from labelreview.gui.suspects_model import (CONFIDENCE_ROLE, GIVEN_ROLE, IMAGE_ROLE, ORIGINAL_ROLE, PREDICTED_ROLE,
-                                            STATUS_ROLE)
+from labelreview.gui.suspects_model import (
+    CONFIDENCE_ROLE,
+    GIVEN_ROLE,
+    IMAGE_ROLE,
+    ORIGINAL_ROLE,
+    PREDICTED_ROLE,
+    STATUS_ROLE,
+)
 
 TILE = QSize(132, 164)
 IMAGE_SIDE = 104

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from labelreview.core.dataset import Dataset, array_dataset, natural_key
+from labelreview.core.data.dataset import Dataset, array_dataset, natural_key
 from labelreview.core.errors import DataError
 
 MNIST_SHA256 = "f11bb9e41d6c1b6c124aa38fd605497bdcfe2ee08cf7c2bb5a41ab5d759e1416"

@@ -15,10 +15,10 @@ import numpy as np
 import pandas as pd
 
 from labelreview.core.appdirs import data_dir
-from labelreview.core.audit_log import SAVED, AuditLog
-from labelreview.core.dataset import Dataset
+from labelreview.core.data.dataset import Dataset
+from labelreview.core.data.labels_table import read_labels_table, write_labels_table
 from labelreview.core.errors import DataError
-from labelreview.core.labels_table import read_labels_table, write_labels_table
+from labelreview.core.review.audit_log import SAVED, AuditLog
 
 STATUSES = ("", "kept", "relabeled", "removed")
 

@@ -3,7 +3,7 @@
 import numpy as np
 import pandas as pd
 
-from labelreview.core.dataset import Dataset
+from labelreview.core.data.dataset import Dataset
 from labelreview.core.errors import DataError
 
 NOISE_KINDS = ("uniform", "pairs")

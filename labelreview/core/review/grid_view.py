@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from labelreview.core.review import ReviewSession
+from labelreview.core.review.session import ReviewSession
 
 SORT_KEYS = ("label quality", "confidence", "class", "file name")
 DECISIONS = ("any", "unreviewed", "kept", "relabeled", "removed")

@@ -7,9 +7,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from labelreview.core.analysis import Analysis
-from labelreview.core.dataset import Dataset
-from labelreview.core.pipeline import PartialScore, ScoreRun
+from labelreview.core.data.dataset import Dataset
+from labelreview.core.engine.pipeline import PartialScore, ScoreRun
+from labelreview.core.findings.analysis import Analysis
 
 
 @dataclass(frozen=True)

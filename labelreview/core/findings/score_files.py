@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 
 from labelreview.core.atomic import atomic_file, write_text_atomic
-from labelreview.core.pipeline import ScoreRun
+from labelreview.core.engine.pipeline import ScoreRun
 
 
 def scores_frame(run: ScoreRun) -> pd.DataFrame:

@@ -11,14 +11,14 @@ from pathlib import Path
 import numpy as np
 
 from labelreview import __version__
-from labelreview.core.analysis import analyze
 from labelreview.core.atomic import write_text_atomic
-from labelreview.core.dataset import Dataset
+from labelreview.core.data.dataset import Dataset
+from labelreview.core.engine.cross_validation import CrossValidation
+from labelreview.core.engine.models import CnnClassifier, ModelSpec, import_keras
+from labelreview.core.engine.pipeline import ScoreRun
 from labelreview.core.errors import DataError
-from labelreview.core.models import CnnClassifier, ModelSpec, import_keras
-from labelreview.core.pipeline import ScoreRun
+from labelreview.core.findings.analysis import analyze
 from labelreview.core.progress import Callback, ignore_progress, scaled
-from labelreview.core.scoring import CrossValidation
 
 PREDICT_BATCH = 2048
 

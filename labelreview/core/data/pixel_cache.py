@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from labelreview.core.atomic import write_text_atomic
-from labelreview.core.images import Geometry, decode_image
+from labelreview.core.data.images import Geometry, decode_image
 from labelreview.core.progress import Callback, ignore_progress
 
 CHUNK = 256

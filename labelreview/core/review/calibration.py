@@ -9,10 +9,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from labelreview.core.dataset import Dataset
-from labelreview.core.models import ModelSpec
-from labelreview.core.noise import inject_noise
-from labelreview.core.pipeline import score_dataset
+from labelreview.core.data.dataset import Dataset
+from labelreview.core.data.noise import inject_noise
+from labelreview.core.engine.models import ModelSpec
+from labelreview.core.engine.pipeline import score_dataset
 from labelreview.core.progress import Callback, ignore_progress
 
 

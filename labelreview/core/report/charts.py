@@ -6,7 +6,7 @@ import numpy as np
 from matplotlib.colors import LinearSegmentedColormap
 from matplotlib.figure import Figure
 
-from labelreview.core.health import Health
+from labelreview.core.findings.health import Health
 
 MAX_CLASSES = 30  # more classes than this: charts show the most troubled ones
 

@@ -10,9 +10,9 @@ import numpy as np
 from PIL import Image
 
 from labelreview.core.atomic import write_text_atomic
-from labelreview.core.charts import Theme, class_quality_figure, confusion_figure, distribution_figure
-from labelreview.core.health import Health
-from labelreview.core.review import ReviewSession
+from labelreview.core.findings.health import Health
+from labelreview.core.report.charts import Theme, class_quality_figure, confusion_figure, distribution_figure
+from labelreview.core.review.session import ReviewSession
 
 TOP_SUSPECTS = 60
 STYLE = """body{font-family:system-ui,sans-serif;margin:2em;color:#202020}

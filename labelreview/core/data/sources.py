@@ -4,11 +4,11 @@ from pathlib import Path
 
 import numpy as np
 
-from labelreview.core.array_sources import open_idx, open_mnist, open_npz
-from labelreview.core.dataset import Dataset
+from labelreview.core.data.array_sources import open_idx, open_mnist, open_npz
+from labelreview.core.data.dataset import Dataset
+from labelreview.core.data.image_sources import open_folder, open_labels_csv
+from labelreview.core.data.labels_table import read_labels_table, without_removed
 from labelreview.core.errors import DataError
-from labelreview.core.image_sources import open_folder, open_labels_csv
-from labelreview.core.labels_table import read_labels_table, without_removed
 from labelreview.core.progress import Callback, ignore_progress
 
 

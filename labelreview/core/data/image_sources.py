@@ -6,11 +6,11 @@ from pathlib import Path
 import numpy as np
 
 from labelreview.core.appdirs import cache_dir
-from labelreview.core.dataset import Dataset, SkippedFile, natural_key
+from labelreview.core.data.dataset import Dataset, SkippedFile, natural_key
+from labelreview.core.data.images import choose_geometry, is_image_file
+from labelreview.core.data.labels_table import read_labels_table, without_removed
+from labelreview.core.data.pixel_cache import load_pixels
 from labelreview.core.errors import DataError
-from labelreview.core.images import choose_geometry, is_image_file
-from labelreview.core.labels_table import read_labels_table, without_removed
-from labelreview.core.pixel_cache import load_pixels
 from labelreview.core.progress import Callback, ignore_progress
 
 

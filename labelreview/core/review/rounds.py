@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from labelreview.core.atomic import atomic_file
-from labelreview.core.score_table import ScoreTable
+from labelreview.core.review.score_table import ScoreTable
 
 EVIDENCE_DROP = 0.5  # a kept image is flagged again only when its label quality falls below half its value when kept
 

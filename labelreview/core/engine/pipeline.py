@@ -6,11 +6,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from labelreview.core.analysis import Analysis, analyze
-from labelreview.core.dataset import Dataset
-from labelreview.core.models import ModelSpec
+from labelreview.core.data.dataset import Dataset
+from labelreview.core.engine.cross_validation import CrossValidation, FoldResult, cross_validate
+from labelreview.core.engine.models import ModelSpec
+from labelreview.core.findings.analysis import Analysis, analyze
 from labelreview.core.progress import Callback, ignore_progress, scaled
-from labelreview.core.scoring import CrossValidation, FoldResult, cross_validate
 
 CV_SHARE = 0.97  # of the progress bar; cleanlab's analysis takes the rest
 

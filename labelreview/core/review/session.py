@@ -6,17 +6,17 @@ from pathlib import Path
 
 import numpy as np
 
-from labelreview.core.dataset import Dataset
+from labelreview.core.data.dataset import Dataset
+from labelreview.core.data.labels_table import write_labels_table
+from labelreview.core.data.sources import open_source
+from labelreview.core.engine.pipeline import ScoreRun
 from labelreview.core.errors import DataError
-from labelreview.core.health import Health, compute_health
-from labelreview.core.label_store import Decision, LabelStore, store_path_for
-from labelreview.core.labels_table import write_labels_table
-from labelreview.core.pipeline import ScoreRun
+from labelreview.core.findings.health import Health, compute_health
+from labelreview.core.findings.score_files import write_score_files
 from labelreview.core.progress import Callback, ignore_progress
-from labelreview.core.rounds import RoundsHistory, kept_quality, live_estimate, quiet_kept
-from labelreview.core.score_files import write_score_files
-from labelreview.core.score_table import ScoreTable
-from labelreview.core.sources import open_source
+from labelreview.core.review.label_store import Decision, LabelStore, store_path_for
+from labelreview.core.review.rounds import RoundsHistory, kept_quality, live_estimate, quiet_kept
+from labelreview.core.review.score_table import ScoreTable
 
 ACTIONS = ("keep", "relabel", "remove")
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import numpy as np
 
-from labelreview.core.dataset import Dataset
+from labelreview.core.data.dataset import Dataset
+from labelreview.core.engine.models import import_keras
 from labelreview.core.errors import DataError
-from labelreview.core.models import import_keras
 from labelreview.core.progress import Callback, ignore_progress
 
 SIDE = 96

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from labelreview.core.analysis import Analysis, analyze
+from labelreview.core.findings.analysis import Analysis, analyze
 
 
 @dataclass(frozen=True)

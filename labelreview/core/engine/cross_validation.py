@@ -5,9 +5,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from labelreview.core.dataset import Dataset
+from labelreview.core.data.dataset import Dataset
+from labelreview.core.engine.models import ModelSpec, make_classifier
 from labelreview.core.errors import DataError
-from labelreview.core.models import ModelSpec, make_classifier
 from labelreview.core.progress import Callback, ignore_progress, scaled
 
 

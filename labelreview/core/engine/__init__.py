@@ -1,0 +1,1 @@
+"""Engine: classifiers, the backbone, K-fold cross-validation and the scoring pipeline."""

@@ -1,0 +1,1 @@
+"""Findings: cleanlab's analysis of out-of-sample probabilities, dataset health, the result files."""

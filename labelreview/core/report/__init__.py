@@ -1,0 +1,1 @@
+"""Report: health charts and the offline HTML report."""
