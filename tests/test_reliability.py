@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from labelreview.core.data import pixel_cache
 from labelreview.core.data.sources import open_source
 from labelreview.core.engine.models import ModelSpec
 from labelreview.core.engine.pipeline import score_dataset
@@ -14,7 +15,7 @@ from labelreview.core.report.charts import MAX_CLASSES, Theme, confusion_figure
 from labelreview.core.review.session import ReviewSession
 
 
-def test_cancel_while_decoding_leaves_no_cache_files(digit_folder, tmp_path, monkeypatch):
+def test_cancel_while_decoding_keeps_the_finished_chunk_and_no_temp_file(digit_folder, tmp_path, monkeypatch):
     monkeypatch.setenv("LABELREVIEW_CACHE_DIR", str(tmp_path / "cache"))
 
     def cancel(fraction, message):
@@ -22,8 +23,13 @@ def test_cancel_while_decoding_leaves_no_cache_files(digit_folder, tmp_path, mon
 
     with pytest.raises(Cancelled):
         open_source(str(digit_folder), callback=cancel)
-    assert not [p for p in (tmp_path / "cache").rglob("*") if p.is_file()]
-    assert len(open_source(str(digit_folder))) == 300  # and the next open works
+    files = sorted(p.name for p in (tmp_path / "cache").rglob("*") if p.is_file())
+    assert len(files) == 2 and files[0] == "meta.json" and files[1].startswith("rows-")
+    decoded = []
+    real = pixel_cache.decode_image
+    monkeypatch.setattr(pixel_cache, "decode_image", lambda path, g: decoded.append(path) or real(path, g))
+    assert len(open_source(str(digit_folder))) == 300  # and the next open decodes only the rest
+    assert len(decoded) == 300 - pixel_cache.CHUNK
 
 
 def test_symlink_loops_truncated_and_unicode_files(tmp_path):

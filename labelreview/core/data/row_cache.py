@@ -1,0 +1,137 @@
+"""Arrays cached on disk one row per item and keyed per item, so only new or changed items are computed.
+
+The decoded-pixel cache and the embedding store are both made of this: a
+memory-mapped ``.npy`` and a ``meta.json`` naming each row's key (a file's
+path, size and modification time, or an array row's content hash). A cache
+that is truncated, of another shape or dtype, or of another version is
+rebuilt, never used. A cancelled computation keeps the rows it finished.
+"""
+
+import contextlib
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import numpy as np
+
+from labelreview.core.atomic import write_text_atomic
+from labelreview.core.progress import Callback, ignore_progress
+
+CACHE_VERSION = 2
+UNDONE = ""  # key of a row a cancelled run did not reach: it never matches, so it is computed next time
+
+Fill = Callable[[np.ndarray, list[int]], Iterator[tuple[list[int], dict[int, str]]]]
+"""``fill(rows, todo)`` computes the rows ``todo`` of the writable array ``rows`` and yields, as each batch is
+done, (the rows just finished, row -> reason for those that failed)."""
+
+
+def file_key(root: Path, relpath: str) -> str:
+    """``relpath|size|mtime_ns``: changes whenever the file does."""
+    try:
+        stat = (root / relpath).stat()
+    except OSError:
+        return f"{relpath}|missing"
+    return f"{relpath}|{stat.st_size}|{stat.st_mtime_ns}"
+
+
+def array_keys(images: np.ndarray) -> list[str]:
+    """A content hash of each row of ``images`` (n, ...): equal rows, equal keys."""
+    return [hashlib.blake2b(np.ascontiguousarray(row).tobytes(), digest_size=12).hexdigest() for row in images]
+
+
+def cached_rows(folder: Path, keys: list[str], row_shape: tuple[int, ...], dtype, fill: Fill, *,
+                what: str, callback: Callback = ignore_progress) -> tuple[np.ndarray, dict[int, str]]:
+    """One row of shape ``row_shape`` per key, from the cache in ``folder`` or computed by ``fill``.
+
+    Parameters
+    ----------
+    folder : Path
+        The cache's own folder (one per kind of row and source).
+    keys : list of str, length n
+    row_shape : tuple of int
+    dtype : numpy dtype of the rows
+    fill : Fill
+        Computes missing rows; rows the old cache holds under the same key are copied instead.
+    what : str
+        What computing a row is called in progress messages, e.g. ``"decoding images"``.
+    callback : callable(fraction, message)
+        Progress; may raise :class:`Cancelled`, which keeps the rows finished so far in the cache.
+
+    Returns
+    -------
+    rows : np.ndarray, shape (n, *row_shape)
+        Read-only memory map; rows that failed are zeros.
+    failures : dict of int to str
+        Row -> why it could not be computed.
+    """
+    old_keys, old_failures, old_rows = _read(folder, row_shape, np.dtype(dtype))
+    if old_keys == keys:
+        callback(1.0, f"{what}: all {len(keys):,} from the cache")
+        return old_rows, {i: old_failures[k] for i, k in enumerate(keys) if k in old_failures}
+    folder.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix="rows-", suffix=".npy", dir=folder)
+    os.close(fd)
+    try:
+        rows = np.lib.format.open_memmap(tmp, mode="w+", dtype=dtype, shape=(len(keys), *row_shape))
+        old_row = {key: row for row, key in enumerate(old_keys) if key != UNDONE}
+        failures = {i: old_failures[key] for i, key in enumerate(keys) if key in old_failures}
+        todo = [i for i, key in enumerate(keys) if key not in old_row and i not in failures]
+        for i, key in enumerate(keys):
+            if key in old_row:
+                rows[i] = old_rows[old_row[key]]
+        done = np.ones(len(keys), dtype=bool)
+        done[todo] = False
+        try:
+            with contextlib.closing(fill(rows, todo)) as batches:
+                for finished, failed in batches:
+                    done[finished] = True
+                    failures.update(failed)
+                    count = len(todo) - int((~done).sum())
+                    callback(count / max(1, len(todo)), f"{what} {count:,}/{len(todo):,}")
+        finally:  # also when cancelled: what is done stays done
+            rows.flush()
+            del rows
+            if done.any():
+                _commit(folder, tmp, [k if d else UNDONE for k, d in zip(keys, done)], failures)
+            else:
+                os.unlink(tmp)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    rows, _ = _load(folder)
+    return rows, failures
+
+
+def _commit(folder: Path, tmp: str, keys: list[str], failures: dict[int, str]) -> None:
+    """Give the filled temp file its final name, then point ``meta.json`` at it and drop older arrays."""
+    name = f"rows-{hashlib.sha256(json.dumps(keys).encode()).hexdigest()[:16]}.npy"
+    os.replace(tmp, folder / name)
+    meta = {"version": CACHE_VERSION, "rows": name, "keys": keys,
+            "failures": {keys[i]: reason for i, reason in failures.items() if keys[i] != UNDONE}}
+    write_text_atomic(folder / "meta.json", json.dumps(meta))
+    for path in folder.glob("rows-*.npy"):
+        if path.name != name:
+            with contextlib.suppress(OSError):  # in use elsewhere (Windows): removed on a later run
+                path.unlink()
+
+
+def _load(folder: Path) -> tuple[np.ndarray, dict]:
+    meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+    return np.load(folder / meta["rows"], mmap_mode="r", allow_pickle=False), meta
+
+
+def _read(folder: Path, row_shape: tuple[int, ...], dtype: np.dtype) -> tuple[list[str], dict[str, str], np.ndarray | None]:
+    """Keys, failures and rows of the cache in ``folder``; nothing when it is absent, damaged or of another kind."""
+    try:
+        rows, meta = _load(folder)
+    except (OSError, ValueError, KeyError, TypeError):
+        return [], {}, None
+    keys = meta.get("keys")
+    if (meta.get("version") != CACHE_VERSION or not isinstance(keys, list) or len(rows) != len(keys)
+            or rows.shape[1:] != tuple(row_shape) or rows.dtype != dtype):
+        return [], {}, None
+    return keys, meta.get("failures", {}), rows
