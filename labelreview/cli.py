@@ -6,12 +6,12 @@ from pathlib import Path
 
 from labelreview import __version__
 from labelreview.core.data.noise import NOISE_KINDS
-from labelreview.core.engine.embeddings import BACKBONES
 from labelreview.core.engine.models import MODEL_NAMES, TRAINING_DEFAULTS
 from labelreview.core.errors import DataError
 
-MODEL_HELP = (f"one of {', '.join(MODEL_NAMES)} (default cnn; cnn-thorough finds more errors and takes about "
-              "five times as long)")
+MODEL_HELP = (f"one of {', '.join(MODEL_NAMES)} (default auto: lite0, logistic regression on pretrained "
+              "EfficientNet-Lite0 embeddings, for colour or large images; cnn for small grayscale ones; "
+              "cnn-thorough finds more errors than cnn and takes about five times as long)")
 EPOCHS_HELP = "CNN epochs (default: " + ", ".join(f"{e} for {m}" for m, (e, _) in TRAINING_DEFAULTS.items()) + ")"
 
 
@@ -35,14 +35,9 @@ def build_parser() -> argparse.ArgumentParser:
     score.add_argument("--folds", metavar="K", type=int, default=5)
     score.add_argument("--epochs", metavar="E", type=int, help=EPOCHS_HELP)
     score.add_argument("--seed", metavar="S", type=int, default=0)
-    score.add_argument("--model", metavar="NAME", choices=MODEL_NAMES, default="cnn", help=MODEL_HELP)
+    score.add_argument("--model", metavar="NAME", choices=MODEL_NAMES, default="auto", help=MODEL_HELP)
     score.add_argument("--model-file", metavar="MODEL.keras", type=Path,
                        help="score with a trusted model from 'labelreview train' instead of cross-validating")
-    score.add_argument("--backbone", metavar="NAME", choices=sorted(BACKBONES),
-                       help="embed images with this Keras Applications backbone (weights must be on this machine) "
-                            "and cross-validate logistic regression on the embeddings")
-    score.add_argument("--backbone-weights", metavar="FILE", type=Path,
-                       help="the backbone's weights file (default: the user's Keras cache)")
 
     train = with_source("train", "train the CNN on a dataset you trust and save it for scoring others")
     train.add_argument("--out", metavar="MODEL.keras", required=True, type=Path)
@@ -74,7 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
     calibrate.add_argument("--kind", choices=NOISE_KINDS, default="uniform")
     calibrate.add_argument("--pairs", metavar="A:B,...", help="class pairs for --kind pairs")
     calibrate.add_argument("--folds", metavar="K", type=int, default=5)
-    calibrate.add_argument("--model", metavar="NAME", choices=MODEL_NAMES, default="cnn", help=MODEL_HELP)
+    calibrate.add_argument("--model", metavar="NAME", choices=MODEL_NAMES, default="auto", help=MODEL_HELP)
     calibrate.add_argument("--epochs", metavar="E", type=int, help=EPOCHS_HELP)
     calibrate.add_argument("--seed", metavar="S", type=int, default=0)
     calibrate.add_argument("--out", metavar="DIR", type=Path, help="also write calibration.json and pr_curve.png")

@@ -1,8 +1,8 @@
 """What each ``labelreview`` sub-command does, given its parsed arguments."""
 
 import json
+import sys
 from argparse import Namespace
-from dataclasses import replace
 from pathlib import Path
 
 from labelreview.core.atomic import write_text_atomic
@@ -10,12 +10,10 @@ from labelreview.core.data.dataset import Dataset
 from labelreview.core.data.labels_table import write_labels_table
 from labelreview.core.data.noise import inject_noise, noise_tables, parse_pairs
 from labelreview.core.data.sources import cleaned_subset, open_source
-from labelreview.core.engine.embeddings import embed, find_weights
 from labelreview.core.engine.models import ModelSpec
-from labelreview.core.engine.pipeline import ScoreRun, score_dataset
+from labelreview.core.engine.pipeline import score_dataset
 from labelreview.core.engine.trusted_model import score_with_model, train_trusted_model
 from labelreview.core.findings.score_files import write_score_files
-from labelreview.core.progress import scaled
 from labelreview.core.report.charts import Theme, precision_recall_figure
 from labelreview.core.review.calibration import calibrate as run_calibration
 from labelreview.core.review.compare import compare_cleaning
@@ -30,11 +28,14 @@ def score(args: Namespace) -> int:
         if args.model_file:
             run = score_with_model(dataset, args.model_file, callback=progress)
         else:
-            run = _cross_validated_run(args, dataset, progress)
-    write_score_files(run, args.out)
+            run = score_dataset(dataset, _spec(args), folds=args.folds, callback=progress)
+    health = write_score_files(run, args.out)
     skipped = f", {len(dataset.skipped):,} unreadable files skipped" if dataset.skipped else ""
     print(f"{len(dataset):,} examples, {run.analysis.issue_count:,} suspects found, "
-          f"health score {run.analysis.health_score:.3f}, {run.seconds:.1f} s{skipped} -> {args.out}")
+          f"health score {run.analysis.health_score:.3f}, {run.seconds:.1f} s{skipped} -> {args.out}\n"
+          f"model {run.spec.name} ({run.reason}), agreement with the given labels {health['agreement']:.1%}")
+    if health["agreement_warning"]:
+        print(f"warning: {health['agreement_warning']}", file=sys.stderr)
     return 0
 
 
@@ -46,18 +47,6 @@ def _open(args: Namespace, progress) -> Dataset:
 def _spec(args: Namespace) -> ModelSpec:
     """The model the command's ``--model``, ``--epochs`` and ``--seed`` describe."""
     return ModelSpec(name=args.model, epochs=args.epochs, seed=args.seed)
-
-
-def _cross_validated_run(args: Namespace, dataset, progress) -> ScoreRun:
-    """The chosen model on the images, or logistic regression on backbone embeddings (named so in health.json)."""
-    if not args.backbone:
-        return score_dataset(dataset, _spec(args),
-                             folds=args.folds, callback=progress)
-    weights = find_weights(args.backbone, args.backbone_weights)
-    embedded = embed(dataset, args.backbone, weights, callback=scaled(progress, 0.0, 0.3, "backbone: "))
-    run = score_dataset(embedded, ModelSpec(name="logreg", seed=args.seed), folds=args.folds,
-                        callback=scaled(progress, 0.3, 1.0))
-    return replace(run, spec=replace(run.spec, name=f"logreg on {args.backbone} embeddings"))
 
 
 def noise(args: Namespace) -> int:

@@ -1,1 +1,2 @@
-"""Data: sources (folders, labels CSVs, arrays, MNIST), image decoding, the pixel cache, labels CSV I/O, synthetic noise."""
+"""Data: sources (folders, labels CSVs, arrays, MNIST), image decoding, the row and pixel caches, labels CSV
+I/O, synthetic noise."""

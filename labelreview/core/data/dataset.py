@@ -35,6 +35,7 @@ class Dataset:
         Position of each example in its source (a CSV row, an array row).
     pixels : np.ndarray of uint8, shape (M, H, W, C)
         Model-ready images; may be a read-only memory map shared by datasets.
+        Feature vectors (M, 1, 1, D) instead after :meth:`with_features`.
     rows : np.ndarray of int64, shape (N,)
         Row of ``pixels`` that holds each example.
     paths : tuple of str, length N, or None
@@ -90,6 +91,10 @@ class Dataset:
             labels=np.asarray(labels, dtype=np.int64),
             class_names=self.class_names if class_names is None else tuple(class_names),
         )
+
+    def with_features(self, vectors: np.ndarray) -> "Dataset":
+        """The same examples with feature vectors (N, D), e.g. embeddings, as model inputs instead of images."""
+        return replace(self, pixels=vectors[:, None, None, :], rows=np.arange(len(self), dtype=np.int64))
 
     def label_names(self, labels: np.ndarray | None = None) -> np.ndarray:
         """Class names of ``labels`` (default: the given labels), shape (N,)."""

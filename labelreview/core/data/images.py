@@ -1,5 +1,6 @@
 """Decode one image file into a model input: fixed square size, 1 or 3 channels."""
 
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,6 +13,7 @@ MAX_SIDE = 64  # model inputs never exceed 64 x 64
 MIN_SIDE = 8
 GRAY_MODES = frozenset({"1", "L", "LA", "La", "I", "I;16", "I;16L", "I;16B", "I;16N", "F"})
 SAMPLE_SIZE = 200
+warnings.filterwarnings("ignore", category=Image.DecompressionBombWarning)  # MAX_PIXELS refuses them first
 
 
 @dataclass(frozen=True)
@@ -67,8 +69,13 @@ def decode_image(path: Path, geometry: Geometry) -> np.ndarray:
         image.draft("L" if geometry.channels == 1 else "RGB", (geometry.side, geometry.side))
         image = ImageOps.exif_transpose(image)
         image = _to_mode(image, "L" if geometry.channels == 1 else "RGB")
-        fitted = ImageOps.pad(image, (geometry.side, geometry.side), Image.Resampling.BILINEAR, color=0)
+        fitted = fit_square(image, geometry.side)
     return np.asarray(fitted, dtype=np.uint8).reshape(geometry.shape)
+
+
+def fit_square(image: Image.Image, side: int) -> Image.Image:
+    """``image`` resized into a ``side`` x ``side`` square, aspect ratio kept, with black bars."""
+    return ImageOps.pad(image, (side, side), Image.Resampling.BILINEAR, color=0)
 
 
 def _to_mode(image: Image.Image, mode: str) -> Image.Image:

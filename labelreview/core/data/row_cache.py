@@ -4,7 +4,9 @@ The decoded-pixel cache and the embedding store are both made of this: a
 memory-mapped ``.npy`` and a ``meta.json`` naming each row's key (a file's
 path, size and modification time, or an array row's content hash). A cache
 that is truncated, of another shape or dtype, or of another version is
-rebuilt, never used. A cancelled computation keeps the rows it finished.
+rebuilt, never used. A cancelled computation keeps the rows it finished, and
+rows not asked for this time are kept too (up to as many again as were asked
+for), so scoring a subset does not evict the rest.
 """
 
 import contextlib
@@ -63,14 +65,17 @@ def cached_rows(folder: Path, keys: list[str], row_shape: tuple[int, ...], dtype
     Returns
     -------
     rows : np.ndarray, shape (n, *row_shape)
-        Read-only memory map; rows that failed are zeros.
+        Read-only memory map, row i for ``keys[i]``; rows that failed are zeros.
     failures : dict of int to str
         Row -> why it could not be computed.
     """
     old_keys, old_failures, old_rows = _read(folder, row_shape, np.dtype(dtype))
-    if old_keys == keys:
-        callback(1.0, f"{what}: all {len(keys):,} from the cache")
-        return old_rows, {i: old_failures[k] for i, k in enumerate(keys) if k in old_failures}
+    n = len(keys)
+    if old_keys[:n] == keys:
+        callback(1.0, f"{what}: all {n:,} from the cache")
+        return old_rows[:n], {i: old_failures[k] for i, k in enumerate(keys) if k in old_failures}
+    wanted = set(keys)
+    keys = keys + [k for k in old_keys if k not in wanted and k != UNDONE][:n]  # kept for later
     folder.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix="rows-", suffix=".npy", dir=folder)
     os.close(fd)
@@ -78,7 +83,7 @@ def cached_rows(folder: Path, keys: list[str], row_shape: tuple[int, ...], dtype
         rows = np.lib.format.open_memmap(tmp, mode="w+", dtype=dtype, shape=(len(keys), *row_shape))
         old_row = {key: row for row, key in enumerate(old_keys) if key != UNDONE}
         failures = {i: old_failures[key] for i, key in enumerate(keys) if key in old_failures}
-        todo = [i for i, key in enumerate(keys) if key not in old_row and i not in failures]
+        todo = [i for i, key in enumerate(keys[:n]) if key not in old_row and i not in failures]
         for i, key in enumerate(keys):
             if key in old_row:
                 rows[i] = old_rows[old_row[key]]
@@ -103,7 +108,7 @@ def cached_rows(folder: Path, keys: list[str], row_shape: tuple[int, ...], dtype
             os.unlink(tmp)
         raise
     rows, _ = _load(folder)
-    return rows, failures
+    return rows[:n], {i: reason for i, reason in failures.items() if i < n}
 
 
 def _commit(folder: Path, tmp: str, keys: list[str], failures: dict[int, str]) -> None:
@@ -124,7 +129,7 @@ def _load(folder: Path) -> tuple[np.ndarray, dict]:
     return np.load(folder / meta["rows"], mmap_mode="r", allow_pickle=False), meta
 
 
-def _read(folder: Path, row_shape: tuple[int, ...], dtype: np.dtype) -> tuple[list[str], dict[str, str], np.ndarray | None]:
+def _read(folder: Path, row_shape: tuple[int, ...], dtype: np.dtype) -> tuple[list, dict, np.ndarray | None]:
     """Keys, failures and rows of the cache in ``folder``; nothing when it is absent, damaged or of another kind."""
     try:
         rows, meta = _load(folder)

@@ -1,5 +1,5 @@
-"""The classifiers scoring can train: Keras CNNs fitted to the input shape (fast or thorough), and logistic
-regression."""
+"""The classifiers scoring can train: logistic regression on a pretrained backbone's embeddings, Keras CNNs
+fitted to the input shape (fast or thorough), and logistic regression on pixels; ``auto`` picks one."""
 
 import functools
 import logging
@@ -11,10 +11,14 @@ from typing import Protocol
 
 import numpy as np
 
+from labelreview.core.data.dataset import Dataset
+from labelreview.core.engine.backbone import BACKBONES, weights_path
+from labelreview.core.errors import DataError
 from labelreview.core.progress import Callback, ignore_progress
 
-MODEL_NAMES = ("cnn", "cnn-thorough", "logreg")
+MODEL_NAMES = ("auto", "lite0", "cnn", "cnn-thorough", "logreg")
 CNN_MODELS = ("cnn", "cnn-thorough")
+SMALL_SIDE = 64  # grayscale images smaller than this go to the CNN under auto (README: Choosing the model)
 TRAINING_DEFAULTS = {"cnn": (4, 6e-3), "cnn-thorough": (8, 3e-3)}  # epochs, peak learning rate (benchmarks/)
 
 
@@ -46,12 +50,41 @@ class ModelSpec:
             object.__setattr__(self, "learning_rate", learning_rate)
 
 
+def choose_model(dataset: Dataset) -> tuple[str, str]:
+    """The model ``auto`` scores ``dataset`` with, and why, in words for the curator.
+
+    Small grayscale images (under 64 px, like MNIST) go to the CNN, which
+    learns them from scratch better than an ImageNet backbone sees them;
+    colour or larger images go to the backbone, unless its weights are missing.
+    """
+    side, _, channels = dataset.image_shape
+    if channels == 1 and side < SMALL_SIDE:
+        return "cnn", f"small grayscale images ({side} px): a CNN learned from them sees them best"
+    backbone = BACKBONES["lite0"]
+    try:
+        weights_path(backbone)
+    except DataError as error:
+        return "cnn", f"{error}; the CNN scores instead"
+    kind = "colour" if channels == 3 else "large grayscale"
+    return "lite0", f"{kind} images: the pretrained {backbone.title} sees them far better than a CNN learned from scratch"
+
+
+def resolve_model(spec: ModelSpec, dataset: Dataset) -> tuple[ModelSpec, str]:
+    """``spec`` with ``auto`` replaced by :func:`choose_model`'s pick, and the reason for the model used."""
+    if spec.name != "auto":
+        return spec, "chosen by the curator"
+    name, reason = choose_model(dataset)
+    return ModelSpec(name=name, seed=spec.seed, batch_size=spec.batch_size), f"auto: {reason}"
+
+
 def make_classifier(spec: ModelSpec, n_classes: int, input_shape: tuple[int, int, int]) -> Classifier:
-    """A fresh, untrained classifier for ``spec``."""
+    """A fresh, untrained classifier for ``spec`` (``auto`` resolved already)."""
     if spec.name in CNN_MODELS:
         return CnnClassifier(spec, n_classes, input_shape)
     if spec.name == "logreg":
         return LogRegClassifier(spec, n_classes)
+    if spec.name in BACKBONES:
+        return LogRegClassifier(spec, n_classes, strength=EMBEDDING_C, standardize=True)
     raise ValueError(f"unknown model {spec.name!r} (choose from {', '.join(MODEL_NAMES)})")
 
 
@@ -161,20 +194,28 @@ class CnnClassifier:
         return self.model.predict(images, batch_size=1024, verbose=0).astype(np.float32)
 
 
-class LogRegClassifier:
-    """Multinomial logistic regression on raw pixels: seconds, for quick looks and tests."""
+EMBEDDING_C = 0.003  # inverse regularisation of the head on standardised embeddings (benchmarks/)
 
-    def __init__(self, spec: ModelSpec, n_classes: int):
+
+class LogRegClassifier:
+    """Multinomial logistic regression: on raw pixels (seconds, for quick looks and tests), or as the head on
+    standardised backbone embeddings."""
+
+    def __init__(self, spec: ModelSpec, n_classes: int, *, strength: float = 0.1, standardize: bool = False):
         self.spec, self.n_classes = spec, n_classes
+        self.strength, self.standardize = strength, standardize
         self.model = None
 
     def fit(self, images: np.ndarray, labels: np.ndarray, callback: Callback = ignore_progress, *,
             seed: int | None = None) -> None:
         from sklearn.linear_model import LogisticRegression
+        from sklearn.pipeline import make_pipeline
+        from sklearn.preprocessing import StandardScaler
 
         callback(0.0, "fitting logistic regression")
-        self.model = LogisticRegression(C=0.1, max_iter=200, tol=1e-3,
+        regression = LogisticRegression(C=self.strength, max_iter=200, tol=1e-3,
                                         random_state=self.spec.seed if seed is None else seed)
+        self.model = make_pipeline(StandardScaler(), regression) if self.standardize else regression
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # ConvergenceWarning: 200 iterations are plenty for ranking
             self.model.fit(_flat(images), labels)

@@ -1,4 +1,5 @@
-"""Score a dataset end to end: cross-validate, then analyse with cleanlab."""
+"""Score a dataset end to end: choose the model, embed the images if it reads embeddings, cross-validate, then
+analyse with cleanlab."""
 
 import time
 from collections.abc import Callable
@@ -7,17 +8,20 @@ from dataclasses import dataclass
 import numpy as np
 
 from labelreview.core.data.dataset import Dataset
+from labelreview.core.engine.backbone import BACKBONES
 from labelreview.core.engine.cross_validation import CrossValidation, FoldResult, cross_validate
-from labelreview.core.engine.models import ModelSpec
+from labelreview.core.engine.embedding_store import dataset_embeddings
+from labelreview.core.engine.models import ModelSpec, resolve_model
 from labelreview.core.findings.analysis import Analysis, analyze
 from labelreview.core.progress import Callback, ignore_progress, scaled
 
 CV_SHARE = 0.97  # of the progress bar; cleanlab's analysis takes the rest
+EMBED_SHARE = 0.8  # of the progress bar, for a model that reads embeddings; its heads take the rest
 
 
 @dataclass(frozen=True)
 class ScoreRun:
-    """Everything one scoring run produced for ``dataset``."""
+    """Everything one scoring run produced for ``dataset``; ``spec`` is the model used, ``reason`` why."""
 
     dataset: Dataset
     spec: ModelSpec
@@ -25,6 +29,7 @@ class ScoreRun:
     cv: CrossValidation
     analysis: Analysis
     seconds: float
+    reason: str = ""
 
 
 @dataclass(frozen=True)
@@ -51,12 +56,16 @@ def score_dataset(
     callback: Callback = ignore_progress,
     on_partial: Callable[[PartialScore], None] | None = None,
 ) -> ScoreRun:
-    """Cross-validate ``spec`` on ``dataset`` and rank suspected label errors.
+    """Cross-validate ``spec`` (``auto``: see :func:`choose_model`) on ``dataset`` and rank suspected label errors.
 
     ``on_partial`` receives a :class:`PartialScore` after every fold but the
     last, so a window can show suspects before the run ends.
     """
     started = time.perf_counter()
+    spec, reason = resolve_model(spec, dataset)
+    inputs = model_inputs(dataset, spec, callback=scaled(callback, 0.0, EMBED_SHARE))
+    if inputs is not dataset:
+        callback = scaled(callback, EMBED_SHARE, 1.0)
     done: list[FoldResult] = []
 
     def fold_finished(result: FoldResult) -> None:
@@ -70,8 +79,15 @@ def score_dataset(
             analysis = analyze(dataset.labels[indices], pred_probs[indices], dataset.class_names)
             on_partial(PartialScore(len(done), folds, indices, pred_probs[indices], fold_of[indices], analysis))
 
-    cv = cross_validate(dataset, spec, folds=folds, callback=scaled(callback, 0.0, CV_SHARE), on_fold=fold_finished)
+    cv = cross_validate(inputs, spec, folds=folds, callback=scaled(callback, 0.0, CV_SHARE), on_fold=fold_finished)
     callback(CV_SHARE, "finding label issues")
     analysis = analyze(dataset.labels, cv.pred_probs, dataset.class_names)
     callback(1.0, "done")
-    return ScoreRun(dataset, spec, folds, cv, analysis, time.perf_counter() - started)
+    return ScoreRun(dataset, spec, folds, cv, analysis, time.perf_counter() - started, reason)
+
+
+def model_inputs(dataset: Dataset, spec: ModelSpec, *, callback: Callback = ignore_progress) -> Dataset:
+    """What ``spec``'s model trains on: the images, or their embeddings from the store for a backbone model."""
+    if spec.name not in BACKBONES:
+        return dataset
+    return dataset.with_features(dataset_embeddings(dataset, BACKBONES[spec.name], callback=callback))

@@ -8,6 +8,7 @@ import pandas as pd
 
 from labelreview.core.atomic import atomic_file, write_text_atomic
 from labelreview.core.engine.pipeline import ScoreRun
+from labelreview.core.findings.agreement import measure_agreement
 
 
 def scores_frame(run: ScoreRun) -> pd.DataFrame:
@@ -32,6 +33,7 @@ def health_summary(run: ScoreRun) -> dict:
     dataset, analysis = run.dataset, run.analysis
     quality = analysis.class_quality
     overlap = analysis.overlapping
+    agreement = measure_agreement(dataset.labels, run.cv.pred_probs)
     return {
         "dataset": dataset.name,
         "examples": len(dataset),
@@ -49,6 +51,13 @@ def health_summary(run: ScoreRun) -> dict:
                                                   "Joint Probability": "joint_probability"}),
         "confusion": [[int(g), int(p), int(analysis.confusion[g, p])] for g, p in zip(*analysis.confusion.nonzero())],
         "model": run.spec.name,
+        "model_reason": run.reason,
+        "agreement": round(agreement.overall, 6),
+        "agreement_per_class": {name: None if np.isnan(value) else round(float(value), 6)
+                                for name, value in zip(dataset.class_names, agreement.per_class)},
+        "agreement_chance": round(agreement.chance, 6),
+        "agreement_verdict": agreement.verdict,
+        "agreement_warning": agreement.warning,
         "folds": run.folds,
         "epochs": run.spec.epochs,
         "seed": run.spec.seed,

@@ -1,0 +1,127 @@
+"""The embedding store: every image's backbone embedding, computed once per dataset and backbone, cached on disk.
+
+Every finding that needs image features reads them here. Images stream
+through in batches (decode -> pad to a square keeping the aspect ratio ->
+resize -> backbone) while threads decode the next batch, so memory stays
+flat: never more than a few batches of pixels at the backbone's size.
+Embeddings are kept as float16 in a memory-mapped file keyed per image (a
+file's path, size and mtime, or an array row's content hash) under the
+backbone's ident, so reopening or rescoring embeds only new or changed images.
+"""
+
+import hashlib
+from collections import deque
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+
+import numpy as np
+from PIL import Image
+
+from labelreview.core.appdirs import cache_dir
+from labelreview.core.data.dataset import Dataset
+from labelreview.core.data.images import Geometry, decode_image, fit_square
+from labelreview.core.data.pixel_cache import describe_failure
+from labelreview.core.data.row_cache import array_keys, cached_rows, file_key
+from labelreview.core.engine.backbone import LITE0, Backbone, load_embedder
+from labelreview.core.errors import DataError
+from labelreview.core.progress import Callback, ignore_progress
+
+BATCH = 32
+DECODERS = 2
+AHEAD = 2  # batches being decoded while one is embedded
+HASH_CHUNK = 4096
+
+
+def dataset_embeddings(dataset: Dataset, backbone: Backbone = LITE0, *,
+                       callback: Callback = ignore_progress) -> np.ndarray:
+    """The embedding of every example, computing only those the store lacks.
+
+    Parameters
+    ----------
+    dataset : Dataset with N examples
+    backbone : Backbone
+    callback : callable(fraction, message)
+        Progress after every batch; may raise :class:`Cancelled` (batches done so far stay stored).
+
+    Returns
+    -------
+    np.ndarray of float16, shape (N, backbone.dim)
+        Read-only memory map; row i belongs to dataset position i.
+    """
+    read = _file_reader(dataset, backbone.side) if dataset.paths is not None else _array_reader(dataset, backbone.side)
+
+    def fill(rows: np.ndarray, todo: list[int]) -> Iterator[tuple[list[int], dict[int, str]]]:
+        if not todo:
+            return
+        embed = load_embedder(backbone)
+        for batch, images, failed in _decoded_batches(todo, read):
+            good = [i for i in batch if i not in failed]
+            if good:
+                rows[good] = embed(images).astype(np.float16)
+            yield batch, failed
+
+    vectors, failures = cached_rows(store_folder(dataset, backbone), _keys(dataset), (backbone.dim,), np.float16,
+                                    fill, what=f"embedding images with {backbone.name}", callback=callback)
+    if failures:
+        position, reason = next(iter(failures.items()))
+        raise DataError(dataset.root / dataset.path(position) if dataset.root else None,
+                        f"{reason} (changed since the dataset was opened? open it again)")
+    return vectors
+
+
+def store_folder(dataset: Dataset, backbone: Backbone):
+    """The store's folder for this dataset and backbone; later findings (e.g. a map layout) may cache beside it."""
+    source = str(dataset.root.resolve()) if dataset.root is not None else dataset.name
+    return cache_dir() / "embeddings" / hashlib.sha256(f"{source}|{backbone.ident}".encode()).hexdigest()[:20]
+
+
+def _keys(dataset: Dataset) -> list[str]:
+    if dataset.paths is not None:
+        return [file_key(dataset.root, path) for path in dataset.paths]
+    return [key for start in range(0, len(dataset), HASH_CHUNK)
+            for key in array_keys(dataset.images(slice(start, start + HASH_CHUNK)))]
+
+
+def _file_reader(dataset: Dataset, side: int) -> Callable[[int], np.ndarray]:
+    geometry = Geometry(side, 3)
+    return lambda i: decode_image(dataset.root / dataset.paths[i], geometry)
+
+
+def _array_reader(dataset: Dataset, side: int) -> Callable[[int], np.ndarray]:
+    def read(i: int) -> np.ndarray:
+        pixels = dataset.images(np.array([i]))[0]
+        image = Image.fromarray(pixels[..., 0] if pixels.shape[-1] == 1 else pixels)
+        return np.asarray(fit_square(image.convert("RGB"), side), dtype=np.uint8)
+    return read
+
+
+def _decoded_batches(todo: list[int], read: Callable[[int], np.ndarray]
+                     ) -> Iterator[tuple[list[int], np.ndarray, dict[int, str]]]:
+    """(rows, their images (n, side, side, 3) uint8 without the failed ones, row -> reason) for each batch.
+
+    Threads decode up to AHEAD batches beyond the one handed out; closing the generator cancels them.
+    """
+    pending: deque[tuple[list[int], list[Future]]] = deque()
+    with ThreadPoolExecutor(DECODERS) as pool:
+        try:
+            for start in range(0, len(todo), BATCH):
+                rows = todo[start:start + BATCH]
+                pending.append((rows, [pool.submit(read, i) for i in rows]))
+                if len(pending) > AHEAD:
+                    yield _gathered(*pending.popleft())
+            while pending:
+                yield _gathered(*pending.popleft())
+        finally:
+            for _, futures in pending:
+                for future in futures:
+                    future.cancel()
+
+
+def _gathered(rows: list[int], futures: list[Future]) -> tuple[list[int], np.ndarray, dict[int, str]]:
+    images, failed = [], {}
+    for i, future in zip(rows, futures):
+        try:
+            images.append(future.result())
+        except Exception as error:  # noqa: BLE001 - reported per image
+            failed[i] = describe_failure(error)
+    return rows, np.stack(images) if images else np.empty((0,)), failed
