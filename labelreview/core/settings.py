@@ -15,7 +15,7 @@ MAX_RECENT = 10
 class Settings:
     """What the window remembers; ``version`` allows later migrations."""
 
-    model: str = "cnn"
+    model: str = "auto"
     folds: int = 5
     epochs: int = ModelSpec().epochs
     seed: int = 0

@@ -26,7 +26,7 @@ from shiboken6 import isValid
 
 from labelreview.core.findings.health import Health, compute_health
 from labelreview.core.report.charts import Theme, class_quality_figure, confusion_figure, distribution_figure
-from labelreview.core.report.html_report import write_report
+from labelreview.core.report.html_report import model_line, write_report
 from labelreview.core.review.grid_view import GridQuery
 from labelreview.core.review.session import ReviewSession
 from labelreview.gui.suspects_model import SuspectsModel
@@ -140,7 +140,8 @@ class HealthView(QWidget):
         analysis = health.analysis
         self.summary.setText(
             f"<b>Health score {analysis.health_score:.3f}</b> \u00b7 {len(health.positions):,} scored images \u00b7 "
-            f"{analysis.issue_count:,} suspects \u00b7 about {health.estimated_errors:,} label errors estimated")
+            f"{analysis.issue_count:,} suspects \u00b7 about {health.estimated_errors:,} label errors estimated<br>"
+            f"{model_line(self.session.scores.health, health.agreement)}")
         theme = Theme.for_dark(self.palette().window().color().lightness() < 128)
         confusion, self.confusion_classes = confusion_figure(health, theme)
         self.figures = {"class_quality": class_quality_figure(health, theme), "confusion": confusion,

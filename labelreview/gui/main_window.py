@@ -8,7 +8,6 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QApplication, QFileDialog, QLineEdit, QMainWindow, QMessageBox, QStackedWidget
 
 from labelreview.core.appdirs import log_dir
-from labelreview.core.engine.models import CNN_MODELS
 from labelreview.core.engine.pipeline import score_dataset
 from labelreview.core.errors import DataError
 from labelreview.core.review.score_table import ScoreTable
@@ -101,7 +100,7 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"{len(session.dataset):,} images, {scored}{skipped}. Labels: {session.store.path}")
         self.review.run_panel.status.setText("Press Score to find label errors" if not session.scores.scored.any()
                                              else "Scores restored; press Next round to score again")
-        if self.settings.model in CNN_MODELS:
+        if self.settings.model != "logreg":  # every other model runs on TensorFlow
             preload_engine()
         self.session_opened.emit()
 
@@ -155,7 +154,8 @@ class MainWindow(QMainWindow):
         self.session.show_scores(scores, new_round=True)
         self.review.scores_changed()
         message = (f"Done in {scores.health['seconds']:.0f} s: {scores.suspects:,} suspects, "
-                   f"health score {scores.health['health_score']:.3f}")
+                   f"health score {scores.health['health_score']:.3f}, model {scores.health['model']} agrees with "
+                   f"{scores.health['agreement']:.0%} of the labels")
         self.review.run_panel.set_running(False, message)
         self.statusBar().showMessage(message)
         if not isinstance(QApplication.focusWidget(), QLineEdit):

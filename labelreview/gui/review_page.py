@@ -2,7 +2,7 @@
 
 from PySide6.QtCore import QItemSelectionModel, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QInputDialog, QListView, QSplitter, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QInputDialog, QLabel, QListView, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
 from labelreview.core.errors import DataError
 from labelreview.core.review.session import ReviewSession
@@ -45,8 +45,13 @@ class ReviewPage(QWidget):
         splitter.addWidget(self.grid)
         splitter.addWidget(self.detail)
         splitter.setStretchFactor(0, 1)
+        self.warning = QLabel()  # the model cannot judge these labels well: said above the suspects
+        self.warning.setWordWrap(True)
+        self.warning.setStyleSheet("QLabel { background: #fff3cd; color: #5c4400; padding: 6px; border-radius: 3px; }")
+        self.warning.hide()
         suspects = QWidget()
         column = QVBoxLayout(suspects)
+        column.addWidget(self.warning)
         column.addWidget(self.filters)
         column.addWidget(splitter, stretch=1)
         self.tabs = QTabWidget()
@@ -89,7 +94,8 @@ class ReviewPage(QWidget):
         self.model.set_session(session)
         self.health.set_session(session)
         self.rounds.set_session(session)
-        self.run_panel.set_scored(bool(session.scores.scored.any()))
+        self.run_panel.set_dataset(session.dataset)
+        self._show_run()
         self._select_row(0)
         self.grid.setFocus()
 
@@ -99,9 +105,16 @@ class ReviewPage(QWidget):
         self.model.refresh()
         self.health.schedule_refresh()
         self.rounds.refresh()
-        self.run_panel.set_scored(bool(self.session.scores.scored.any()))
+        self._show_run()
         row = self.model.row_of(current) if current is not None else None
         self._select_row(row if row is not None else 0)
+
+    def _show_run(self) -> None:
+        """Score button and weak-model warning for the scores now shown."""
+        self.run_panel.set_scored(bool(self.session.scores.scored.any()))
+        warning = self.session.scores.health.get("agreement_warning", "")
+        self.warning.setText(f"<b>Weak model.</b> {warning}")
+        self.warning.setVisible(bool(warning))
 
     def current_position(self) -> int | None:
         index = self.grid.currentIndex()

@@ -3,12 +3,15 @@
 import time
 
 from PySide6.QtCore import QTimer, Signal
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QProgressBar, QPushButton, QSpinBox, QWidget
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QProgressBar, QPushButton, QSpinBox, QVBoxLayout, QWidget
 
-from labelreview.core.engine.models import CNN_MODELS, ModelSpec
+from labelreview.core.data.dataset import Dataset
+from labelreview.core.engine.models import CNN_MODELS, ModelSpec, choose_model
 from labelreview.core.settings import Settings
 
-MODELS = {"cnn": "CNN", "cnn-thorough": "CNN, thorough (5x slower)", "logreg": "Logistic regression (seconds)"}
+MODELS = {"auto": "Auto (picks for your images)", "lite0": "Pretrained EfficientNet-Lite0 (photos, colour)",
+          "cnn": "CNN learned from scratch (small grayscale)", "cnn-thorough": "CNN, thorough (5x slower)",
+          "logreg": "Logistic regression on pixels (seconds)"}
 
 
 class RunPanel(QWidget):
@@ -27,12 +30,19 @@ class RunPanel(QWidget):
         self.cancel = QPushButton("Cancel", enabled=False)
         self.progress = QProgressBar(maximum=1000, textVisible=True)
         self.status = QLabel()
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
+        self.why = QLabel()  # which model auto picks for the open dataset, and why
+        self.why.setWordWrap(True)
+        self.dataset: Dataset | None = None
+        row = QHBoxLayout()
+        row.setContentsMargins(0, 0, 0, 0)
         for widget in (self.model, self.folds, self.epochs, self.seed, self.score, self.cancel):
-            layout.addWidget(widget)
-        layout.addWidget(self.progress, stretch=1)
-        layout.addWidget(self.status, stretch=2)
+            row.addWidget(widget)
+        row.addWidget(self.progress, stretch=1)
+        row.addWidget(self.status, stretch=2)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(row)
+        layout.addWidget(self.why)
         self.score.clicked.connect(lambda: self.start_requested.emit(self.spec(), self.folds.value()))
         self.cancel.clicked.connect(self.cancel_requested)
         self.model.currentIndexChanged.connect(self._model_chosen)
@@ -46,6 +56,21 @@ class RunPanel(QWidget):
         self.epochs.setEnabled(spec.name in CNN_MODELS)
         if spec.epochs:
             self.epochs.setValue(spec.epochs)
+        self._explain()
+
+    def set_dataset(self, dataset: Dataset) -> None:
+        """The open dataset, for which ``auto`` is explained."""
+        self.dataset = dataset
+        self._explain()
+
+    def _explain(self) -> None:
+        if self.dataset is None:
+            return
+        name, reason = choose_model(self.dataset)
+        if self.model.currentData() == "auto":
+            self.why.setText(f"Auto scores with <b>{MODELS[name]}</b>: {reason}.")
+        else:
+            self.why.setText(f"Auto would pick {MODELS[name]} for these images ({reason}).")
 
     def load(self, settings: Settings) -> None:
         self.model.setCurrentIndex(max(0, self.model.findData(settings.model)))

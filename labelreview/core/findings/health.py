@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from labelreview.core.findings.agreement import Agreement, measure_agreement
 from labelreview.core.findings.analysis import Analysis, analyze
 
 
@@ -20,6 +21,8 @@ class Health:
         cleanlab's analysis of those n examples (health score, per-class
         quality, overlapping classes, confusion matrix, flagged examples).
     given_counts, predicted_counts : np.ndarray of int, shape (K,)
+    agreement : Agreement
+        How often the model's prediction is the current label: can it judge them?
     """
 
     class_names: tuple[str, ...]
@@ -27,6 +30,7 @@ class Health:
     analysis: Analysis
     given_counts: np.ndarray
     predicted_counts: np.ndarray
+    agreement: Agreement
 
     @property
     def estimated_errors(self) -> int:
@@ -46,4 +50,4 @@ def compute_health(labels: np.ndarray, pred_probs: np.ndarray, class_names: tupl
     analysis = analyze(labels, pred_probs, class_names)
     k = len(class_names)
     return Health(tuple(class_names), positions, analysis, np.bincount(labels, minlength=k),
-                  np.bincount(analysis.predicted, minlength=k))
+                  np.bincount(analysis.predicted, minlength=k), measure_agreement(labels, pred_probs))

@@ -7,6 +7,7 @@ from datetime import datetime
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 from PIL import Image
 
 from labelreview.core.atomic import write_text_atomic
@@ -38,6 +39,11 @@ def _table(frame) -> str:
     return f"<table><tr>{head}</tr>{rows}</table>"
 
 
+def _agreement_table(names, health: Health) -> pd.DataFrame:
+    return pd.DataFrame({"Class": names, "Images": health.given_counts,
+                         "Predicted as itself": health.agreement.per_class})
+
+
 def _cell(value) -> str:
     return f"{value:.4f}" if isinstance(value, float | np.floating) else str(value)
 
@@ -57,6 +63,16 @@ def _suspect_tiles(session: ReviewSession, health: Health) -> str:
     return f'<div class="tiles">{"".join(tiles)}</div>'
 
 
+def model_line(run: dict, agreement) -> str:
+    """Which model scored, why, and how often it agrees with the current labels (HTML, for window and report)."""
+    said = f"Model <b>{html.escape(run['model'])}</b> ({html.escape(run.get('model_reason', ''))}): " if "model" in run else ""
+    said += (f"agrees with {agreement.overall:.0%} of the current labels "
+             f"(always guessing the largest class: {agreement.chance:.0%})")
+    if agreement.warning:
+        said += f'<br><b style="color:#c62828">Warning:</b> {html.escape(agreement.warning)}'
+    return said
+
+
 def write_report(session: ReviewSession, health: Health, path: Path) -> None:
     """Write the report for ``session`` (its current labels and last scores) to ``path``, atomically."""
     theme = Theme.for_dark(False)
@@ -68,6 +84,8 @@ def write_report(session: ReviewSession, health: Health, path: Path) -> None:
         f"<p><b>Health score {analysis.health_score:.3f}</b> &middot; {len(health.positions):,} scored images "
         f"&middot; {analysis.issue_count:,} suspects &middot; about {health.estimated_errors:,} label errors "
         f"estimated</p>",
+        f"<p>{model_line(session.scores.health, health.agreement)}</p>",
+        _table(_agreement_table(session.dataset.class_names, health)),
         f'<img class="chart" src="{_png(class_quality_figure(health, theme))}" alt="label quality per class">',
         _table(analysis.class_quality),
         f'<img class="chart" src="{_png(confusion_figure(health, theme)[0])}" alt="confusion matrix">',
