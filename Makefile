@@ -1,6 +1,6 @@
 # make run  - create .venv if needed, install everything, open the window on MNIST
 # make test - create .venv if needed, run the whole test suite offscreen
-# make bench - the usual recipe against labelreview, figures in a table (about 10 minutes)
+# make bench - the usual recipe against labelreview, a colour folder, embedding memory: tables (about 40 minutes)
 # make package - a one-folder PyInstaller app in dist/labelreview (then: make package-selftest)
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
@@ -26,8 +26,10 @@ test: $(INSTALLED)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest
 
 bench: $(INSTALLED)
-	# the reference recipe's wrapper is a benchmark-only dependency
+	# benchmark-only: the reference recipe's wrapper, and Debian's public-domain clip art (a colour folder)
 	$(BIN)/python -m pip install --quiet scikeras==0.13.0
+	test -d /usr/share/openclipart/png || (apt-get update -qq && apt-get install -y -qq openclipart-png) || \
+		sudo sh -c 'apt-get update -qq && apt-get install -y -qq openclipart-png'
 	$(BIN)/python benchmarks/run.py
 
 package: $(INSTALLED)

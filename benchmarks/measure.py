@@ -2,7 +2,8 @@
 
     python benchmarks/measure.py labelreview|labelreview:MODEL|reference CASE
 
-``labelreview`` runs the default model; ``labelreview:cnn-thorough`` another one.
+``labelreview`` runs the default model (``auto``, which picks the CNN for MNIST); ``labelreview:cnn-thorough``
+another one. The CNN computes in bfloat16 where the CPU has it natively, else float32 (``precision`` column).
 """
 
 import json
@@ -35,9 +36,9 @@ def noisy_case(name: str):
     return dataset.with_labels(noisy), dataset.labels
 
 
-def run_labelreview(dataset, model: str = "cnn"):
+def run_labelreview(dataset, model: str = "auto"):
     """Importing TensorFlow is timed apart: the window does it while the curator looks at the grid."""
-    from labelreview.core.engine.models import ModelSpec, import_keras
+    from labelreview.core.engine.models import ModelSpec, compute_policy, import_keras
     from labelreview.core.engine.pipeline import score_dataset
 
     started, first = time.perf_counter(), []
@@ -47,7 +48,7 @@ def run_labelreview(dataset, model: str = "cnn"):
                         on_partial=lambda partial: first or first.append(time.perf_counter() - started))
     seconds = time.perf_counter() - started
     return run.cv.pred_probs, run.analysis.is_label_issue, {
-        "import_s": round(imported, 1), "first_suspects_s": round(first[0], 1),
+        "model": run.spec.name, "precision_mode": compute_policy(), "import_s": round(imported, 1), "first_suspects_s": round(first[0], 1),
         "first_share_after_import": round((first[0] - imported) / (seconds - imported), 2)}
 
 
@@ -64,7 +65,7 @@ def main(method: str, case: str) -> None:
     started = time.perf_counter()
     tool, _, model = method.partition(":")
     if tool == "labelreview":
-        pred_probs, flagged, timings = run_labelreview(dataset, model or "cnn")
+        pred_probs, flagged, timings = run_labelreview(dataset, model or "auto")
     else:
         pred_probs, flagged, timings = run_reference(dataset)
     seconds = time.perf_counter() - started

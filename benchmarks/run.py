@@ -1,4 +1,4 @@
-"""``make bench``: the usual recipe and labelreview on the same data, pair by pair, and a table of figures.
+"""``make bench``: the usual recipe and labelreview on the same data, pair by pair, and tables of figures.
 
 Each measurement runs in its own process, so peak memory and start-up are its own.
 """
@@ -12,7 +12,7 @@ HERE = Path(__file__).resolve().parent
 PAIRS = [("mnist15k-uniform10", ("reference", "labelreview", "labelreview:cnn-thorough")),
          ("mnist15k-pairs20", ("reference", "labelreview", "labelreview:cnn-thorough")),
          ("mnist60k-uniform10", ("labelreview",))]
-COLUMNS = ["case", "method", "examples", "seconds", "reference/labelreview", "import_s", "first_suspects_s",
+COLUMNS = ["case", "method", "model", "precision_mode", "examples", "seconds", "reference/labelreview", "import_s", "first_suspects_s",
            "first_share_after_import", "peak_mb",
            "precision", "recall", "f1", "cv_accuracy"]
 
@@ -42,7 +42,11 @@ def main() -> None:
         rows += measured.values()
         print(table(rows, COLUMNS), end="\n\n", flush=True)
     folder = measure("folder_open.py")
-    print(table([folder], list(folder)))
+    print(table([folder], list(folder)), end="\n\n", flush=True)
+    colour = measure("colour_folder.py")
+    print(table([colour], list(colour)), end="\n\n", flush=True)
+    memory = measure("embed_memory.py")
+    print(table([memory], list(memory)))
 
 
 if __name__ == "__main__":

@@ -6,6 +6,9 @@ import tempfile
 import time
 from pathlib import Path
 
+import numpy as np
+from PIL import Image, ImageDraw
+
 from labelreview.core.data.sources import open_source
 from labelreview.core.engine.models import ModelSpec
 from labelreview.core.engine.pipeline import score_dataset
@@ -37,10 +40,41 @@ def run_selftest() -> int:
         write_score_files(run, out)
         names = sorted(p.name for p in out.iterdir())
         check(f"result files written: {', '.join(names)}", names == ["health.json", "pred_probs.npy", "scores.csv"])
+        shapes = open_source(str(write_shapes_folder(Path(scratch, "shapes"), per_class=10)))
+        run = score_dataset(shapes, ModelSpec(name="auto"), folds=3)
+        agreement = float((run.analysis.predicted == shapes.labels).mean())
+        check(f"pretrained backbone ({run.spec.name}, weights checked): a colour folder embedded and scored, "
+              f"agreement {agreement:.2f}", run.spec.name == "lite0" and agreement > 0.8)
         check(*_window_check())
     healthy = all(results)
     print(f"selftest {'passed' if healthy else 'FAILED'} in {time.perf_counter() - started:.1f} s", file=sys.stderr)
     return 0 if healthy else 1
+
+
+def write_shapes_folder(root: Path, *, per_class: int) -> Path:
+    """A colour image folder: ``per_class`` JPEGs each of reddish circles, bluish squares and greenish triangles."""
+    rng = np.random.default_rng(0)
+    for kind in ("circle", "square", "triangle"):
+        (root / kind).mkdir(parents=True)
+        for n in range(per_class):
+            _draw_shape(kind, rng).save(root / kind / f"{n}.jpg", quality=90)
+    return root
+
+
+def _draw_shape(kind: str, rng: np.random.Generator, side: int = 96) -> Image.Image:
+    colour = {"circle": (200, 40, 40), "square": (40, 60, 200), "triangle": (40, 160, 60)}[kind]
+    image = Image.new("RGB", (side, side), tuple(int(v) for v in rng.integers(200, 256, 3)))
+    draw = ImageDraw.Draw(image)
+    size = int(rng.integers(side // 3, side * 3 // 4))
+    x, y = (int(v) for v in rng.integers(0, side - size, 2))
+    tint = tuple(int(np.clip(c + rng.integers(-30, 30), 0, 255)) for c in colour)
+    if kind == "circle":
+        draw.ellipse((x, y, x + size, y + size), fill=tint)
+    elif kind == "square":
+        draw.rectangle((x, y, x + size, y + size), fill=tint)
+    else:
+        draw.polygon([(x, y + size), (x + size, y + size), (x + size // 2, y)], fill=tint)
+    return image
 
 
 def _window_check() -> tuple[str, bool]:

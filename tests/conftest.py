@@ -42,31 +42,9 @@ def digit_folder(tmp_path, mnist_test):
     return write_png_folder(tmp_path / "digits", mnist_test.images(), mnist_test.labels, per_class=30)
 
 
-def draw_shape(kind: str, rng: np.random.Generator, side: int = 96) -> Image.Image:
-    """A colour picture of a ``circle`` (reddish), ``square`` (bluish) or ``triangle`` (greenish) on a light ground."""
-    from PIL import ImageDraw
-
-    colour = {"circle": (200, 40, 40), "square": (40, 60, 200), "triangle": (40, 160, 60)}[kind]
-    image = Image.new("RGB", (side, side), tuple(int(v) for v in rng.integers(200, 256, 3)))
-    draw = ImageDraw.Draw(image)
-    size = int(rng.integers(side // 3, side * 3 // 4))
-    x, y = (int(v) for v in rng.integers(0, side - size, 2))
-    tint = tuple(int(np.clip(c + rng.integers(-30, 30), 0, 255)) for c in colour)
-    if kind == "circle":
-        draw.ellipse((x, y, x + size, y + size), fill=tint)
-    elif kind == "square":
-        draw.rectangle((x, y, x + size, y + size), fill=tint)
-    else:
-        draw.polygon([(x, y + size), (x + size, y + size), (x + size // 2, y)], fill=tint)
-    return image
-
-
 @pytest.fixture
 def shapes_folder(tmp_path):
     """A real colour image folder: 12 JPEGs each of circles, squares and triangles."""
-    rng = np.random.default_rng(0)
-    for kind in ("circle", "square", "triangle"):
-        (tmp_path / "shapes" / kind).mkdir(parents=True)
-        for n in range(12):
-            draw_shape(kind, rng).save(tmp_path / "shapes" / kind / f"{n}.jpg", quality=90)
-    return tmp_path / "shapes"
+    from labelreview.selftest import write_shapes_folder
+
+    return write_shapes_folder(tmp_path / "shapes", per_class=12)
