@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-PAIRS = [("mnist15k-uniform10", ("reference", "labelreview", "labelreview:cnn-thorough")),
+PAIRS = [("mnist15k-uniform10", ("reference", "labelreview", "labelreview:cnn-thorough", "labelreview:lite0")),
          ("mnist15k-pairs20", ("reference", "labelreview", "labelreview:cnn-thorough")),
          ("mnist60k-uniform10", ("labelreview",))]
 COLUMNS = ["case", "method", "model", "precision_mode", "examples", "seconds", "reference/labelreview", "import_s", "first_suspects_s",
@@ -43,8 +43,8 @@ def main() -> None:
         print(table(rows, COLUMNS), end="\n\n", flush=True)
     folder = measure("folder_open.py")
     print(table([folder], list(folder)), end="\n\n", flush=True)
-    colour = measure("colour_folder.py")
-    print(table([colour], list(colour)), end="\n\n", flush=True)
+    colour = [measure("colour_folder.py", model) for model in ("auto", "cnn")]
+    print(table(colour, list(colour[0]) + ["score_s"]), end="\n\n", flush=True)
     memory = measure("embed_memory.py")
     print(table([memory], list(memory)))
 

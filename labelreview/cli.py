@@ -47,7 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
     compare = with_source("compare", "train on the original and on the cleaned labels, compare on a test set")
     compare.add_argument("--test", metavar="TESTSOURCE", required=True, help="held-out data, e.g. mnist:test")
     compare.add_argument("--original", metavar="CSV", help="labels before cleaning (default: the source's own)")
-    compare.add_argument("--model", metavar="NAME", choices=MODEL_NAMES, default="cnn", help=MODEL_HELP)
+    compare.add_argument("--model", metavar="NAME", choices=MODEL_NAMES, default="auto", help=MODEL_HELP)
     compare.add_argument("--epochs", metavar="E", type=int, help=EPOCHS_HELP)
     compare.add_argument("--seed", metavar="S", type=int, default=0)
     compare.add_argument("--out", metavar="FILE.json", type=Path, help="also write the figures as JSON")

@@ -138,3 +138,15 @@ def test_auto_scores_a_colour_folder_on_embeddings_and_finds_a_wrong_label(shape
     wrong = dataset.paths.index("square/was_a_circle.jpg")
     assert run.analysis.is_label_issue[wrong] and run.analysis.rank[wrong] <= 3
     assert dataset.class_names[run.analysis.suggested[wrong]] == "circle"
+
+
+def test_retrain_and_compare_reads_embeddings_for_a_colour_folder(shapes_folder):
+    from labelreview.core.review.compare import compare_cleaning, hold_out
+
+    dataset = open_source(str(shapes_folder))
+    noisy = dataset.labels.copy()
+    noisy[:4] = (noisy[:4] + 1) % 3
+    original, cleaned, test = hold_out(dataset.with_labels(noisy), dataset, dataset, share=0.3)
+    result = compare_cleaning(original, cleaned, test, ModelSpec(name="auto"))
+    assert result.before.train_examples == result.after.train_examples == len(original)
+    assert result.after.accuracy >= 0.9 and result.before.confusion.sum() == len(test)

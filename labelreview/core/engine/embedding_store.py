@@ -13,6 +13,7 @@ import hashlib
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
 
 import numpy as np
 from PIL import Image
@@ -69,7 +70,7 @@ def dataset_embeddings(dataset: Dataset, backbone: Backbone = LITE0, *,
     return vectors
 
 
-def store_folder(dataset: Dataset, backbone: Backbone):
+def store_folder(dataset: Dataset, backbone: Backbone) -> Path:
     """The store's folder for this dataset and backbone; later findings (e.g. a map layout) may cache beside it."""
     source = str(dataset.root.resolve()) if dataset.root is not None else dataset.name
     return cache_dir() / "embeddings" / hashlib.sha256(f"{source}|{backbone.ident}".encode()).hexdigest()[:20]

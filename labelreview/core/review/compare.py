@@ -5,7 +5,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from labelreview.core.data.dataset import Dataset
-from labelreview.core.engine.models import ModelSpec, make_classifier
+from labelreview.core.engine.models import ModelSpec, make_classifier, resolve_model
+from labelreview.core.engine.pipeline import model_inputs
 from labelreview.core.errors import DataError
 from labelreview.core.progress import Callback, ignore_progress, scaled
 
@@ -38,14 +39,20 @@ class Comparison:
 
 def compare_cleaning(original: Dataset, cleaned: Dataset, test: Dataset, spec: ModelSpec, *,
                      callback: Callback = ignore_progress) -> Comparison:
-    """Train ``spec`` on ``original`` and on ``cleaned`` (same classes and image shape) and test both."""
+    """Train ``spec`` on ``original`` and on ``cleaned`` (same classes and image shape) and test both.
+
+    ``auto`` picks the model for ``original``; a backbone model reads all three sets' embeddings from the store.
+    """
     if test.class_names != original.class_names or test.image_shape != original.image_shape:
         raise DataError(None, f"the test set ({test.name}: {len(test.class_names)} classes, {test.image_shape}) "
                               f"does not match {original.name} ({len(original.class_names)} classes, "
                               f"{original.image_shape})")
+    spec, _ = resolve_model(spec, original)
+    original, cleaned, test = (model_inputs(data, spec, callback=scaled(callback, step / 6, (step + 1) / 6))
+                               for step, data in enumerate((original, cleaned, test)))
     evaluations = []
     for step, (name, train) in enumerate((("original", original), ("cleaned", cleaned))):
-        report = scaled(callback, step / 2, (step + 1) / 2, f"{name} labels: ")
+        report = scaled(callback, 0.5 + step / 4, 0.75 + step / 4, f"{name} labels: ")
         model = make_classifier(spec, len(train.class_names), train.image_shape)
         model.fit(train.images(), train.labels, report)
         predicted = model.predict_proba(test.images()).argmax(axis=1)
