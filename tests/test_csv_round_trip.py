@@ -31,3 +31,4 @@ def test_write_then_read_gives_the_table_back(tmp_path, table):
     path = tmp_path / "labels.csv"
     write_labels_table(path, table)
     assert read_labels_table(path).equals(table)
+

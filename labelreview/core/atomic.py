@@ -2,7 +2,8 @@
 
 import contextlib
 import os
-import tempfile
+import secrets
+import stat
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
@@ -14,13 +15,18 @@ def atomic_file(path: str | os.PathLike, mode: str = "w", **open_kwargs) -> Iter
 
     A crash or exception at any moment leaves either the old file or the new
     one, never a mixture. Text mode defaults to UTF-8 with ``\\n`` line ends.
+    The file keeps the permissions of the one it replaces; a new file gets the
+    user's usual ones (the umask), so a team sharing a folder can read it.
     """
     path = Path(path)
     if "b" not in mode:
         open_kwargs.setdefault("encoding", "utf-8")
         open_kwargs.setdefault("newline", "")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    tmp = path.parent / f".{path.name}.{secrets.token_hex(6)}.tmp"
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)  # umask applies
     try:
+        with contextlib.suppress(FileNotFoundError):
+            os.chmod(fd if os.chmod in os.supports_fd else tmp, stat.S_IMODE(os.stat(path).st_mode))
         with os.fdopen(fd, mode, **open_kwargs) as handle:
             yield handle
             handle.flush()

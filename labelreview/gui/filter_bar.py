@@ -23,17 +23,29 @@ class FilterBar(QWidget):
         self.pair_clear = QPushButton("Show all pairs", visible=False)
         self.pair_clear.clicked.connect(lambda: self._set_pair(None, ()))
         self.counts = QLabel()
+        self.unreadable = QPushButton(visible=False)  # files that could not be read: opens their list
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         for widget in (self.flagged, self.sort, self.given, self.predicted, self.decision, self.search,
                        self.pair_label, self.pair_clear):
             layout.addWidget(widget)
         layout.addStretch()
+        layout.addWidget(self.unreadable)
         layout.addWidget(self.counts)
         for combo in (self.sort, self.given, self.predicted, self.decision):
             combo.currentIndexChanged.connect(self._emit)
         self.flagged.toggled.connect(self._emit)
         self.search.textChanged.connect(self._emit)
+
+    def reset(self, class_names, *, arrays: bool) -> bool:
+        """A new dataset: class, pair, decision and search filters back to any (the sort and "Suspects only"
+        stay); True when one of them was narrowing the grid."""
+        before = self.query()
+        kept = GridQuery(flagged_only=before.flagged_only, sort=before.sort)
+        self.search.setPlaceholderText("Search row number or label" if arrays else "Search file names or labels")
+        self.set_classes(class_names)
+        self.set_query(kept, class_names)
+        return before != kept
 
     def set_classes(self, class_names) -> None:
         for combo, what in ((self.given, "Given"), (self.predicted, "Predicted")):

@@ -141,7 +141,7 @@ class HealthView(QWidget):
         self.summary.setText(
             f"<b>Health score {analysis.health_score:.3f}</b> \u00b7 {len(health.positions):,} scored images \u00b7 "
             f"{analysis.issue_count:,} suspects \u00b7 about {health.estimated_errors:,} label errors estimated<br>"
-            f"{model_line(self.session.scores.health, health.agreement)}")
+            f"{model_line(self.session.scores.health, health.agreement)}<br>{_weakest(health)}")
         theme = Theme.for_dark(self.palette().window().color().lightness() < 128)
         confusion, self.confusion_classes = confusion_figure(health, theme)
         self.figures = {"class_quality": class_quality_figure(health, theme), "confusion": confusion,
@@ -216,3 +216,11 @@ class HealthView(QWidget):
                                                   "HTML (*.html)")
             if path:
                 write_report(self.session, self.health, Path(path))
+
+
+def _weakest(health: Health, count: int = 3) -> str:
+    """The classes whose images the model most often predicts as something else (the report lists them all)."""
+    per_class = health.agreement.per_class
+    order = [k for k in np.argsort(per_class) if not np.isnan(per_class[k])][:count]
+    listed = ", ".join(f"{health.class_names[k]} {per_class[k]:.0%}" for k in order)
+    return f"Agreement per class, weakest: {listed}"

@@ -62,7 +62,7 @@ class MainWindow(QMainWindow):
         self.redo_action = self._add(edit, "&Redo", QKeySequence.StandardKey.Redo, self.redo)
         review = self.menuBar().addMenu("&Review")
         review.addActions(self.review.actions)
-        self._add(review, "&Re-score", "Ctrl+R", lambda: self.review.run_panel.score.click())
+        self._add(review, "&Score", "Ctrl+R", lambda: self.review.run_panel.score.click())
         self._add(review, "&Calibrate with injected errors\u2026", None, self.loop.ask_calibration)
         self._add(review, "Retrain and c&ompare\u2026", None, self.loop.ask_comparison)
         helper = self.menuBar().addMenu("&Help")
@@ -92,14 +92,16 @@ class MainWindow(QMainWindow):
         self.settings.remember(session.source)
         save_settings(self.settings)
         self.start_page.set_recent(self.settings.recent)
-        self.review.set_session(session)
+        cleared = self.review.set_session(session)
         self.pages.setCurrentWidget(self.review)
         self._show_title()
         skipped = f", {len(session.dataset.skipped):,} unreadable files skipped" if session.dataset.skipped else ""
         scored = "scores restored from the last run" if session.scores.scored.any() else "not scored yet"
-        self.statusBar().showMessage(f"{len(session.dataset):,} images, {scored}{skipped}. Labels: {session.store.path}")
-        self.review.run_panel.status.setText("Press Score to find label errors" if not session.scores.scored.any()
-                                             else "Scores restored; press Next round to score again")
+        filters = " Filters of the previous dataset cleared." if cleared else ""
+        self.statusBar().showMessage(f"{len(session.dataset):,} images, {scored}{skipped}.{filters} "
+                                     f"Labels: {session.store.path}")
+        self.review.run_panel.reset("Press Score to find label errors" if not session.scores.scored.any()
+                                    else "Scores of the last round restored; Score starts the next round")
         if self.settings.model != "logreg":  # every other model runs on TensorFlow
             preload_engine()
         self.session_opened.emit()
@@ -187,7 +189,8 @@ class MainWindow(QMainWindow):
         if self.session is not None:
             self.session.restore_saved_scores()
             self.review.scores_changed()
-        self.review.run_panel.set_running(False, "Cancelled; the previous scores are shown")
+        self.review.run_panel.reset("Cancelled; the previous scores are shown")
+        self.statusBar().showMessage("Scoring cancelled; the previous scores are shown")
         self._task_ended("cancelled")
 
     def _failed(self, message: str) -> None:
@@ -209,11 +212,11 @@ class MainWindow(QMainWindow):
 
     def undo(self) -> None:
         if self.session is not None:
-            self.review.decisions_changed(self.session.undo())
+            self.review.undone(self.session.undo())
 
     def redo(self) -> None:
         if self.session is not None:
-            self.review.decisions_changed(self.session.redo())
+            self.review.undone(self.session.redo())
 
     def export_cleaned(self) -> None:
         if self.session is None:

@@ -2,7 +2,7 @@
 
 from PySide6.QtCore import QItemSelectionModel, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QInputDialog, QLabel, QListView, QSplitter, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QInputDialog, QLabel, QListView, QMessageBox, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
 from labelreview.core.errors import DataError
 from labelreview.core.review.session import ReviewSession
@@ -64,6 +64,7 @@ class ReviewPage(QWidget):
         layout.addWidget(self.run_panel)
         self.health.filter_requested.connect(self.show_query)
         self.filters.changed.connect(self._query_changed)
+        self.filters.unreadable.clicked.connect(self.show_unreadable)
         self.grid.selectionModel().currentChanged.connect(self._show_current)
         self.model.modelReset.connect(self._update_counts)
         self.actions = self._make_actions()
@@ -87,17 +88,31 @@ class ReviewPage(QWidget):
         self.grid.addAction(action)
         return action
 
-    def set_session(self, session: ReviewSession) -> None:
+    def set_session(self, session: ReviewSession) -> bool:
+        """Show ``session``; True when filters set for the previous dataset were cleared."""
         self.session = session
         self.thumbnails.set_dataset(session.dataset)
-        self.filters.set_classes(session.dataset.class_names)
         self.model.set_session(session)
+        cleared = self.filters.reset(session.dataset.class_names, arrays=session.dataset.paths is None)
+        skipped = len(session.dataset.skipped)
+        self.filters.unreadable.setText(f"\u26a0 {skipped:,} unreadable file{'s' * (skipped != 1)}")
+        self.filters.unreadable.setVisible(bool(skipped))
         self.health.set_session(session)
         self.rounds.set_session(session)
         self.run_panel.set_dataset(session.dataset)
         self._show_run()
         self._select_row(0)
         self.grid.setFocus()
+        return cleared
+
+    def show_unreadable(self) -> None:
+        """The files of this dataset that could not be read, and why."""
+        skipped = self.session.dataset.skipped
+        box = QMessageBox(QMessageBox.Icon.Information, "Unreadable files",
+                          f"{len(skipped):,} files of {self.session.dataset.name} could not be read and are left out "
+                          "(fix or remove them, then open the dataset again).", parent=self)
+        box.setDetailedText("\n".join(f"{s.path}: {s.reason}" for s in skipped))
+        box.exec()
 
     def scores_changed(self) -> None:
         """New scores (a fold finished, or a run): refresh the grid, keep the current image when possible."""
@@ -111,7 +126,6 @@ class ReviewPage(QWidget):
 
     def _show_run(self) -> None:
         """Score button and weak-model warning for the scores now shown."""
-        self.run_panel.set_scored(bool(self.session.scores.scored.any()))
         warning = self.session.scores.health.get("agreement_warning", "")
         self.warning.setText(f"<b>Weak model.</b> {warning}")
         self.warning.setVisible(bool(warning))
@@ -140,6 +154,13 @@ class ReviewPage(QWidget):
         self.decisions_changed(positions)
         self._advance(positions)
 
+    def undone(self, positions) -> None:
+        """Undo or redo touched ``positions``: show them, the first one current."""
+        self.decisions_changed(positions)
+        row = self.model.row_of(positions[0]) if positions else None
+        if row is not None:
+            self._select_row(row)
+
     def decisions_changed(self, positions) -> None:
         self.model.decisions_changed(positions)
         self.health.schedule_refresh()
@@ -158,6 +179,8 @@ class ReviewPage(QWidget):
         name, ok = QInputDialog.getItem(self, "Relabel", "New label (type to search):", names, 0, True)
         if ok and name in names:
             self._decide("relabel", label=names.index(name))
+        elif ok:
+            QMessageBox.information(self, "Relabel", f"There is no class named \u201c{name}\u201d; nothing changed.")
 
     def _advance(self, decided: list[int]) -> None:
         """Move to the next unreviewed image after the last one decided."""

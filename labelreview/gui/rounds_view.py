@@ -25,7 +25,7 @@ class RoundsView(QWidget):
         self.layout_ = QVBoxLayout(self)
         self.layout_.addWidget(QLabel("<b>When to stop</b>"))
         self.layout_.addWidget(self.estimate)
-        self.layout_.addWidget(QLabel("<b>Rounds</b> (Score again after your decisions to start the next one)"))
+        self.layout_.addWidget(QLabel("<b>Rounds</b> (each Score after your decisions starts the next one)"))
         self.layout_.addWidget(self.table)
 
     def set_session(self, session: ReviewSession) -> None:

@@ -85,9 +85,10 @@ class RunPanel(QWidget):
     def spec(self) -> ModelSpec:
         return ModelSpec(name=self.model.currentData(), epochs=self.epochs.value(), seed=self.seed.value())
 
-    def set_scored(self, scored: bool) -> None:
-        """Once a dataset has scores, scoring again starts the next round."""
-        self.score.setText("Next round" if scored else "Score")
+    def reset(self, message: str) -> None:
+        """No run under way: progress cleared, ``message`` said (a new dataset, a cancelled run)."""
+        self.set_running(False, message)
+        self.show_progress(0.0, "")
 
     def set_running(self, running: bool, message: str = "") -> None:
         for widget in (self.model, self.folds, self.epochs, self.seed, self.score):

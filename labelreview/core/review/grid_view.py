@@ -43,11 +43,23 @@ def visible_positions(session: ReviewSession, query: GridQuery) -> np.ndarray:
         keep &= ((labels == a) & (scores.predicted == b)) | ((labels == b) & (scores.predicted == a))
     if query.decision != "any":
         keep &= session.statuses() == ("" if query.decision == "unreviewed" else query.decision)
-    if query.search and session.dataset.paths is not None:
-        needle = query.search.lower()
-        keep &= np.array([needle in path.lower() for path in session.dataset.paths], dtype=bool)
+    if query.search:
+        keep &= _matches(session, query.search, labels)
     positions = np.flatnonzero(keep)
     return positions[np.argsort(_sort_key(session, query.sort, labels)[positions], kind="stable")]
+
+
+def _matches(session: ReviewSession, search: str, labels: np.ndarray) -> np.ndarray:
+    """Examples (N,) whose current label is ``search``, or whose path contains it, or, for array data, whose
+    row number it names ("3767", "row 3767", "#3767"); case is ignored."""
+    needle = search.strip().lower()
+    names = np.array([name.lower() for name in session.dataset.class_names], dtype=object)
+    found = names[labels] == needle
+    dataset = session.dataset
+    if dataset.paths is not None:
+        return found | np.array([needle in path.lower() for path in dataset.paths], dtype=bool)
+    row = needle.removeprefix("row").strip().lstrip("#")
+    return found | (dataset.index == int(row)) if row.isdigit() else found
 
 
 def _sort_key(session: ReviewSession, sort: str, labels: np.ndarray) -> np.ndarray:

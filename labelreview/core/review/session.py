@@ -146,6 +146,8 @@ class ReviewSession:
             self.decide(scored, "relabel", self.scores.suggested[scored])
 
     def _decided(self, i: int, old: Decision, action: str, label: int) -> Decision:
+        if action == "relabel" and self.dataset.class_names[label] == old.label:
+            action = "keep"  # a relabel to the label it has confirms it
         if action == "remove":
             return replace(old, status="removed")
         if action == "keep":
@@ -181,6 +183,8 @@ class ReviewSession:
 
     def _audit_entry(self, i: int, action: str, old: Decision, new: Decision) -> dict:
         scored = bool(self.scores.scored[i])
+        if old.label == new.label:
+            action = action.replace("relabel", "keep")
         return {"row": self.store.key(i), "action": action, "old": old.label, "new": new.label,
                 "old_status": old.status, "new_status": new.status,
                 "score": round(float(self.scores.label_quality[i]), 6) if scored else None,

@@ -1,0 +1,83 @@
+"""What a new user hit in the window: stale filters, unnamed unreadable files, search on arrays, stale progress
+after cancel, undo that lost the selection, no-op relabels recorded as relabels."""
+
+import json
+
+import numpy as np
+import pytest
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QApplication, QInputDialog, QMessageBox
+
+from labelreview.core.review.grid_view import GridQuery
+from tests.test_gui_window import current, open_in, score, window  # noqa: F401 - the window fixture
+
+
+def test_opening_another_dataset_clears_the_filters_and_says_so(qtbot, window, digit_folder, tmp_path):
+    open_in(qtbot, window, str(digit_folder))
+    window.review.show_query(GridQuery(flagged_only=False, pair=(3, 7), search="1"))
+    assert window.review.model.rowCount() < 300
+    other = digit_folder.rename(tmp_path / "other digits")
+    open_in(qtbot, window, str(other))
+    filters = window.review.filters
+    assert filters.pair is None and filters.search.text() == "" and filters.query().given is None
+    assert window.review.model.rowCount() == 300
+    assert "Filters of the previous dataset cleared" in window.statusBar().currentMessage()
+
+
+def test_unreadable_files_are_counted_and_listed(qtbot, window, digit_folder, monkeypatch):
+    (digit_folder / "3" / "broken.png").write_bytes(b"not a png")
+    open_in(qtbot, window, str(digit_folder))
+    button = window.review.filters.unreadable
+    assert button.isVisible() and button.text() == "\u26a0 1 unreadable file"
+    shown = []
+    monkeypatch.setattr(QMessageBox, "exec", lambda box: shown.append(box.detailedText()))
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    assert shown == ["3/broken.png: not an image or corrupt"]
+
+
+@pytest.mark.parametrize("text, rows", [("row 7", [7]), ("#12", [12]), ("7", None)])
+def test_search_finds_array_rows_and_labels(qtbot, window, text, rows):
+    session = open_in(qtbot, window, "mnist:test")
+    window.review.filters.search.setText(text)
+    shown = list(window.review.model.positions)
+    if rows is None:  # "7" is row 7 and every image labelled 7
+        assert set(shown) == {7} | set(np.flatnonzero(session.labels() == 7).tolist())
+    else:
+        assert shown == rows
+    assert window.review.filters.search.placeholderText() == "Search row number or label"
+
+
+def test_cancel_clears_progress_and_status(qtbot, window, digit_folder):
+    open_in(qtbot, window, str(digit_folder))
+    QTimer.singleShot(1500, window.cancel_task)
+    assert score(qtbot, window, model="cnn", folds=3, epochs=20) == "cancelled"
+    panel = window.review.run_panel
+    assert panel.progress.value() == 0 and panel.status.text().startswith("Cancelled")
+    assert window.statusBar().currentMessage().startswith("Scoring cancelled")
+
+
+def test_undo_returns_to_the_image_and_a_relabel_to_its_own_label_is_a_keep(qtbot, window, digit_folder):
+    session = open_in(qtbot, window, str(digit_folder))
+    score(qtbot, window)
+    grid = window.review.grid
+    first = current(window)
+    qtbot.keyClick(grid, Qt.Key.Key_X)
+    assert current(window) != first
+    qtbot.keyClick(grid, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert current(window) == first and session.statuses()[first] == ""
+    own = int(session.labels()[first])
+    qtbot.keyClick(grid, Qt.Key.Key_0 + own)
+    assert session.statuses()[first] == "kept"
+    last = json.loads(session.store.audit_path.read_text().splitlines()[-2])  # before the saved marker
+    assert last["action"] == "keep" and last["old"] == last["new"] == str(own)
+
+
+def test_relabel_to_a_class_that_does_not_exist_says_so(qtbot, window, digit_folder, monkeypatch):
+    session = open_in(qtbot, window, str(digit_folder))
+    monkeypatch.setattr(QInputDialog, "getItem", lambda *args: ("cat", True))
+    said = []
+    monkeypatch.setattr(QMessageBox, "information", lambda parent, title, text: said.append(text))
+    qtbot.keyClick(window.review.grid, Qt.Key.Key_L)
+    assert said and "no class named \u201ccat\u201d" in said[0]
+    assert (session.statuses() == "").all()
+    QApplication.processEvents()
