@@ -19,6 +19,19 @@ def isolated_app_dirs(tmp_path_factory):
     yield base
 
 
+@pytest.fixture
+def window(qtbot):
+    """The real main window, shown (offscreen), closed after the test."""
+    from labelreview.gui.main_window import MainWindow
+
+    win = MainWindow()
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitExposed(win)
+    yield win
+    win.close()
+
+
 @pytest.fixture(scope="session")
 def mnist_test():
     from labelreview.core.data.array_sources import open_mnist

@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QInputDialog, QMessageBox
 
 from labelreview.core.review.grid_view import GridQuery
-from tests.test_gui_window import current, open_in, score, window  # noqa: F401 - the window fixture
+from tests.test_gui_window import current, open_in, score
 
 
 def test_opening_another_dataset_clears_the_filters_and_says_so(qtbot, window, digit_folder, tmp_path):

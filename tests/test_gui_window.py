@@ -4,7 +4,6 @@ import json
 import time
 
 import pandas as pd
-import pytest
 from PySide6.QtCore import Qt, QTimer
 from shiboken6 import isValid
 
@@ -13,16 +12,6 @@ from labelreview.gui.main_window import MainWindow
 from labelreview.gui.suspects_model import POSITION_ROLE
 
 RUN_TIMEOUT = 120_000  # ms; a real CNN run on a busy CI machine
-
-
-@pytest.fixture
-def window(qtbot):
-    win = MainWindow()
-    qtbot.addWidget(win)
-    win.show()
-    qtbot.waitExposed(win)
-    yield win
-    win.close()
 
 
 def open_in(qtbot, window, source):
