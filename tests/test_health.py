@@ -69,3 +69,18 @@ def test_html_report_is_one_offline_file(scored, tmp_path):
     assert len(re.findall(r'src="data:image/png;base64,', text)) == 3 + min(60, scored.scores.suspects)
     assert not re.search(r'(src|href)="(http|//)', text)  # nothing to fetch: opens offline
     assert "Unreadable files (0)" in text
+
+
+def test_html_report_lists_decisions_with_humane_names_and_counts_that_agree(scored, tmp_path):
+    relabeled, removed = np.flatnonzero(scored.scores.is_label_issue)[:2]
+    scored.decide([relabeled], "relabel", (scored.labels()[relabeled] + 1) % 10)
+    scored.decide([removed], "remove")
+    path = tmp_path / "report.html"
+    write_report(scored, scored.health(), path)
+    text = path.read_text()
+    assert "0 kept &middot; 1 relabeled &middot; 1 removed" in text
+    assert scored.dataset.path(int(relabeled)) in text and scored.dataset.path(int(removed)) in text
+    assert "Num Overlapping Examples" not in text and "Label Quality Score" not in text and "Label quality" in text
+    assert "click a cell" not in text
+    shown = len(re.findall(r'class="tile"', text))
+    assert re.search(rf"<h2>(Top )?{shown:,} of {scored.health().analysis.issue_count:,} suspects</h2>", text)

@@ -52,8 +52,8 @@ class HealthView(QWidget):
         self.summary = QLabel("Score the dataset to see its health.")
         self.summary.setWordWrap(True)
         export_png, export_html = QPushButton("Export charts as PNG\u2026"), QPushButton("Export HTML report\u2026")
-        export_png.clicked.connect(self._choose_png_folder)
-        export_html.clicked.connect(self._choose_report_path)
+        export_png.clicked.connect(self.choose_png_folder)
+        export_html.clicked.connect(self.choose_report_path)
         self.canvases: dict[str, FigureCanvasQTAgg] = {}
         self.charts = QGridLayout()
         self.overlap = QTableWidget(0, 4)
@@ -143,7 +143,7 @@ class HealthView(QWidget):
             f"{analysis.issue_count:,} suspects \u00b7 about {health.estimated_errors:,} label errors estimated<br>"
             f"{model_line(self.session.scores.health, health.agreement)}<br>{_weakest(health)}")
         theme = Theme.for_dark(self.palette().window().color().lightness() < 128)
-        confusion, self.confusion_classes = confusion_figure(health, theme)
+        confusion, self.confusion_classes = confusion_figure(health, theme, clickable=True)
         self.figures = {"class_quality": class_quality_figure(health, theme), "confusion": confusion,
                         "distribution": distribution_figure(health, theme)}
         for slot, (name, figure) in enumerate(self.figures.items()):
@@ -204,13 +204,13 @@ class HealthView(QWidget):
             written.append(path)
         return written
 
-    def _choose_png_folder(self) -> None:
+    def choose_png_folder(self) -> None:
         if self.figures:
             folder = QFileDialog.getExistingDirectory(self, "Save charts in")
             if folder:
                 self.export_pngs(Path(folder))
 
-    def _choose_report_path(self) -> None:
+    def choose_report_path(self) -> None:
         if self.health is not None:
             path, _ = QFileDialog.getSaveFileName(self, "Save HTML report", "labelreview-report.html",
                                                   "HTML (*.html)")

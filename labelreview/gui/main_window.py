@@ -56,6 +56,8 @@ class MainWindow(QMainWindow):
         self._add(file, "&Start page", None, lambda: self.pages.setCurrentWidget(self.start_page))
         self._add(file, "Save labels &as\u2026", "Ctrl+Shift+S", self.choose_labels_place)
         self._add(file, "&Export cleaned labels\u2026", "Ctrl+E", self.export_cleaned)
+        self._add(file, "Export HTML &report\u2026", None, self.review.health.choose_report_path)
+        self._add(file, "Export &charts as PNG\u2026", None, self.review.health.choose_png_folder)
         self._add(file, "&Quit", QKeySequence.StandardKey.Quit, self.close)
         edit = self.menuBar().addMenu("&Edit")
         self.undo_action = self._add(edit, "&Undo", QKeySequence.StandardKey.Undo, self.undo)

@@ -108,6 +108,7 @@ class RunPanel(QWidget):
 
     def _redraw(self) -> None:
         self.progress.setValue(round(self.fraction * 1000))
+        self.progress.setTextVisible(self.clock.isActive() or self.fraction > 0)  # no "0%" when idle
         if not self.clock.isActive():
             return
         elapsed = time.monotonic() - self.started_at

@@ -5,6 +5,13 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+CLASS_QUALITY_COLUMNS = {"Class Name": "class", "Label Issues": "label_issues",
+                         "Inverse Label Issues": "inverse_label_issues", "Label Noise": "label_noise",
+                         "Inverse Label Noise": "inverse_label_noise", "Label Quality Score": "label_quality"}
+OVERLAP_COLUMNS = {"Class Name A": "class_a", "Class Name B": "class_b", "Num Overlapping Examples": "examples",
+                   "Joint Probability": "joint_probability"}
+"""cleanlab's column names -> ours, for ``class_quality`` and ``overlapping`` (health.json, the report)."""
+
 
 @dataclass(frozen=True)
 class Analysis:

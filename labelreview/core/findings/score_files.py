@@ -9,6 +9,7 @@ import pandas as pd
 from labelreview.core.atomic import atomic_file, write_text_atomic
 from labelreview.core.engine.pipeline import ScoreRun
 from labelreview.core.findings.agreement import measure_agreement
+from labelreview.core.findings.analysis import CLASS_QUALITY_COLUMNS, OVERLAP_COLUMNS
 
 
 def scores_frame(run: ScoreRun) -> pd.DataFrame:
@@ -42,13 +43,8 @@ def health_summary(run: ScoreRun) -> dict:
         "estimated_label_errors": int(round((1 - analysis.health_score) * len(dataset))),
         "class_names": list(dataset.class_names),
         "class_counts": np.bincount(dataset.labels, minlength=len(dataset.class_names)).tolist(),
-        "per_class": _records(quality, {"Class Name": "class", "Label Issues": "label_issues",
-                                         "Inverse Label Issues": "inverse_label_issues", "Label Noise": "label_noise",
-                                         "Inverse Label Noise": "inverse_label_noise",
-                                         "Label Quality Score": "label_quality"}),
-        "overlapping_classes": _records(overlap, {"Class Name A": "class_a", "Class Name B": "class_b",
-                                                  "Num Overlapping Examples": "examples",
-                                                  "Joint Probability": "joint_probability"}),
+        "per_class": _records(quality, CLASS_QUALITY_COLUMNS),
+        "overlapping_classes": _records(overlap, OVERLAP_COLUMNS),
         "confusion": [[int(g), int(p), int(analysis.confusion[g, p])] for g, p in zip(*analysis.confusion.nonzero())],
         "model": run.spec.name,
         "model_reason": run.reason,

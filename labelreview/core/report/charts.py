@@ -74,12 +74,15 @@ def class_quality_figure(health: Health, theme: Theme) -> Figure:
     return figure
 
 
-def confusion_figure(health: Health, theme: Theme) -> tuple[Figure, np.ndarray]:
-    """Given (rows) x predicted (columns) counts as a heat map; returns the figure and the classes drawn."""
+def confusion_figure(health: Health, theme: Theme, *, clickable: bool = False) -> tuple[Figure, np.ndarray]:
+    """Given (rows) x predicted (columns) counts as a heat map; returns the figure and the classes drawn.
+
+    ``clickable``: drawn in the window, where a click on a cell shows its images (the title says so).
+    """
     classes = shown_classes(health)
+    title = "Given x predicted" + (" (click a cell to see those images)" if clickable else "")
     figure = heat_map_figure(health.analysis.confusion[np.ix_(classes, classes)],
-                             [health.class_names[k] for k in classes], theme,
-                             "Given x predicted (click a cell to see those images)", "given label")
+                             [health.class_names[k] for k in classes], theme, title, "given label")
     return figure, classes
 
 
@@ -90,7 +93,7 @@ def heat_map_figure(counts: np.ndarray, names: list[str], theme: Theme, title: s
     colours = LinearSegmentedColormap.from_list("counts", [theme.background, theme.series[0]])
     image = axes.imshow(np.log1p(counts), cmap=colours, aspect="equal")
     image.set_clim(0, max(1.0, float(np.log1p(counts).max())))
-    axes.set_xticks(range(len(names)), names, rotation=90 if len(names) > 12 else 0)
+    axes.set_xticks(range(len(names)), names, rotation=_tick_rotation(names))
     axes.set_yticks(range(len(names)), names)
     axes.set_xlabel("predicted label", color=theme.text)
     axes.set_ylabel(rows, color=theme.text)
@@ -111,7 +114,8 @@ def distribution_figure(health: Health, theme: Theme) -> Figure:
     x = np.arange(len(classes))
     axes.bar(x - 0.2, health.given_counts[classes], width=0.4, color=theme.series[0], label="given")
     axes.bar(x + 0.2, health.predicted_counts[classes], width=0.4, color=theme.series[1], label="predicted")
-    axes.set_xticks(x, [health.class_names[k] for k in classes], rotation=90 if len(classes) > 12 else 0)
+    names = [health.class_names[k] for k in classes]
+    axes.set_xticks(x, names, rotation=_tick_rotation(names))
     axes.set_title("Label distribution", color=theme.text, fontsize=11)
     axes.grid(axis="y", color=theme.grid, linewidth=0.5)
     _legend(axes, theme, loc="lower center", bbox_to_anchor=(0.5, 1.08), ncols=2)
@@ -145,3 +149,8 @@ def precision_recall_figure(curve_precision: np.ndarray, curve_recall: np.ndarra
     axes.set_title("Reviewing the ranking from the top", color=theme.text, fontsize=11)
     axes.grid(color=theme.grid, linewidth=0.5)
     return figure
+
+
+def _tick_rotation(names) -> int:
+    """Upright class names on the x axis while they fit side by side, else turned (they overlapped)."""
+    return 0 if len(names) * max(map(len, names), default=0) <= 60 else 90

@@ -11,6 +11,7 @@ import pandas as pd
 from PIL import Image
 
 from labelreview.core.atomic import write_text_atomic
+from labelreview.core.findings.analysis import CLASS_QUALITY_COLUMNS, OVERLAP_COLUMNS
 from labelreview.core.findings.health import Health
 from labelreview.core.report.charts import Theme, class_quality_figure, confusion_figure, distribution_figure
 from labelreview.core.review.session import ReviewSession
@@ -44,6 +45,25 @@ def _agreement_table(names, health: Health) -> pd.DataFrame:
                          "Predicted as itself": health.agreement.per_class})
 
 
+def _humane(frame: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:
+    """cleanlab's columns, named for people: ``label_noise`` -> "Label noise", ``class_a`` -> "Class A"."""
+    def name(ours: str) -> str:
+        text = " ".join(word.upper() if len(word) == 1 else word for word in ours.split("_"))
+        return text[:1].upper() + text[1:]
+    return frame[list(columns)].rename(columns={raw: name(ours) for raw, ours in columns.items()})
+
+
+def _decisions(session: ReviewSession) -> str:
+    """The curator's decisions: counts of each, then every decided image with its label before and after."""
+    table = session.store.table
+    decided = table[table["status"] != ""]
+    counts = decided["status"].value_counts()
+    said = " &middot; ".join(f"{counts.get(status, 0):,} {status}" for status in ("kept", "relabeled", "removed"))
+    rows = pd.DataFrame({"Image": decided[session.store.key_column], "Decision": decided["status"],
+                         "Label before": decided["original_label"], "Label now": decided["label"]})
+    return f"<h2>Decisions</h2><p>{said}</p>" + (_table(rows) if len(rows) else "")
+
+
 def _cell(value) -> str:
     return f"{value:.4f}" if isinstance(value, float | np.floating) else str(value)
 
@@ -52,7 +72,8 @@ def _suspect_tiles(session: ReviewSession, health: Health) -> str:
     scores, names, labels = session.scores, session.dataset.class_names, session.labels()
     flagged = health.positions[health.analysis.is_label_issue]
     worst = flagged[np.argsort(health.analysis.label_quality[health.analysis.is_label_issue])][:TOP_SUSPECTS]
-    tiles = []
+    tiles = [f"<h2>{'Top ' if len(worst) < len(flagged) else ''}{len(worst):,} of {len(flagged):,} suspects</h2>",
+             '<div class="tiles">']
     for position in worst:
         pixels = session.dataset.images(np.array([position]))[0]
         image = Image.fromarray(pixels[..., 0] if pixels.shape[-1] == 1 else pixels)
@@ -60,7 +81,7 @@ def _suspect_tiles(session: ReviewSession, health: Health) -> str:
                    f"<br>{scores.confidence[position]:.0%} &middot; "
                    f"{html.escape(session.dataset.path(position) or f'row {session.dataset.index[position]}')}")
         tiles.append(f'<div class="tile"><img src="{_png(image)}" alt=""><br>{caption}</div>')
-    return f'<div class="tiles">{"".join(tiles)}</div>'
+    return "".join(tiles) + "</div>"
 
 
 def model_line(run: dict, agreement) -> str:
@@ -87,11 +108,12 @@ def write_report(session: ReviewSession, health: Health, path: Path) -> None:
         f"<p>{model_line(session.scores.health, health.agreement)}</p>",
         _table(_agreement_table(session.dataset.class_names, health)),
         f'<img class="chart" src="{_png(class_quality_figure(health, theme))}" alt="label quality per class">',
-        _table(analysis.class_quality),
+        _table(_humane(analysis.class_quality, CLASS_QUALITY_COLUMNS)),
         f'<img class="chart" src="{_png(confusion_figure(health, theme)[0])}" alt="confusion matrix">',
         f'<img class="chart" src="{_png(distribution_figure(health, theme))}" alt="label distribution">',
-        "<h2>Overlapping classes</h2>", _table(overlap) if len(overlap) else "<p>None found.</p>",
-        f"<h2>Top {TOP_SUSPECTS} suspects</h2>", _suspect_tiles(session, health),
+        "<h2>Overlapping classes</h2>", _table(_humane(overlap, OVERLAP_COLUMNS)) if len(overlap) else "<p>None found.</p>",
+        _suspect_tiles(session, health),
+        _decisions(session),
         f"<h2>Unreadable files ({len(session.dataset.skipped):,})</h2>",
         "<ul>" + "".join(f"<li>{html.escape(s.path)}: {html.escape(s.reason)}</li>"
                          for s in session.dataset.skipped) + "</ul>",
