@@ -43,8 +43,9 @@ def figures(flagged, noisy, truth, predicted) -> dict:
 
 def main(model: str = "auto", root: Path = CLIPART) -> None:
     from labelreview.core.engine.embedding_store import dataset_embeddings
-    from labelreview.core.engine.models import ModelSpec, import_keras, resolve_model
+    from labelreview.core.engine.models import ModelSpec, resolve_model
     from labelreview.core.engine.pipeline import score_dataset
+    from labelreview.core.engine.tensorflow_runtime import import_keras
 
     with tempfile.TemporaryDirectory() as scratch:
         os.environ["LABELREVIEW_CACHE_DIR"] = str(Path(scratch, "cache"))

@@ -38,8 +38,9 @@ def noisy_case(name: str):
 
 def run_labelreview(dataset, model: str = "auto"):
     """Importing TensorFlow is timed apart: the window does it while the curator looks at the grid."""
-    from labelreview.core.engine.models import ModelSpec, compute_policy, import_keras
+    from labelreview.core.engine.models import ModelSpec
     from labelreview.core.engine.pipeline import score_dataset
+    from labelreview.core.engine.tensorflow_runtime import compute_policy, import_keras
 
     started, first = time.perf_counter(), []
     import_keras()

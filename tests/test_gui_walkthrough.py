@@ -81,3 +81,14 @@ def test_relabel_to_a_class_that_does_not_exist_says_so(qtbot, window, digit_fol
     assert said and "no class named \u201ccat\u201d" in said[0]
     assert (session.statuses() == "").all()
     QApplication.processEvents()
+
+
+def test_the_log_tells_what_happened(qtbot, window, digit_folder, caplog):
+    caplog.set_level("INFO", logger="labelreview")
+    open_in(qtbot, window, str(digit_folder))
+    score(qtbot, window)
+    qtbot.keyClick(window.review.grid, Qt.Key.Key_K)
+    said = "\n".join(record.getMessage() for record in caplog.records)
+    assert f"opened {digit_folder}: 300 images, 0 unreadable, not scored" in said
+    assert "with logreg (chosen by the curator)" in said and "suspects, agreement" in said
+    assert "keep 1 image(s), saved to" in said

@@ -93,7 +93,8 @@ def test_unfoldable_label_sets_are_clear_errors(counts, folds, message):
 
 
 def test_cnn_adapts_to_colour_and_size():
-    from labelreview.core.engine.models import compute_policy, make_classifier
+    from labelreview.core.engine.models import make_classifier
+    from labelreview.core.engine.tensorflow_runtime import compute_policy
 
     model = make_classifier(ModelSpec("cnn", epochs=1), 4, (64, 64, 3))
     images = np.zeros((8, 64, 64, 3), np.uint8)

@@ -47,7 +47,7 @@ def test_a_model_that_does_not_fit_the_dataset_is_refused(trusted, tmp_path):
 
 def test_a_model_with_code_in_it_is_never_run(trusted, tmp_path):
     """Keras safe mode refuses Lambda layers, whose Python code would run on load."""
-    from labelreview.core.engine.models import import_keras
+    from labelreview.core.engine.tensorflow_runtime import import_keras
 
     keras = import_keras()
     evil = keras.Sequential([keras.layers.Input((28, 28, 1)), keras.layers.Lambda(lambda x: x * 2),

@@ -1,5 +1,6 @@
 """Review-menu workflows that train extra models on a worker: calibration, and retrain-and-compare."""
 
+from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QFileDialog, QInputDialog
 
 from labelreview.core.data.sources import open_source
@@ -11,10 +12,15 @@ from labelreview.gui.compare_dialog import CompareDialog
 HELD_OUT = "20% of this dataset, kept aside"
 
 
-class CuratorLoop:
-    """Runs through the window's single task slot; results open in a dialog (kept in ``dialog``)."""
+class CuratorLoop(QObject):
+    """Runs through the window's single task slot; results open in a dialog (kept in ``dialog``).
+
+    A QObject living on the GUI thread, so that its result slots run there (a plain object's would run on the
+    worker).
+    """
 
     def __init__(self, window):
+        super().__init__(window)
         self.window = window
         self.panel = window.review.run_panel
         self.dialog = None
@@ -34,10 +40,12 @@ class CuratorLoop:
         spec, folds, training = self.panel.spec(), self.panel.folds.value(), self.window.session.training_dataset()
         self.panel.set_running(True)
         self.window.start_task(
-            lambda callback, _: calibrate(training, spec, rate=rate, seed=spec.seed, folds=folds, callback=callback),
-            lambda result: self._calibrated(result, rate))
+            lambda callback, _: (calibrate(training, spec, rate=rate, seed=spec.seed, folds=folds, callback=callback),
+                                 rate),
+            self._calibrated)
 
-    def _calibrated(self, result, rate: float) -> None:
+    def _calibrated(self, outcome) -> None:
+        result, rate = outcome
         self.panel.set_running(False, f"Calibration: precision {result.precision:.2f}, recall {result.recall:.2f}")
         self.dialog = CalibrationDialog(result, rate, self.window)
         self.dialog.show()

@@ -2,7 +2,7 @@
 
 import threading
 
-from labelreview.core.engine.models import import_keras
+from labelreview.core.engine.tensorflow_runtime import import_keras
 
 _preload = threading.Thread(target=import_keras, name="preload-tensorflow")
 

@@ -116,7 +116,7 @@ class HealthView(QWidget):
         self.task, self.thread = start_task(self, lambda *_: compute_health(labels, scores.pred_probs, names,
                                                                              include))
         self.task.finished.connect(self._show)
-        self.task.failed.connect(lambda message: self.summary.setText(f"Health could not be computed: {message}"))
+        self.task.failed.connect(self._failed)
         for signal in (self.task.finished, self.task.failed):
             signal.connect(self._task_done)
         self.thread.start()
@@ -128,6 +128,9 @@ class HealthView(QWidget):
         if self.thread is not None and isValid(self.thread):
             self.thread.quit()  # the loop exits after the running computation; the queued quit could not run
             self.thread.wait()
+
+    def _failed(self, message: str) -> None:
+        self.summary.setText(f"Health could not be computed: {message}")
 
     def _task_done(self, *_) -> None:
         self.task = self.thread = None

@@ -94,6 +94,8 @@ class MainWindow(QMainWindow):
         self.settings.remember(session.source)
         save_settings(self.settings)
         self.start_page.set_recent(self.settings.recent)
+        log.info("opened %s: %d images, %d unreadable, %s", session.source, len(session.dataset),
+                 len(session.dataset.skipped), "scores restored" if session.scores.scored.any() else "not scored")
         cleared = self.review.set_session(session)
         self.pages.setCurrentWidget(self.review)
         self._show_title()
@@ -162,6 +164,9 @@ class MainWindow(QMainWindow):
                    f"{scores.health['agreement']:.0%} of the labels")
         self.review.run_panel.set_running(False, message)
         self.statusBar().showMessage(message)
+        log.info("scored %s with %s (%s) in %.1f s: %d suspects, agreement %.3f", self.session.source,
+                 scores.health["model"], scores.health["model_reason"], scores.health["seconds"], scores.suspects,
+                 scores.health["agreement"])
         if not isinstance(QApplication.focusWidget(), QLineEdit):
             self.review.grid.setFocus()  # ready for the keyboard, unless the curator is typing
 
@@ -173,21 +178,30 @@ class MainWindow(QMainWindow):
     def start_task(self, work, on_finished, partial=None) -> None:
         """Run ``work(callback, emit_partial)`` on a worker; progress goes to the run panel."""
         self.task, self.thread = start_task(self, work)
+        # only bound methods of GUI-thread objects: a lambda connected to a worker's signal runs on the worker
         self.task.progress.connect(self.review.run_panel.show_progress)
-        self.task.progress.connect(lambda f, m: self.statusBar().showMessage(m) if self.session is None else None)
+        self.task.progress.connect(self._opening_progress)
         if partial is not None:
             self.task.partial.connect(partial)
         self.task.finished.connect(on_finished)
-        self.task.finished.connect(lambda _: self._task_ended("finished"))
+        self.task.finished.connect(self._run_done)
         self.task.failed.connect(self._failed)
         self.task.cancelled.connect(self._cancelled)
         self.thread.start()
+
+    def _opening_progress(self, fraction: float, message: str) -> None:
+        if self.session is None:  # on the start page, the status bar is the only place to say it
+            self.statusBar().showMessage(message)
+
+    def _run_done(self, result) -> None:
+        self._task_ended("finished")
 
     def _task_ended(self, how: str) -> None:
         self.task = self.thread = None
         self.run_finished.emit(how)
 
     def _cancelled(self) -> None:
+        log.info("run cancelled")
         if self.session is not None:
             self.session.restore_saved_scores()
             self.review.scores_changed()
@@ -196,6 +210,7 @@ class MainWindow(QMainWindow):
         self._task_ended("cancelled")
 
     def _failed(self, message: str) -> None:
+        log.warning("run failed: %s", message)
         self.review.run_panel.set_running(False, "Failed")
         self._task_ended("failed")
         QMessageBox.warning(self, "labelreview", message)

@@ -1,5 +1,7 @@
 """The review page: filter bar, suspects grid, detail panel, run panel; decisions from the keyboard."""
 
+import logging
+
 from PySide6.QtCore import QItemSelectionModel, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QInputDialog, QLabel, QListView, QMessageBox, QSplitter, QTabWidget, QVBoxLayout, QWidget
@@ -15,6 +17,7 @@ from labelreview.gui.suspects_model import POSITION_ROLE, SuspectsModel
 from labelreview.gui.thumbnails import ThumbnailLoader
 from labelreview.gui.tile_delegate import tile_grid
 
+log = logging.getLogger(__name__)
 SHORTCUTS = [
     ("A", "Accept the suggested label"),
     ("K", "Keep: the given label is right"),
@@ -150,7 +153,11 @@ class ReviewPage(QWidget):
             else:
                 self.session.decide(positions, action, label)
         except (DataError, OSError) as error:
+            log.warning("%s of %d images not saved: %s", action, len(positions), error)
             self.save_failed.emit(str(error))  # the decision stays in memory and on the undo stack
+        else:
+            log.info("%s %d image(s), saved to %s", "accept suggested" if suggested else action, len(positions),
+                     self.session.store.path)
         self.decisions_changed(positions)
         self._advance(positions)
 

@@ -88,16 +88,18 @@ def load_embedder(backbone: Backbone = LITE0) -> Embedder:
     1e-5 (benchmarks/); compiling takes a few seconds, once per run that has images to embed.
     """
     network = load_network(backbone)
-    import tensorflow as tf
-
-    from labelreview.core.engine.models import import_keras
+    from labelreview.core.engine.tensorflow_runtime import import_keras, native_stderr_silenced
 
     keras = import_keras()
-    with contextlib.redirect_stdout(io.StringIO()):  # the converter lists every tensor it exports
+    import tensorflow as tf
+
+    # the converter lists every tensor it exports, TFLite announces its delegate, and the interpreter says it
+    # moves to the LiteRT package: none of it is for the curator
+    with contextlib.redirect_stdout(io.StringIO()), native_stderr_silenced(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
         compiled = tf.lite.TFLiteConverter.from_keras_model(keras.Model(network.input, network.outputs[0])).convert()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # tf.lite.Interpreter's notice that it moves to the LiteRT package
         interpreter = tf.lite.Interpreter(model_content=compiled, num_threads=os.cpu_count() or 2)
+        interpreter.allocate_tensors()
     (given,), (taken,) = interpreter.get_input_details(), interpreter.get_output_details()
     batch = [0]
 

@@ -11,7 +11,7 @@ same embeddings to float precision).
 
 import numpy as np
 
-from labelreview.core.engine.models import import_keras
+from labelreview.core.engine.tensorflow_runtime import import_keras
 
 STAGE_STRIDES = (1, 2, 2, 2, 1, 2, 1)  # fixed by the architecture, not visible in the weights
 BN_EPSILON = 1e-3

@@ -1,18 +1,15 @@
 """The classifiers scoring can train: logistic regression on a pretrained backbone's embeddings, Keras CNNs
 fitted to the input shape (fast or thorough), and logistic regression on pixels; ``auto`` picks one."""
 
-import functools
-import logging
-import os
 import warnings
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Protocol
 
 import numpy as np
 
 from labelreview.core.data.dataset import Dataset
 from labelreview.core.engine.backbone import BACKBONES, weights_path
+from labelreview.core.engine.tensorflow_runtime import compute_policy, import_keras
 from labelreview.core.errors import DataError
 from labelreview.core.progress import Callback, ignore_progress
 
@@ -86,29 +83,6 @@ def make_classifier(spec: ModelSpec, n_classes: int, input_shape: tuple[int, int
     if spec.name in BACKBONES:
         return LogRegClassifier(spec, n_classes, strength=EMBEDDING_C, standardize=True)
     raise ValueError(f"unknown model {spec.name!r} (choose from {', '.join(MODEL_NAMES)})")
-
-
-def import_keras():
-    """Import Keras on TensorFlow quietly, on first use only (it takes seconds)."""
-    os.environ.setdefault("KERAS_BACKEND", "tensorflow")
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    import keras
-
-    logging.getLogger("tensorflow").setLevel(logging.ERROR)  # retracing notes across folds are noise here
-    return keras
-
-
-@functools.cache
-def compute_policy() -> str:
-    """``"mixed_bfloat16"`` where the CPU multiplies bfloat16 natively (AMX or AVX-512 BF16), else ``"float32"``.
-
-    Emulated bfloat16 would be slower than float32, so only Linux CPUs that list the flags qualify.
-    """
-    try:
-        flags = Path("/proc/cpuinfo").read_text().split()
-    except OSError:
-        return "float32"
-    return "mixed_bfloat16" if {"amx_bf16", "avx512_bf16"} & set(flags) else "float32"
 
 
 class CnnClassifier:

@@ -14,8 +14,9 @@ from labelreview import __version__
 from labelreview.core.atomic import write_text_atomic
 from labelreview.core.data.dataset import Dataset
 from labelreview.core.engine.cross_validation import CrossValidation
-from labelreview.core.engine.models import CnnClassifier, ModelSpec, import_keras
+from labelreview.core.engine.models import CnnClassifier, ModelSpec
 from labelreview.core.engine.pipeline import ScoreRun
+from labelreview.core.engine.tensorflow_runtime import import_keras
 from labelreview.core.errors import DataError
 from labelreview.core.findings.analysis import analyze
 from labelreview.core.progress import Callback, ignore_progress, scaled
