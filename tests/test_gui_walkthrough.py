@@ -92,3 +92,13 @@ def test_the_log_tells_what_happened(qtbot, window, digit_folder, caplog):
     assert f"opened {digit_folder}: 300 images, 0 unreadable, not scored" in said
     assert "with logreg (chosen by the curator)" in said and "suspects, agreement" in said
     assert "keep 1 image(s), saved to" in said
+
+
+def test_a_task_may_start_the_next_one_when_it_finishes(qtbot, window, digit_folder):
+    """As ``labelreview gui SOURCE --score`` does: score as soon as the dataset is open."""
+    window.review.run_panel.model.setCurrentIndex(window.review.run_panel.model.findData("logreg"))
+    window.session_opened.connect(lambda: window.start_scoring(window.review.run_panel.spec(), 3))
+    with qtbot.waitSignal(window.session_opened, timeout=60_000):
+        window.open_source(str(digit_folder))
+    assert window.task is not None  # scoring started
+    qtbot.waitUntil(lambda: window.task is None and bool(window.session.scores.scored.all()), timeout=60_000)

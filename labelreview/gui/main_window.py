@@ -33,7 +33,7 @@ class MainWindow(QMainWindow):
         self.resize(1360, 860)
         self.settings = load_settings()
         self.session: ReviewSession | None = None
-        self.task = self.thread = None
+        self.task = self.thread = self.on_finished = None
         self.start_page, self.review = StartPage(), ReviewPage()
         self.pages = QStackedWidget()
         self.pages.addWidget(self.start_page)
@@ -183,7 +183,7 @@ class MainWindow(QMainWindow):
         self.task.progress.connect(self._opening_progress)
         if partial is not None:
             self.task.partial.connect(partial)
-        self.task.finished.connect(on_finished)
+        self.on_finished = on_finished
         self.task.finished.connect(self._run_done)
         self.task.failed.connect(self._failed)
         self.task.cancelled.connect(self._cancelled)
@@ -194,7 +194,10 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(message)
 
     def _run_done(self, result) -> None:
-        self._task_ended("finished")
+        """The slot is free again before the result is shown: showing it may start the next task (gui --score)."""
+        self.task = self.thread = None
+        self.on_finished(result)
+        self.run_finished.emit("finished")
 
     def _task_ended(self, how: str) -> None:
         self.task = self.thread = None
