@@ -102,3 +102,19 @@ def test_a_task_may_start_the_next_one_when_it_finishes(qtbot, window, digit_fol
         window.open_source(str(digit_folder))
     assert window.task is not None  # scoring started
     qtbot.waitUntil(lambda: window.task is None and bool(window.session.scores.scored.all()), timeout=60_000)
+
+
+def test_class_filters_show_their_counts_and_follow_relabels(qtbot, window, digit_folder):
+    session = open_in(qtbot, window, str(digit_folder))
+    given = window.review.filters.given
+    assert given.itemText(given.findData(3)) == "Given: 3 (30)"
+    score(qtbot, window)
+    first = current(window)
+    old = int(session.labels()[first])
+    new = (old + 1) % 10
+    qtbot.keyClick(window.review.grid, Qt.Key.Key_0 + new)
+    assert given.itemText(given.findData(old)) == f"Given: {old} (29)"
+    assert given.itemText(given.findData(new)) == f"Given: {new} (31)"
+    predicted = window.review.filters.predicted
+    assert predicted.itemText(predicted.findData(new)).endswith(
+        f"({int((session.scores.predicted == new).sum()):,})")

@@ -210,9 +210,9 @@ def test_calibration_from_the_window_leaves_the_labels_alone(qtbot, window, digi
     window.review.run_panel.model.setCurrentIndex(window.review.run_panel.model.findData("logreg"))
     window.review.run_panel.folds.setValue(3)
     with qtbot.waitSignal(window.run_finished, timeout=RUN_TIMEOUT):
-        window.loop.start_calibration(0.2)
+        window.loop.start_calibration(0.2, "pairs")
     dialog = window.loop.dialog
-    assert dialog.isVisible() and dialog.table.rowCount() == 10
+    assert dialog.isVisible() and dialog.table.rowCount() == 10 and "within class pairs" in dialog.summary.text()
     assert dialog.table.item(0, 1).text() != "" and "precision" in window.review.run_panel.status.text()
     assert session.store.path.read_text() == csv_before and not session.scores.scored.any()
     dialog.close()

@@ -8,12 +8,13 @@ from labelreview.core.review.calibration import Calibration
 
 
 class CalibrationDialog(QDialog):
-    def __init__(self, result: Calibration, rate: float, parent=None):
+    def __init__(self, result: Calibration, rate: float, kind: str, parent=None):
         super().__init__(parent)
         self.setWindowTitle("Calibration with injected label errors")
         self.resize(720, 760)
-        summary = QLabel(
-            f"{rate:.0%} of a copy of your labels were flipped and scored with your settings (your labels are "
+        self.summary = summary = QLabel(
+            f"{rate:.0%} of a copy of your labels were flipped "
+            f"({'within class pairs' if kind == 'pairs' else 'to any other class'}) and scored with your settings (your labels are "
             f"untouched). Of the flagged images <b>{result.precision:.0%}</b> were injected errors (precision); "
             f"<b>{result.recall:.0%}</b> of the injected errors were flagged (recall); F1 {result.f1:.3f}. Your own "
             "real errors count against precision here, so it is a lower bound.")

@@ -12,6 +12,9 @@ from labelreview.gui.compare_dialog import CompareDialog
 HELD_OUT = "20% of this dataset, kept aside"
 
 
+NOISE_CHOICES = {"Any other class, at random": "uniform", "Within class pairs (1st <-> 2nd, 3rd <-> 4th, ...)": "pairs"}
+
+
 class CuratorLoop(QObject):
     """Runs through the window's single task slot; results open in a dialog (kept in ``dialog``).
 
@@ -29,25 +32,30 @@ class CuratorLoop(QObject):
         return self.window.session is not None and self.window.task is None
 
     def ask_calibration(self) -> None:
-        if self._idle():
-            rate, ok = QInputDialog.getDouble(self.window, "Calibrate", "Share of labels to flip in a copy:",
+        if not self._idle():
+            return
+        kind, ok = QInputDialog.getItem(self.window, "Calibrate", "Kind of errors to inject into a copy:",
+                                        list(NOISE_CHOICES), 0, False)
+        if ok:
+            rate, ok = QInputDialog.getDouble(self.window, "Calibrate", "Share of labels to flip in the copy:",
                                               0.1, 0.01, 0.5, 2)
-            if ok:
-                self.start_calibration(rate)
+        if ok:
+            self.start_calibration(rate, NOISE_CHOICES[kind])
 
-    def start_calibration(self, rate: float) -> None:
-        """Score a copy of the current labels with ``rate`` of them flipped, with the run panel's settings."""
+    def start_calibration(self, rate: float, kind: str = "uniform") -> None:
+        """Score a copy of the current labels with ``rate`` of them flipped (``kind`` as in :func:`inject_noise`),
+        with the run panel's settings."""
         spec, folds, training = self.panel.spec(), self.panel.folds.value(), self.window.session.training_dataset()
         self.panel.set_running(True)
         self.window.start_task(
-            lambda callback, _: (calibrate(training, spec, rate=rate, seed=spec.seed, folds=folds, callback=callback),
-                                 rate),
+            lambda callback, _: (calibrate(training, spec, rate=rate, kind=kind, seed=spec.seed, folds=folds,
+                                           callback=callback), rate, kind),
             self._calibrated)
 
     def _calibrated(self, outcome) -> None:
-        result, rate = outcome
+        result, rate, kind = outcome
         self.panel.set_running(False, f"Calibration: precision {result.precision:.2f}, recall {result.recall:.2f}")
-        self.dialog = CalibrationDialog(result, rate, self.window)
+        self.dialog = CalibrationDialog(result, rate, kind, self.window)
         self.dialog.show()
 
     def ask_comparison(self) -> None:

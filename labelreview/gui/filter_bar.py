@@ -1,5 +1,6 @@
 """Sort, filter and search controls that describe a GridQuery."""
 
+import numpy as np
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QWidget
 
@@ -19,6 +20,7 @@ class FilterBar(QWidget):
         self.decision.addItems([f"Decision: {d}" for d in DECISIONS])
         self.search = QLineEdit(placeholderText="Search file names", clearButtonEnabled=True)
         self.pair: tuple[int, int] | None = None
+        self.class_names: tuple[str, ...] = ()
         self.pair_label = QLabel()
         self.pair_clear = QPushButton("Show all pairs", visible=False)
         self.pair_clear.clicked.connect(lambda: self._set_pair(None, ()))
@@ -47,7 +49,14 @@ class FilterBar(QWidget):
         self.set_query(kept, class_names)
         return before != kept
 
+    def set_counts(self, given: np.ndarray, predicted: np.ndarray | None) -> None:
+        """Show how many images each class filter would show: given (K,) and predicted (K,) counts, or None."""
+        for combo, what, counts in ((self.given, "Given", given), (self.predicted, "Predicted", predicted)):
+            for k, name in enumerate(self.class_names):
+                combo.setItemText(k + 1, f"{what}: {name}" + ("" if counts is None else f" ({counts[k]:,})"))
+
     def set_classes(self, class_names) -> None:
+        self.class_names = tuple(class_names)
         for combo, what in ((self.given, "Given"), (self.predicted, "Predicted")):
             combo.blockSignals(True)
             combo.clear()

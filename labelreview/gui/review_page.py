@@ -2,6 +2,7 @@
 
 import logging
 
+import numpy as np
 from PySide6.QtCore import QItemSelectionModel, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QInputDialog, QLabel, QListView, QMessageBox, QSplitter, QTabWidget, QVBoxLayout, QWidget
@@ -222,6 +223,9 @@ class ReviewPage(QWidget):
     def _update_counts(self) -> None:
         if self.session is None:
             return
+        scores, k = self.session.scores, len(self.session.dataset.class_names)
+        self.filters.set_counts(np.bincount(self.model.labels, minlength=k),
+                                np.bincount(scores.predicted[scores.scored], minlength=k) if scores.scored.any() else None)
         reviewed, suspects = self.session.review_counts()
         self.filters.counts.setText(f"{reviewed:,} of {suspects:,} suspects reviewed \u00b7 "
                                     f"{self.model.rowCount():,} shown of {len(self.session.dataset):,} images")

@@ -49,6 +49,11 @@ class SuspectsModel(QAbstractListModel):
         self._row_of = {int(p): row for row, p in enumerate(self.positions)}
         self.endResetModel()
 
+    @property
+    def labels(self) -> np.ndarray:
+        """Current label of every example (N,), as of the last refresh or decision."""
+        return self._labels
+
     def decisions_changed(self, positions) -> None:
         """Repaint the tiles of ``positions`` without reordering the grid."""
         self._labels, self._statuses = self.session.labels(), self.session.statuses()
