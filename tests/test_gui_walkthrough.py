@@ -118,3 +118,15 @@ def test_class_filters_show_their_counts_and_follow_relabels(qtbot, window, digi
     predicted = window.review.filters.predicted
     assert predicted.itemText(predicted.findData(new)).endswith(
         f"({int((session.scores.predicted == new).sum()):,})")
+
+
+def test_long_captions_keep_both_labels_readable(qtbot, window):
+    from labelreview.gui.tile_delegate import caption
+
+    metrics = window.fontMetrics()
+    width = metrics.horizontalAdvance("triangles \u2192 squa")
+    text = caption(metrics, "triangles", " \u2192 ", "squares", width)
+    assert metrics.horizontalAdvance(text) <= width and " \u2192 " in text
+    left, right = text.split(" \u2192 ")
+    assert left.startswith("tri") and right.startswith("squ")  # neither label lost
+    assert caption(metrics, "cat", " \u2192 ", "dog", width) == "cat \u2192 dog"

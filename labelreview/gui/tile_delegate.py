@@ -3,7 +3,7 @@
 import math
 
 from PySide6.QtCore import QRect, QSize, Qt
-from PySide6.QtGui import QColor, QPainter, QPen
+from PySide6.QtGui import QColor, QFontMetrics, QPainter, QPen
 from PySide6.QtWidgets import QListView, QStyle, QStyledItemDelegate
 
 from labelreview.gui.suspects_model import (
@@ -49,12 +49,12 @@ class TileDelegate(QStyledItemDelegate):
         painter.setFont(font)
         given, predicted = index.data(GIVEN_ROLE), index.data(PREDICTED_ROLE)
         if status == "relabeled":
-            line = f"{index.data(ORIGINAL_ROLE)} \u21d2 {given}"  # was => now
+            parts = (index.data(ORIGINAL_ROLE), " \u21d2 ", given)  # was => now
         else:
-            line = f"{given} \u2192 {predicted}" if predicted else given
+            parts = (given, " \u2192 ", predicted) if predicted else (given, "", "")
         text_rect = QRect(rect.left() + 4, image_rect.bottom() + 4, rect.width() - 8, 20)
-        painter.drawText(text_rect, Qt.AlignmentFlag.AlignHCenter, painter.fontMetrics().elidedText(
-            line, Qt.TextElideMode.ElideRight, text_rect.width()))
+        painter.drawText(text_rect, Qt.AlignmentFlag.AlignHCenter, caption(painter.fontMetrics(), *parts,
+                                                                           text_rect.width()))
         font.setBold(False)
         painter.setFont(font)
         confidence = index.data(CONFIDENCE_ROLE)
@@ -63,6 +63,20 @@ class TileDelegate(QStyledItemDelegate):
             detail += f" \u00b7 {status}"
         painter.drawText(text_rect.translated(0, 18), Qt.AlignmentFlag.AlignHCenter, detail)
         painter.restore()
+
+
+def caption(metrics: QFontMetrics, left: str, arrow: str, right: str, width: int) -> str:
+    """``left arrow right`` in ``width`` pixels: when too long, each label is shortened alike, so both stay
+    readable ("triang\u2026 \u2192 squares" rather than "triangles \u2192 squ\u2026"); the tooltip has them whole."""
+    whole = f"{left}{arrow}{right}"
+    if not right or metrics.horizontalAdvance(whole) <= width:
+        return metrics.elidedText(whole, Qt.TextElideMode.ElideRight, width)
+    half = (width - metrics.horizontalAdvance(arrow)) // 2
+    fitted = [metrics.elidedText(label, Qt.TextElideMode.ElideRight, half) for label in (left, right)]
+    if metrics.horizontalAdvance(fitted[1]) < half:  # a short right label leaves its room to the left one
+        fitted[0] = metrics.elidedText(left, Qt.TextElideMode.ElideRight, width - metrics.horizontalAdvance(
+            arrow + fitted[1]))
+    return f"{fitted[0]}{arrow}{fitted[1]}"
 
 
 def tile_grid(model) -> QListView:
