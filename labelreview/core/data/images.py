@@ -74,6 +74,21 @@ def decode_image(path: Path, geometry: Geometry) -> np.ndarray:
     return np.asarray(fitted, dtype=np.uint8).reshape(geometry.shape)
 
 
+def to_image(pixels: np.ndarray) -> Image.Image:
+    """A PIL image of one model input (H, W, 1 or 3) uint8."""
+    return Image.fromarray(pixels[..., 0] if pixels.shape[-1] == 1 else pixels)
+
+
+def describe_failure(error: Exception) -> str:
+    """One line saying why a file could not be decoded."""
+    if isinstance(error, FileNotFoundError):
+        return "file not found"
+    text = str(error).splitlines()[0] if str(error) else type(error).__name__
+    if "cannot identify image file" in text:
+        return "not an image or corrupt"
+    return text
+
+
 def fit_square(image: Image.Image, side: int) -> Image.Image:
     """``image`` resized into a ``side`` x ``side`` square, aspect ratio kept, with black bars."""
     return ImageOps.pad(image, (side, side), Image.Resampling.BILINEAR, color=0)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from labelreview.core.data.images import Geometry, decode_image
+from labelreview.core.data.images import Geometry, decode_image, describe_failure
 from labelreview.core.data.row_cache import cached_rows, file_key
 from labelreview.core.progress import Callback, ignore_progress
 
@@ -73,12 +73,3 @@ def decode_files(out: np.ndarray, todo: list[int], files: list[Path], decode, *,
             for future in futures:
                 future.cancel()
 
-
-def describe_failure(error: Exception) -> str:
-    """One line saying why a file could not be decoded."""
-    if isinstance(error, FileNotFoundError):
-        return "file not found"
-    text = str(error).splitlines()[0] if str(error) else type(error).__name__
-    if "cannot identify image file" in text:
-        return "not an image or corrupt"
-    return text

@@ -16,12 +16,10 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
-from PIL import Image
 
 from labelreview.core.appdirs import cache_dir
 from labelreview.core.data.dataset import Dataset
-from labelreview.core.data.images import Geometry, decode_image, fit_square
-from labelreview.core.data.pixel_cache import describe_failure
+from labelreview.core.data.images import Geometry, decode_image, describe_failure, fit_square, to_image
 from labelreview.core.data.row_cache import array_keys, cached_rows, file_key
 from labelreview.core.engine.backbone import LITE0, Backbone, load_embedder
 from labelreview.core.errors import DataError
@@ -91,8 +89,7 @@ def _file_reader(dataset: Dataset, side: int) -> Callable[[int], np.ndarray]:
 def _array_reader(dataset: Dataset, side: int) -> Callable[[int], np.ndarray]:
     def read(i: int) -> np.ndarray:
         pixels = dataset.images(np.array([i]))[0]
-        image = Image.fromarray(pixels[..., 0] if pixels.shape[-1] == 1 else pixels)
-        return np.asarray(fit_square(image.convert("RGB"), side), dtype=np.uint8)
+        return np.asarray(fit_square(to_image(pixels).convert("RGB"), side), dtype=np.uint8)
     return read
 
 

@@ -11,6 +11,7 @@ import pandas as pd
 from PIL import Image
 
 from labelreview.core.atomic import write_text_atomic
+from labelreview.core.data.images import to_image
 from labelreview.core.findings.analysis import CLASS_QUALITY_COLUMNS, OVERLAP_COLUMNS
 from labelreview.core.findings.health import Health
 from labelreview.core.report.charts import Theme, class_quality_figure, confusion_figure, distribution_figure
@@ -76,7 +77,7 @@ def _suspect_tiles(session: ReviewSession, health: Health) -> str:
              '<div class="tiles">']
     for position in worst:
         pixels = session.dataset.images(np.array([position]))[0]
-        image = Image.fromarray(pixels[..., 0] if pixels.shape[-1] == 1 else pixels)
+        image = to_image(pixels)
         caption = (f"{html.escape(names[labels[position]])} &rarr; {html.escape(names[scores.predicted[position]])}"
                    f"<br>{scores.confidence[position]:.0%} &middot; "
                    f"{html.escape(session.dataset.path(position) or f'row {session.dataset.index[position]}')}")
