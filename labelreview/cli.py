@@ -39,6 +39,10 @@ def build_parser() -> argparse.ArgumentParser:
     score.add_argument("--model-file", metavar="MODEL.keras", type=Path,
                        help="score with a trusted model from 'labelreview train' instead of cross-validating")
 
+    issues = with_source("issues", "find duplicates, label conflicts, outliers and image-quality issues "
+                                   "(no model is trained; the images are embedded with the pretrained backbone)")
+    issues.add_argument("--out", metavar="DIR", required=True, type=Path, help="folder for issues.csv")
+
     train = with_source("train", "train the CNN on a dataset you trust and save it for scoring others")
     train.add_argument("--out", metavar="MODEL.keras", required=True, type=Path)
     train.add_argument("--epochs", metavar="E", type=int, help=f"default {TRAINING_DEFAULTS['cnn'][0]}")

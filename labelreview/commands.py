@@ -13,6 +13,8 @@ from labelreview.core.data.sources import cleaned_subset, open_source
 from labelreview.core.engine.models import ModelSpec
 from labelreview.core.engine.pipeline import score_dataset
 from labelreview.core.engine.trusted_model import score_with_model, train_trusted_model
+from labelreview.core.findings.issue_finders import find_issues
+from labelreview.core.findings.issue_table import issue_counts, issues_frame, write_issues
 from labelreview.core.findings.score_files import write_score_files
 from labelreview.core.report.charts import Theme, precision_recall_figure
 from labelreview.core.review.calibration import calibrate as run_calibration
@@ -36,6 +38,19 @@ def score(args: Namespace) -> int:
           f"model {run.spec.name} ({run.reason}), agreement with the given labels {health['agreement']:.1%}")
     if health["agreement_warning"]:
         print(f"warning: {health['agreement_warning']}", file=sys.stderr)
+    return 0
+
+
+def issues(args: Namespace) -> int:
+    """``labelreview issues``: the model-free finders alone, written as ``issues.csv``."""
+    with TerminalProgress() as progress:
+        dataset = _open(args, progress)
+        findings = find_issues(dataset, callback=progress)
+    frame = issues_frame(dataset, findings)
+    args.out.mkdir(parents=True, exist_ok=True)
+    write_issues(frame, args.out)
+    found = ", ".join(f"{count:,} {kind.replace('_', ' ')}" for kind, count in issue_counts(frame).items() if count)
+    print(f"{len(dataset):,} images: {found or 'no issues found'} -> {args.out / 'issues.csv'}")
     return 0
 
 

@@ -14,7 +14,7 @@ from tests.test_gui_window import current, open_in, score
 
 def test_opening_another_dataset_clears_the_filters_and_says_so(qtbot, window, digit_folder, tmp_path):
     open_in(qtbot, window, str(digit_folder))
-    window.review.show_query(GridQuery(flagged_only=False, pair=(3, 7), search="1"))
+    window.review.show_query(GridQuery(issue="all", pair=(3, 7), search="1"))
     assert window.review.model.rowCount() < 300
     other = digit_folder.rename(tmp_path / "other digits")
     open_in(qtbot, window, str(other))

@@ -1,18 +1,33 @@
-"""Sort, filter and search controls that describe a GridQuery."""
+"""Issue selector, sort, filter and search controls that describe a GridQuery."""
 
 import numpy as np
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QWidget
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QWidget
 
-from labelreview.core.review.grid_view import DECISIONS, SORT_KEYS, GridQuery
+from labelreview.core.findings.image_quality import QUALITY_KINDS
+from labelreview.core.review.grid_view import DECISIONS, ISSUE_FILTERS, SORT_KEYS, GridQuery
+
+ISSUE_NAMES = {"label": "Label errors", "label_conflict": "Label conflicts", "duplicate": "Duplicates",
+               "outlier": "Outliers", "quality": "Image quality", "all": "All images", "unreadable": "Unreadable files"}
+UNREADABLE = "unreadable"  # not a filter: choosing it lists the files
+
+
+def issue_name(issue: str) -> str:
+    """What the selector calls ``issue``; quality kinds are indented under "Image quality"."""
+    return "    " + issue.replace("_", " ").capitalize() if issue in QUALITY_KINDS else ISSUE_NAMES[issue]
 
 
 class FilterBar(QWidget):
     changed = Signal(object)  # GridQuery
+    unreadable_requested = Signal()
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self.flagged = QCheckBox("Suspects only", checked=True)
+        self.issue = QComboBox(toolTip="Which images to show: suspected label errors, another kind of issue, or all")
+        for issue in (*ISSUE_FILTERS, UNREADABLE):
+            self.issue.addItem(issue_name(issue), issue)
+        self.issue.setMaxVisibleItems(len(ISSUE_FILTERS) + 1)
+        self.shown_issue = "label"
         self.sort = QComboBox()
         self.sort.addItems([f"Sort: {key}" for key in SORT_KEYS])
         self.given, self.predicted = QComboBox(), QComboBox()
@@ -28,7 +43,7 @@ class FilterBar(QWidget):
         self.unreadable = QPushButton(visible=False)  # files that could not be read: opens their list
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        for widget in (self.flagged, self.sort, self.given, self.predicted, self.decision, self.search,
+        for widget in (self.issue, self.sort, self.given, self.predicted, self.decision, self.search,
                        self.pair_label, self.pair_clear):
             layout.addWidget(widget)
         layout.addStretch()
@@ -36,14 +51,14 @@ class FilterBar(QWidget):
         layout.addWidget(self.counts)
         for combo in (self.sort, self.given, self.predicted, self.decision):
             combo.currentIndexChanged.connect(self._emit)
-        self.flagged.toggled.connect(self._emit)
+        self.issue.currentIndexChanged.connect(self._issue_chosen)
         self.search.textChanged.connect(self._emit)
 
     def reset(self, class_names, *, arrays: bool) -> bool:
-        """A new dataset: class, pair, decision and search filters back to any (the sort and "Suspects only"
-        stay); True when one of them was narrowing the grid."""
+        """A new dataset: label errors shown; class, pair, decision and search filters back to any (the sort
+        stays); True when one of them was narrowing the grid."""
         before = self.query()
-        kept = GridQuery(flagged_only=before.flagged_only, sort=before.sort)
+        kept = GridQuery(issue="label" if before.issue != "all" else "all", sort=before.sort)
         self.search.setPlaceholderText("Search row number or label" if arrays else "Search file names or labels")
         self.set_classes(class_names)
         self.set_query(kept, class_names)
@@ -54,6 +69,27 @@ class FilterBar(QWidget):
         for combo, what, counts in ((self.given, "Given", given), (self.predicted, "Predicted", predicted)):
             for k, name in enumerate(self.class_names):
                 combo.setItemText(k + 1, f"{what}: {name}" + ("" if counts is None else f" ({counts[k]:,})"))
+
+    def set_issue_counts(self, counts: dict[str, int | None]) -> None:
+        """Show how many images each issue entry would show (None: not searched yet)."""
+        for row in range(self.issue.count()):
+            issue = self.issue.itemData(row)
+            count = counts.get(issue)
+            self.issue.setItemText(row, issue_name(issue) + ("" if count is None else f" ({count:,})"))
+
+    def show_issue(self, issue: str) -> None:
+        """Choose ``issue`` (an entry of ISSUE_FILTERS) in the selector; the grid follows."""
+        self.issue.setCurrentIndex(self.issue.findData(issue))
+
+    def _issue_chosen(self) -> None:
+        if self.issue.currentData() == UNREADABLE:
+            self.issue.blockSignals(True)
+            self.issue.setCurrentIndex(self.issue.findData(self.shown_issue))
+            self.issue.blockSignals(False)
+            self.unreadable_requested.emit()
+            return
+        self.shown_issue = self.issue.currentData()
+        self._emit()
 
     def set_classes(self, class_names) -> None:
         self.class_names = tuple(class_names)
@@ -66,17 +102,18 @@ class FilterBar(QWidget):
             combo.blockSignals(False)
 
     def query(self) -> GridQuery:
-        return GridQuery(flagged_only=self.flagged.isChecked(), given=self.given.currentData(),
+        return GridQuery(issue=self.shown_issue, given=self.given.currentData(),
                          predicted=self.predicted.currentData(), pair=self.pair,
                          decision=DECISIONS[self.decision.currentIndex()],
                          search=self.search.text().strip(), sort=SORT_KEYS[self.sort.currentIndex()])
 
     def set_query(self, query: GridQuery, class_names) -> None:
         """Show ``query`` in the controls (e.g. from a click in the Health view) and announce it once."""
-        widgets = (self.flagged, self.given, self.predicted, self.decision, self.search, self.sort)
+        widgets = (self.issue, self.given, self.predicted, self.decision, self.search, self.sort)
         for widget in widgets:
             widget.blockSignals(True)
-        self.flagged.setChecked(query.flagged_only)
+        self.issue.setCurrentIndex(self.issue.findData(query.issue))
+        self.shown_issue = query.issue
         self.given.setCurrentIndex(self.given.findData(query.given) if query.given is not None else 0)
         self.predicted.setCurrentIndex(self.predicted.findData(query.predicted) if query.predicted is not None else 0)
         self.decision.setCurrentIndex(DECISIONS.index(query.decision))

@@ -175,7 +175,7 @@ class HealthView(QWidget):
 
     def confusion_cell(self, row: int, column: int) -> None:
         """Show exactly the images with given class ``row`` and predicted class ``column`` (class indices)."""
-        self.filter_requested.emit(GridQuery(flagged_only=False, given=row, predicted=column))
+        self.filter_requested.emit(GridQuery(issue="all", given=row, predicted=column))
 
     def _confusion_clicked(self, event) -> None:
         if event.xdata is None or event.ydata is None:
@@ -193,9 +193,9 @@ class HealthView(QWidget):
         names = self.health.class_names
         for model, title, (given, predicted) in zip(self.pair_models, self.pair_titles, ((a, b), (b, a))):
             model.session = self.session
-            model.set_query(GridQuery(flagged_only=False, given=given, predicted=predicted))
+            model.set_query(GridQuery(issue="all", given=given, predicted=predicted))
             title.setText(f"given {names[given]}, predicted {names[predicted]}: {model.rowCount():,}")
-        self.filter_requested.emit(GridQuery(flagged_only=False, pair=(a, b)))
+        self.filter_requested.emit(GridQuery(issue="all", pair=(a, b)))
 
     def export_pngs(self, folder: Path) -> list[Path]:
         """Save each chart as a PNG in ``folder``; returns the files written."""

@@ -10,11 +10,13 @@ from PySide6.QtWidgets import QApplication, QFileDialog, QLineEdit, QMainWindow,
 from labelreview.core.appdirs import log_dir
 from labelreview.core.engine.pipeline import score_dataset
 from labelreview.core.errors import DataError
+from labelreview.core.findings.issue_finders import find_issues
 from labelreview.core.review.score_table import ScoreTable
 from labelreview.core.review.session import ReviewSession
 from labelreview.core.settings import load_settings, save_settings
 from labelreview.gui.curator_loop import CuratorLoop
 from labelreview.gui.engine_preload import preload_engine
+from labelreview.gui.issue_finder import IssueFinder
 from labelreview.gui.review_page import SHORTCUTS, ReviewPage
 from labelreview.gui.start_page import StartPage
 from labelreview.gui.worker import start_task
@@ -46,6 +48,9 @@ class MainWindow(QMainWindow):
         self.review.run_panel.cancel_requested.connect(self.cancel_task)
         self.review.save_failed.connect(self._save_failed)
         self.loop = CuratorLoop(self)
+        self.finder = IssueFinder(self)
+        self.finder.found.connect(self._issues_found)
+        self.finder.failed.connect(self._finder_failed)
         self._make_menus()
         self.statusBar().showMessage("Open a dataset to start")
 
@@ -65,6 +70,7 @@ class MainWindow(QMainWindow):
         review = self.menuBar().addMenu("&Review")
         review.addActions(self.review.actions)
         self._add(review, "&Score", "Ctrl+R", lambda: self.review.run_panel.score.click())
+        self._add(review, "&Find duplicates, outliers and image issues", "Ctrl+I", self.find_all_issues)
         self._add(review, "&Calibrate with injected errors\u2026", None, self.loop.ask_calibration)
         self._add(review, "Retrain and c&ompare\u2026", None, self.loop.ask_comparison)
         helper = self.menuBar().addMenu("&Help")
@@ -109,6 +115,8 @@ class MainWindow(QMainWindow):
         if self.settings.model != "logreg":  # every other model runs on TensorFlow
             preload_engine()
         self.session_opened.emit()
+        if session.issues is None:
+            self.finder.start(session)
 
     def _show_title(self) -> None:
         self.setWindowTitle(f"labelreview \u2014 {self.session.dataset.name} \u2014 {self.session.store.path}")
@@ -145,7 +153,7 @@ class MainWindow(QMainWindow):
             def on_partial(partial):
                 emit_partial(ScoreTable.from_partial(session.dataset, training, partial))
             run = score_dataset(training, spec, folds=folds, callback=callback, on_partial=on_partial)
-            return session.save_run(run)
+            return session.save_run(run), session.saved_issues()
 
         self.review.run_panel.set_running(True)
         self.start_task(work, self._scored, partial=self._partial_scores)
@@ -156,7 +164,8 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"{scores.health['folds_done']} of {scores.health['folds']} folds done: "
                                      f"{scores.suspects:,} suspects so far")
 
-    def _scored(self, scores: ScoreTable) -> None:
+    def _scored(self, outcome: tuple) -> None:
+        scores, self.session.issues = outcome
         self.session.show_scores(scores, new_round=True)
         self.review.scores_changed()
         message = (f"Done in {scores.health['seconds']:.0f} s: {scores.suspects:,} suspects, "
@@ -169,6 +178,39 @@ class MainWindow(QMainWindow):
                  scores.health["agreement"])
         if not isinstance(QApplication.focusWidget(), QLineEdit):
             self.review.grid.setFocus()  # ready for the keyboard, unless the curator is typing
+
+    def find_all_issues(self) -> None:
+        """Embed the images if needed, then find near duplicates and outliers too, on the task slot."""
+        if self.session is None or self.task is not None:
+            return
+        session = self.session
+        self.finder.stop()
+        self.review.run_panel.set_running(True)
+        self.start_task(lambda callback, _: (session, session.save_findings(find_issues(session.dataset,
+                                                                                        callback=callback))),
+                        self._all_issues_found)
+
+    def _all_issues_found(self, outcome) -> None:
+        session, session.issues = outcome
+        self._issues_found(session)
+        counts = session.issues.counts(session.labels())
+        found = ", ".join(f"{counts[kind]:,} {name}" for kind, name in (
+            ("label_conflict", "images in label conflicts"), ("duplicate", "duplicates"), ("outlier", "outliers"),
+            ("quality", "images with quality issues")) if counts[kind])
+        message = f"Found {found or 'no duplicates, outliers or image issues'}"
+        self.review.run_panel.set_running(False, message)
+        self.statusBar().showMessage(message)
+
+    def _issues_found(self, session: ReviewSession) -> None:
+        """New findings for ``session``: the issue selector's counts and the grid follow (no message)."""
+        if session is not self.session:
+            return
+        self.review.issues_changed()
+        log.info("issues of %s: %s", session.source, session.issues.counts(session.labels()))
+
+    def _finder_failed(self, message: str) -> None:
+        log.warning("finding issues failed: %s", message)
+        self.statusBar().showMessage(f"Could not look for duplicates and image issues: {message}")
 
     def cancel_task(self) -> None:
         if self.task is not None:
@@ -263,6 +305,7 @@ class MainWindow(QMainWindow):
             self.task.cancel()
             self.thread.quit()
             self.thread.wait(15_000)
+        self.finder.stop()
         self.review.thumbnails.shutdown()
         self.review.health.shutdown()
         super().closeEvent(event)

@@ -12,6 +12,7 @@ from labelreview.core.review.session import ReviewSession
 from labelreview.gui.detail_panel import DetailPanel
 from labelreview.gui.filter_bar import FilterBar
 from labelreview.gui.health_view import HealthView
+from labelreview.gui.issue_box import IssueBox
 from labelreview.gui.rounds_view import RoundsView
 from labelreview.gui.run_panel import RunPanel
 from labelreview.gui.suspects_model import POSITION_ROLE, SuspectsModel
@@ -45,9 +46,15 @@ class ReviewPage(QWidget):
         self.detail = DetailPanel(self.thumbnails)
         self.health = HealthView(self.thumbnails)
         self.run_panel = RunPanel()
+        self.issue_box = IssueBox(self.thumbnails)
+        side = QWidget()
+        side_layout = QVBoxLayout(side)
+        side_layout.setContentsMargins(0, 0, 0, 0)
+        side_layout.addWidget(self.detail)
+        side_layout.addWidget(self.issue_box)
         splitter = QSplitter()
         splitter.addWidget(self.grid)
-        splitter.addWidget(self.detail)
+        splitter.addWidget(side)
         splitter.setStretchFactor(0, 1)
         self.warning = QLabel()  # the model cannot judge these labels well: said above the suspects
         self.warning.setWordWrap(True)
@@ -69,6 +76,8 @@ class ReviewPage(QWidget):
         self.health.filter_requested.connect(self.show_query)
         self.filters.changed.connect(self._query_changed)
         self.filters.unreadable.clicked.connect(self.show_unreadable)
+        self.filters.unreadable_requested.connect(self.show_unreadable)
+        self.issue_box.decide.connect(self.decide_on)
         self.grid.selectionModel().currentChanged.connect(self._show_current)
         self.model.modelReset.connect(self._update_counts)
         self.actions = self._make_actions()
@@ -118,6 +127,13 @@ class ReviewPage(QWidget):
         box.setDetailedText("\n".join(f"{s.path}: {s.reason}" for s in skipped))
         box.exec()
 
+    def issues_changed(self) -> None:
+        """New model-free findings: refresh the grid and the counts."""
+        self.model.refresh()
+        self.health.schedule_refresh()
+        self._update_counts()
+        self._select_row(0)
+
     def scores_changed(self) -> None:
         """New scores (a fold finished, or a run): refresh the grid, keep the current image when possible."""
         current = self.current_position()
@@ -145,7 +161,10 @@ class ReviewPage(QWidget):
         return [int(self.model.positions[row]) for row in rows]
 
     def _decide(self, action: str, label: int | None = None, suggested: bool = False) -> None:
-        positions = self.selected_positions()
+        self.decide_on(self.selected_positions(), action, label, suggested)
+
+    def decide_on(self, positions: list[int], action: str, label: int | None = None, suggested: bool = False) -> None:
+        """Carry out one decision (one undo step) on ``positions``, then move on to the next unreviewed image."""
         if self.session is None or not positions:
             return
         try:
@@ -207,6 +226,7 @@ class ReviewPage(QWidget):
             self.grid.scrollTo(index)
         else:
             self.detail.show_example(self.session, None)
+            self.issue_box.show_example(self.session, None)
 
     def show_query(self, query) -> None:
         """Filter the grid to ``query`` (from the Health view) and show it."""
@@ -218,7 +238,9 @@ class ReviewPage(QWidget):
         self._select_row(0)
 
     def _show_current(self, index) -> None:
-        self.detail.show_example(self.session, index.data(POSITION_ROLE) if index.isValid() else None)
+        position = index.data(POSITION_ROLE) if index.isValid() else None
+        self.detail.show_example(self.session, position)
+        self.issue_box.show_example(self.session, position)
 
     def _update_counts(self) -> None:
         if self.session is None:
@@ -226,6 +248,11 @@ class ReviewPage(QWidget):
         scores, k = self.session.scores, len(self.session.dataset.class_names)
         self.filters.set_counts(np.bincount(self.model.labels, minlength=k),
                                 np.bincount(scores.predicted[scores.scored], minlength=k) if scores.scored.any() else None)
+        issues = self.session.issues
+        labels = self.model.labels
+        self.filters.set_issue_counts({"label": scores.suspects if scores.scored.any() else None,
+                                       **(issues.counts(labels) if issues else {}),
+                                       "all": len(self.session.dataset), "unreadable": len(self.session.dataset.skipped)})
         reviewed, suspects = self.session.review_counts()
         self.filters.counts.setText(f"{reviewed:,} of {suspects:,} suspects reviewed \u00b7 "
                                     f"{self.model.rowCount():,} shown of {len(self.session.dataset):,} images")

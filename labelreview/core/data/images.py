@@ -13,6 +13,7 @@ MAX_SIDE = 64  # model inputs never exceed 64 x 64
 MIN_SIDE = 8
 GRAY_MODES = frozenset({"1", "L", "LA", "La", "I", "I;16", "I;16L", "I;16B", "I;16N", "F"})
 SAMPLE_SIZE = 200
+ORIENTATION, TURNED = 0x0112, frozenset({5, 6, 7, 8})  # EXIF orientations that swap width and height
 REDUCIBLE_MODES = frozenset({"L", "LA", "RGB", "RGBA", "RGBX"})
 warnings.filterwarnings("ignore", category=Image.DecompressionBombWarning)  # MAX_PIXELS refuses them first
 
@@ -72,6 +73,26 @@ def decode_image(path: Path, geometry: Geometry) -> np.ndarray:
         image = _to_mode(image, "L" if geometry.channels == 1 else "RGB")
         fitted = fit_square(image, geometry.side)
     return np.asarray(fitted, dtype=np.uint8).reshape(geometry.shape)
+
+
+def open_for_inspection(path: Path, side: int) -> tuple[Image.Image, tuple[int, int], bool]:
+    """``path`` decoded for judging its quality: (image in ``L`` or ``RGB`` with sides near ``side`` or less,
+    its full (width, height), True when it is grayscale).
+
+    Large images are box-averaged down (JPEGs decoded at a reduced scale); transparency is flattened onto white.
+    """
+    if path.stat().st_size == 0:
+        raise ValueError("empty file")
+    with Image.open(path) as image:
+        width, height = image.size
+        if width * height > MAX_PIXELS:
+            raise ValueError(f"image too large ({width} x {height} pixels)")
+        if image.getexif().get(ORIENTATION, 1) in TURNED:
+            width, height = height, width
+        gray = image.mode in GRAY_MODES or _is_gray_palette(image)
+        image.draft("L" if gray else "RGB", (side, side))
+        image = _shrink(ImageOps.exif_transpose(image), side // 2)
+        return _to_mode(image, "L" if gray else "RGB"), (width, height), gray
 
 
 def to_image(pixels: np.ndarray) -> Image.Image:

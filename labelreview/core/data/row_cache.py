@@ -111,6 +111,17 @@ def cached_rows(folder: Path, keys: list[str], row_shape: tuple[int, ...], dtype
     return rows[:n], {i: reason for i, reason in failures.items() if i < n}
 
 
+def stored_rows(folder: Path, keys: list[str], row_shape: tuple[int, ...], dtype) -> np.ndarray | None:
+    """The cached row of every key, shape (n, *row_shape), or None unless the cache in ``folder`` holds them all."""
+    old_keys, old_failures, old_rows = _read(folder, row_shape, np.dtype(dtype))
+    row_of = {key: row for row, key in enumerate(old_keys) if key != UNDONE and key not in old_failures}
+    if any(key not in row_of for key in keys):
+        return None
+    if old_keys[:len(keys)] == keys:
+        return old_rows[:len(keys)]
+    return old_rows[[row_of[key] for key in keys]]
+
+
 def _commit(folder: Path, tmp: str, keys: list[str], failures: dict[int, str]) -> None:
     """Give the filled temp file its final name, then point ``meta.json`` at it and drop older arrays."""
     name = f"rows-{hashlib.sha256(json.dumps(keys).encode()).hexdigest()[:16]}.npy"

@@ -20,7 +20,7 @@ import numpy as np
 from labelreview.core.appdirs import cache_dir
 from labelreview.core.data.dataset import Dataset
 from labelreview.core.data.images import Geometry, decode_image, describe_failure, fit_square, to_image
-from labelreview.core.data.row_cache import array_keys, cached_rows, file_key
+from labelreview.core.data.row_cache import array_keys, cached_rows, file_key, stored_rows
 from labelreview.core.engine.backbone import LITE0, Backbone, load_embedder
 from labelreview.core.errors import DataError
 from labelreview.core.progress import Callback, ignore_progress
@@ -66,6 +66,11 @@ def dataset_embeddings(dataset: Dataset, backbone: Backbone = LITE0, *,
         raise DataError(dataset.root / dataset.path(position) if dataset.root else None,
                         f"{reason} (changed since the dataset was opened? open it again)")
     return vectors
+
+
+def stored_embeddings(dataset: Dataset, backbone: Backbone = LITE0) -> np.ndarray | None:
+    """The embedding of every example (N, backbone.dim) if the store holds them all, else None; never computes."""
+    return stored_rows(store_folder(dataset, backbone), _keys(dataset), (backbone.dim,), np.float16)
 
 
 def store_folder(dataset: Dataset, backbone: Backbone) -> Path:

@@ -1,5 +1,5 @@
-"""Score a dataset end to end: choose the model, embed the images if it reads embeddings, cross-validate, then
-analyse with cleanlab."""
+"""Score a dataset end to end: choose the model, embed the images if it reads embeddings, cross-validate, analyse
+with cleanlab, then run the model-free finders (duplicates, outliers, image quality)."""
 
 import time
 from collections.abc import Callable
@@ -13,15 +13,19 @@ from labelreview.core.engine.cross_validation import CrossValidation, FoldResult
 from labelreview.core.engine.embedding_store import dataset_embeddings
 from labelreview.core.engine.models import ModelSpec, resolve_model
 from labelreview.core.findings.analysis import Analysis, analyze
+from labelreview.core.findings.issue_finders import Findings, find_issues
 from labelreview.core.progress import Callback, ignore_progress, scaled
 
-CV_SHARE = 0.97  # of the progress bar; cleanlab's analysis takes the rest
+CV_SHARE = 0.9  # of the progress bar; cleanlab's analysis and the model-free finders take the rest
 EMBED_SHARE = 0.8  # of the progress bar, for a model that reads embeddings; its heads take the rest
 
 
 @dataclass(frozen=True)
 class ScoreRun:
-    """Everything one scoring run produced for ``dataset``; ``spec`` is the model used, ``reason`` why."""
+    """Everything one scoring run produced for ``dataset``; ``spec`` is the model used, ``reason`` why.
+
+    ``findings`` are the model-free finders' (None when they were not run, e.g. scoring with a trusted model).
+    """
 
     dataset: Dataset
     spec: ModelSpec
@@ -30,6 +34,7 @@ class ScoreRun:
     analysis: Analysis
     seconds: float
     reason: str = ""
+    findings: Findings | None = None
 
 
 @dataclass(frozen=True)
@@ -82,8 +87,9 @@ def score_dataset(
     cv = cross_validate(inputs, spec, folds=folds, callback=scaled(callback, 0.0, CV_SHARE), on_fold=fold_finished)
     callback(CV_SHARE, "finding label issues")
     analysis = analyze(dataset.labels, cv.pred_probs, dataset.class_names)
+    findings = find_issues(dataset, embed=False, callback=scaled(callback, CV_SHARE + 0.01, 1.0))
     callback(1.0, "done")
-    return ScoreRun(dataset, spec, folds, cv, analysis, time.perf_counter() - started, reason)
+    return ScoreRun(dataset, spec, folds, cv, analysis, time.perf_counter() - started, reason, findings)
 
 
 def model_inputs(dataset: Dataset, spec: ModelSpec, *, callback: Callback = ignore_progress) -> Dataset:

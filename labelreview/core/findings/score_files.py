@@ -1,4 +1,4 @@
-"""Write a scoring run as files: ``scores.csv``, ``pred_probs.npy``, ``health.json``."""
+"""Write a scoring run as files: ``scores.csv``, ``pred_probs.npy``, ``health.json``, ``issues.csv``."""
 
 import json
 from pathlib import Path
@@ -10,6 +10,7 @@ from labelreview.core.atomic import atomic_file, write_text_atomic
 from labelreview.core.engine.pipeline import ScoreRun
 from labelreview.core.findings.agreement import measure_agreement
 from labelreview.core.findings.analysis import CLASS_QUALITY_COLUMNS, OVERLAP_COLUMNS
+from labelreview.core.findings.issue_table import issue_counts, issues_frame, write_issues
 
 
 def scores_frame(run: ScoreRun) -> pd.DataFrame:
@@ -29,8 +30,8 @@ def scores_frame(run: ScoreRun) -> pd.DataFrame:
     })
 
 
-def health_summary(run: ScoreRun) -> dict:
-    """The dataset-level figures of ``health.json``."""
+def health_summary(run: ScoreRun, issues: pd.DataFrame) -> dict:
+    """The dataset-level figures of ``health.json``; ``issues`` are the rows of ``issues.csv``."""
     dataset, analysis = run.dataset, run.analysis
     quality = analysis.class_quality
     overlap = analysis.overlapping
@@ -59,7 +60,17 @@ def health_summary(run: ScoreRun) -> dict:
         "seed": run.spec.seed,
         "seconds": round(run.seconds, 2),
         "skipped_files": [{"path": s.path, "reason": s.reason} for s in dataset.skipped],
+        "issue_counts": issue_counts(issues),
+        "issues_searched": searched(run.findings),
     }
+
+
+def searched(findings) -> list[str]:
+    """What the finders looked for: near duplicates and outliers need the embeddings."""
+    if findings is None:
+        return ["label"]
+    return ["label", "exact duplicates", "image quality"] + (["near duplicates", "outliers"] if findings.embedded
+                                                              else [])
 
 
 def _records(frame: pd.DataFrame, names: dict[str, str]) -> list[dict]:
@@ -70,7 +81,7 @@ def _records(frame: pd.DataFrame, names: dict[str, str]) -> list[dict]:
 
 
 def write_score_files(run: ScoreRun, out_dir: Path) -> dict:
-    """Write ``scores.csv``, ``pred_probs.npy`` (N x K float32) and ``health.json`` into ``out_dir``.
+    """Write ``scores.csv``, ``pred_probs.npy`` (N x K float32), ``issues.csv`` and ``health.json`` into ``out_dir``.
 
     Returns the ``health.json`` contents.
     """
@@ -79,6 +90,8 @@ def write_score_files(run: ScoreRun, out_dir: Path) -> dict:
         scores_frame(run).to_csv(handle, index=False, lineterminator="\n")
     with atomic_file(out_dir / "pred_probs.npy", "wb") as handle:
         np.save(handle, run.cv.pred_probs.astype(np.float32), allow_pickle=False)
-    health = health_summary(run)
+    issues = issues_frame(run.dataset, run.findings, run.analysis)
+    write_issues(issues, out_dir)
+    health = health_summary(run, issues)
     write_text_atomic(out_dir / "health.json", json.dumps(health, indent=2) + "\n")
     return health

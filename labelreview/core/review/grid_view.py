@@ -4,17 +4,25 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from labelreview.core.findings.image_quality import QUALITY_KINDS
+from labelreview.core.findings.issue_table import DUPLICATE_KINDS
 from labelreview.core.review.session import ReviewSession
 
 SORT_KEYS = ("label quality", "confidence", "class", "file name")
 DECISIONS = ("any", "unreviewed", "kept", "relabeled", "removed")
+ISSUE_FILTERS = ("label", *DUPLICATE_KINDS, "outlier", "quality", *QUALITY_KINDS, "all")
+"""What the grid shows: suspected label errors, one kind of issue (``quality``: any image-quality kind), or all."""
 
 
 @dataclass(frozen=True)
 class GridQuery:
-    """The curator's choice of what to see; ``None`` class filters mean any class."""
+    """The curator's choice of what to see; ``None`` class filters mean any class.
 
-    flagged_only: bool = True
+    ``issue`` is one of ISSUE_FILTERS; an issue other than ``label`` is shown worst first (duplicate sets
+    together) unless another sort than the first is chosen.
+    """
+
+    issue: str = "label"
     given: int | None = None
     predicted: int | None = None
     pair: tuple[int, int] | None = None  # both directions: given a & predicted b, or given b & predicted a
@@ -26,14 +34,18 @@ class GridQuery:
 def visible_positions(session: ReviewSession, query: GridQuery) -> np.ndarray:
     """Dataset positions to show for ``query``, in display order, shape (n,).
 
-    Unscored examples sort after scored ones; flagged-only shows suspects of
-    the current run (or of the folds finished so far).
+    Unscored examples sort after scored ones; ``label`` shows suspects of the
+    current run (or of the folds finished so far), every image before any run.
     """
     scores = session.scores
     labels = session.labels()
     keep = np.ones(len(session.dataset), dtype=bool)
-    if query.flagged_only and scores.scored.any():  # before any run, show every image
+    issue_order = None
+    if query.issue == "label" and scores.scored.any():
         keep &= scores.is_label_issue
+    elif query.issue not in ("label", "all"):
+        issue_order = issue_positions(session, query.issue, labels)
+        keep &= np.isin(np.arange(len(keep)), issue_order)
     if query.given is not None:
         keep &= labels == query.given
     if query.predicted is not None:
@@ -45,8 +57,15 @@ def visible_positions(session: ReviewSession, query: GridQuery) -> np.ndarray:
         keep &= session.statuses() == ("" if query.decision == "unreviewed" else query.decision)
     if query.search:
         keep &= _matches(session, query.search, labels)
+    if issue_order is not None and query.sort == SORT_KEYS[0]:
+        return issue_order[keep[issue_order]]
     positions = np.flatnonzero(keep)
     return positions[np.argsort(_sort_key(session, query.sort, labels)[positions], kind="stable")]
+
+
+def issue_positions(session: ReviewSession, issue: str, labels: np.ndarray) -> np.ndarray:
+    """Images with ``issue`` (an entry of ISSUE_FILTERS but ``label`` and ``all``), worst first."""
+    return np.empty(0, np.int64) if session.issues is None else session.issues.positions(issue, labels)
 
 
 def _matches(session: ReviewSession, search: str, labels: np.ndarray) -> np.ndarray:

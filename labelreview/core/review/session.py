@@ -5,6 +5,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
 from labelreview.core.data.dataset import Dataset
 from labelreview.core.data.labels_table import write_labels_table
@@ -12,6 +13,8 @@ from labelreview.core.data.sources import open_source
 from labelreview.core.engine.pipeline import ScoreRun
 from labelreview.core.errors import DataError
 from labelreview.core.findings.health import Health, compute_health
+from labelreview.core.findings.issue_finders import Findings
+from labelreview.core.findings.issue_table import IssueTable, issues_frame, read_issues, write_issues
 from labelreview.core.findings.score_files import write_score_files
 from labelreview.core.progress import Callback, ignore_progress
 from labelreview.core.review.label_store import Decision, LabelStore, store_path_for
@@ -42,6 +45,7 @@ class ReviewSession:
 
     def __init__(self, source: str, dataset: Dataset, store: LabelStore, scores: ScoreTable):
         self.source, self.dataset, self.store, self.scores = source, dataset, store, scores
+        self.issues: IssueTable | None = None  # the model-free findings, once found
         self.done: list[DecisionCommand] = []
         self.undone: list[DecisionCommand] = []
 
@@ -70,9 +74,25 @@ class ReviewSession:
             self.rounds.add(self.scores, keys, statuses)
 
     def restore_saved_scores(self) -> None:
-        """Show the scores of the last finished run, or none when there is none for this dataset."""
+        """Show the scores and issues of the last finished run, or none when there is none for this dataset."""
         saved = ScoreTable.read(self.scores_dir, self.dataset)
         self.show_scores(saved or ScoreTable.empty(len(self.dataset), len(self.dataset.class_names)))
+        self.issues = self.saved_issues()
+
+    def saved_issues(self) -> IssueTable | None:
+        """The issues saved beside the scores, or None when there are none (or they are damaged)."""
+        issues = read_issues(self.scores_dir)
+        return None if issues is None else IssueTable.from_frame(issues, self.dataset)
+
+    def save_findings(self, findings: Findings) -> IssueTable:
+        """Keep the model-free ``findings`` beside the scores (the last run's label issues stay); the table to show."""
+        saved = read_issues(self.scores_dir)
+        frame = issues_frame(self.dataset, findings)
+        if saved is not None:
+            frame = pd.concat([saved[saved["issue"] == "label"], frame], ignore_index=True)
+        self.scores_dir.mkdir(parents=True, exist_ok=True)
+        write_issues(frame, self.scores_dir)
+        return IssueTable.from_frame(frame, self.dataset)
 
     def live_estimate(self) -> tuple[float, np.ndarray]:
         """(share of reviewed suspects that were real errors, estimated errors left per class (K,))."""

@@ -1,0 +1,276 @@
+"""Planted issues: how many of the duplicates, quality problems and outliers we plant the finders find.
+
+    python benchmarks/planted_issues.py mnist|clipart    # JSON lines: one per target
+    python benchmarks/planted_issues.py speed            # the model-free finders on 60,000 MNIST images
+
+Into 10,000 MNIST training images (written as PNG files, one folder per digit) or the clip-art folder (Debian's
+openclipart-png, 10 categories) we plant, each into its own labels CSV over one shared folder (so the images
+are embedded once):
+- duplicates: 100 exact copies and 100 near copies (2% cropped, resized x0.8, JPEG quality 70) of distinct
+  images, half of each under another class's label;
+- quality: 50 darkened (x0.25), 50 blurred (Gaussian, radius 4% of the side) and 50 near-constant images
+  (a flat grey with noise of +-2 levels);
+- outliers: 50 images of another set (clip art among MNIST, as grayscale 28 px: Fashion-MNIST is not on PyPI;
+  MNIST digits among the clip art).
+Recall counts a planted pair found when both images land in one duplicate set; label-conflict precision is the
+share of flagged label-conflict sets that hold a planted copy under another label or are pixel-identical copies
+already in the source under different labels (openclipart files two categories share). The folder is kept in
+``--work`` (default /tmp/labelreview-planted) so that a second run reuses the embeddings.
+"""
+
+import argparse
+import json
+import resource
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageFilter
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from labelreview.core.data.labels_table import write_labels_table  # noqa: E402
+from labelreview.core.data.sources import open_source  # noqa: E402
+
+CLIPART = Path("/usr/share/openclipart/png")
+CATEGORIES = ("animals", "food", "people", "transportation", "recreation", "tools", "office", "geography", "plants",
+              "buildings")
+PLANTED = 100  # exact copies, and as many near copies
+QUALITY = 50  # of each kind
+OUTLIERS = 50
+
+
+def base_images(kind: str, work: Path) -> list[tuple[str, str]]:
+    """(relative path, class) of the base images, written or linked into ``work`` on the first run."""
+    if kind == "mnist":
+        mnist = open_source("mnist", limit=10_000)
+        rows = []
+        for i in range(len(mnist)):
+            rel = f"base/{mnist.class_names[mnist.labels[i]]}/{i:05d}.png"
+            if not (work / rel).exists():
+                (work / rel).parent.mkdir(parents=True, exist_ok=True)
+                Image.fromarray(mnist.images(np.array([i]))[0, ..., 0]).save(work / rel)
+            rows.append((rel, mnist.class_names[mnist.labels[i]]))
+        return rows
+    (work / "base").mkdir(parents=True, exist_ok=True)
+    for name in CATEGORIES:
+        if not (work / "base" / name).exists():
+            (work / "base" / name).symlink_to(CLIPART / name)
+    folder = open_source(str(work / "base"))
+    return [(f"base/{path}", folder.class_names[label]) for path, label in zip(folder.paths, folder.labels)]
+
+
+def load(work: Path, rel: str) -> Image.Image:
+    """An image as L or RGB, transparency flattened onto white as labelreview reads it."""
+    with Image.open(work / rel) as image:
+        if image.mode in ("L", "RGB"):
+            return image.copy()
+        rgba = image.convert("RGBA")
+        return Image.alpha_composite(Image.new("RGBA", rgba.size, "white"), rgba).convert("RGB")
+
+
+def near_copy(image: Image.Image) -> Image.Image:
+    width, height = image.size
+    dx, dy = round(width * 0.01), round(height * 0.01)
+    cropped = image.crop((dx, dy, width - dx, height - dy))
+    return cropped.resize((max(8, round(cropped.width * 0.8)), max(8, round(cropped.height * 0.8))))
+
+
+def plant(kind: str, work: Path, base: list[tuple[str, str]], seed: int = 0) -> dict[str, Path]:
+    """Write the planted files and one labels CSV per target; returns target -> CSV."""
+    rng = np.random.default_rng(seed)
+    classes = sorted({label for _, label in base})
+    other = {name: [c for c in classes if c != name] for name in classes}
+    chosen = rng.choice(len(base), 2 * PLANTED + 3 * QUALITY, replace=False)
+    planted = work / "planted"
+    rows = {"duplicates": [], "quality": [], "outliers": []}
+
+    def add(target: str, rel: str, label: str, truth: str, pair: str = "") -> None:
+        rows[target].append({"path": rel, "label": label, "truth": truth, "pair": pair})
+
+    for n, i in enumerate(chosen[:2 * PLANTED]):
+        rel, label = base[i]
+        exact = n < PLANTED
+        moved = n % 2 == 1
+        target_label = other[label][rng.integers(len(other[label]))] if moved else label
+        name = f"planted/dup/{target_label}/{'exact' if exact else 'near'}-{n:03d}" + (Path(rel).suffix if exact else ".jpg")
+        if not (work / name).exists():
+            (work / name).parent.mkdir(parents=True, exist_ok=True)
+            if exact:
+                (work / name).write_bytes((work / rel).read_bytes())
+            else:
+                near_copy(load(work, rel)).save(work / name, quality=70)
+        add("duplicates", name, target_label, "exact" if exact else "near", pair=rel)
+    spoilers = {"dark": lambda im: Image.eval(im, lambda v: v // 4),
+                "blurry": lambda im: im.filter(ImageFilter.GaussianBlur(max(1.0, 0.04 * max(im.size)))),
+                "low_information": lambda im: _flat(im.size, im.mode, rng)}
+    for n, i in enumerate(chosen[2 * PLANTED:]):
+        rel, label = base[i]
+        spoil = list(spoilers)[n // QUALITY]
+        name = f"planted/quality/{spoil}-{n:03d}.png"
+        if not (work / name).exists():
+            (work / name).parent.mkdir(parents=True, exist_ok=True)
+            spoilers[spoil](load(work, rel)).save(work / name)
+        add("quality", name, label, spoil)
+    for n, (image, label) in enumerate(_foreign(kind, classes, rng)):
+        name = f"planted/outliers/{n:03d}.png"
+        if not (work / name).exists():
+            (work / name).parent.mkdir(parents=True, exist_ok=True)
+            image.save(work / name)
+        add("outliers", name, label, "outlier")
+    tables = {}
+    for target, planted_rows in rows.items():
+        import pandas as pd
+
+        table = pd.DataFrame([{"path": rel, "label": label} for rel, label in base]
+                             + [{"path": r["path"], "label": r["label"]} for r in planted_rows])
+        write_labels_table(work / f"{target}.csv", table)
+        pd.DataFrame(planted_rows).to_csv(work / f"{target}.truth.csv", index=False)
+        tables[target] = work / f"{target}.csv"
+    return tables
+
+
+def _flat(size, mode, rng) -> Image.Image:
+    level = int(rng.integers(60, 200))
+    shape = (size[1], size[0]) if mode == "L" else (size[1], size[0], 3)
+    return Image.fromarray(np.clip(level + rng.integers(-2, 3, size=shape), 0, 255).astype(np.uint8))
+
+
+def _foreign(kind: str, classes: list[str], rng) -> list[tuple[Image.Image, str]]:
+    if kind == "mnist":
+        files = sorted(p for name in CATEGORIES for p in (CLIPART / name).glob("*.png"))
+        picked = [files[i] for i in rng.choice(len(files), OUTLIERS, replace=False)]
+        images = []
+        for path in picked:
+            images.append(load(path.parent, path.name).convert("L").resize((28, 28)))
+    else:
+        digits = open_source("mnist:test", limit=1000)
+        images = [Image.fromarray(digits.images(np.array([i]))[0, ..., 0]).convert("RGB").resize((112, 112))
+                  for i in rng.choice(len(digits), OUTLIERS, replace=False)]
+    return [(image, classes[rng.integers(len(classes))]) for image in images]
+
+
+def evaluate(kind: str, work: Path, tables: dict[str, Path]) -> list[dict]:
+    import pandas as pd
+
+    from labelreview.core.findings.issue_finders import find_issues
+
+    results = []
+    for target, csv in tables.items():
+        dataset = open_source(str(csv))
+        truth = pd.read_csv(work / f"{target}.truth.csv")
+        started = time.perf_counter()
+        findings = find_issues(dataset, embed=True)
+        seconds = round(time.perf_counter() - started, 1)
+        position = {path: i for i, path in enumerate(dataset.paths)}
+        row = {"case": f"{kind}-{target}", "images": len(dataset), "seconds_incl_embedding": seconds}
+        if target == "duplicates":
+            row |= _duplicate_figures(dataset, findings.duplicates, truth, position)
+        elif target == "quality":
+            flagged = findings.quality
+            for spoil in ("dark", "blurry", "low_information"):
+                planted = {position[p] for p in truth["path"][truth["truth"] == spoil]}
+                found = set(flagged["position"][flagged["issue"] == spoil])
+                row[f"{spoil}_recall"] = round(len(planted & found) / len(planted), 3)
+                row[f"{spoil}_flagged"] = len(found)
+            row["quality_flagged_by_kind"] = flagged["issue"].value_counts().to_dict()
+        else:
+            planted = {position[p] for p in truth["path"]}
+            top = set(np.argsort(findings.outliers.score, kind="stable")[:100])
+            row |= {"planted_in_top100": len(planted & top), "planted": len(planted),
+                    "flagged_outliers": int(findings.outliers.is_outlier.sum()),
+                    "planted_flagged": int(findings.outliers.is_outlier[list(planted)].sum())}
+        results.append(row)
+    return results
+
+
+def _duplicate_figures(dataset, sets, truth, position) -> dict:
+    pairs = [(position[r.path], position[r.pair], r.truth, r.label != _label(dataset, position[r.pair]))
+             for r in truth.itertuples()]
+    found = {kind: [sets.group[a] >= 0 and sets.group[a] == sets.group[b] for a, b, k, _ in pairs if k == kind]
+             for kind in ("exact", "near")}
+    conflict = sets.conflicting(dataset.labels)
+    conflict_sets = set(sets.group[conflict])
+    planted_conflicts = {sets.group[a] for a, b, _, moved in pairs if moved and sets.group[a] == sets.group[b]}
+    planted_members = {i for a, b, _, _ in pairs for i in (a, b)}
+    other_sets = {g for g in range(sets.count) if not set(sets.members(g)) & planted_members}
+    real_copies = {g for g in conflict_sets & other_sets if sets.exact[sets.members(g)].all()}
+    right = len(conflict_sets & planted_conflicts) + len(real_copies)
+    return {"exact_recall": round(float(np.mean(found["exact"])), 3),
+            "near_recall": round(float(np.mean(found["near"])), 3),
+            "label_conflict_sets": len(conflict_sets),
+            "label_conflict_precision": round(right / max(1, len(conflict_sets)), 3),
+            "conflicts_planted": len(conflict_sets & planted_conflicts),
+            "conflicts_real_exact_copies": len(real_copies),
+            "conflicts_other": len(conflict_sets) - right,
+            "other_conflict_examples": [[dataset.paths[i] for i in sets.members(g)]
+                                        for g in sorted(conflict_sets & other_sets - real_copies)[:5]],
+            "planted_conflicts_found": f"{len(planted_conflicts)}/{sum(m for *_, m in pairs)}",
+            "duplicate_sets": sets.count, "unplanted_sets": len(other_sets),
+            "unplanted_examples": [[dataset.paths[i] for i in sets.members(g)] for g in sorted(other_sets)[:5]]}
+
+
+def _label(dataset, i: int) -> str:
+    return dataset.class_names[dataset.labels[i]]
+
+
+def speed() -> dict:
+    """The model-free finders on 60,000 MNIST images whose embeddings are stored (their time is measured apart)."""
+    import os
+    import tempfile
+
+    from labelreview.core.engine.embedding_store import dataset_embeddings
+    from labelreview.core.findings.duplicates import find_duplicates
+    from labelreview.core.findings.image_properties import image_properties
+    from labelreview.core.findings.image_quality import quality_issues
+    from labelreview.core.findings.neighbours import nearest_neighbours
+    from labelreview.core.findings.outliers import find_outliers
+
+    dataset = open_source("mnist")
+    started = time.perf_counter()
+    vectors = dataset_embeddings(dataset)
+    embed_s = time.perf_counter() - started
+    figures = {}
+    with tempfile.TemporaryDirectory() as scratch:
+        os.environ["LABELREVIEW_CACHE_DIR"] = scratch  # measure image properties from cold
+        started = time.perf_counter()
+        properties = image_properties(dataset)
+        figures["properties_s"] = time.perf_counter() - started
+        started = time.perf_counter()
+        quality = quality_issues(properties)
+        figures["quality_s"] = time.perf_counter() - started
+        started = time.perf_counter()
+        neighbours = nearest_neighbours(vectors, 10)
+        figures["neighbours_s"] = time.perf_counter() - started
+        started = time.perf_counter()
+        outliers = find_outliers(vectors, neighbours, dataset.labels)
+        figures["outliers_s"] = time.perf_counter() - started
+        started = time.perf_counter()
+        sets = find_duplicates(properties["digest"], neighbours)
+        figures["duplicates_s"] = time.perf_counter() - started
+    total = sum(figures.values())
+    return {"case": "mnist60k-model-free", "images": len(dataset), "embeddings_from_store_s": round(embed_s, 1),
+            **{k: round(v, 1) for k, v in figures.items()}, "total_s": round(total, 1),
+            "peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+            "duplicate_sets": sets.count, "exact_copies": int(sets.exact.sum()),
+            "label_conflict_images": int(sets.conflicting(dataset.labels).sum()),
+            "outliers": int(outliers.is_outlier.sum()), "quality_issues": quality["issue"].value_counts().to_dict()}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("case", choices=("mnist", "clipart", "speed"))
+    parser.add_argument("--work", type=Path, default=Path("/tmp/labelreview-planted"))
+    args = parser.parse_args()
+    if args.case == "speed":
+        print(json.dumps(speed()))
+        return
+    work = args.work / args.case
+    base = base_images(args.case, work)
+    for row in evaluate(args.case, work, plant(args.case, work, base)):
+        print(json.dumps(row), flush=True)
+
+
+if __name__ == "__main__":
+    main()

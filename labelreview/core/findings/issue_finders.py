@@ -1,0 +1,67 @@
+"""Run the finders that need no trained model: image quality, exact and near duplicates, outliers."""
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from labelreview.core.data.dataset import Dataset
+from labelreview.core.engine.backbone import LITE0
+from labelreview.core.engine.embedding_store import dataset_embeddings, stored_embeddings
+from labelreview.core.errors import DataError
+from labelreview.core.findings.duplicates import DuplicateSets, find_duplicates
+from labelreview.core.findings.image_properties import image_properties
+from labelreview.core.findings.image_quality import quality_issues
+from labelreview.core.findings.neighbours import nearest_neighbours
+from labelreview.core.findings.outliers import Outliers, find_outliers
+from labelreview.core.progress import Callback, ignore_progress, scaled
+
+NEIGHBOURS = 100  # also for outliers: a foreign group of up to about half as many still stands out
+PROPERTIES_SHARE = 0.3  # of the progress bar when embeddings are computed too; 0.8 when they are not
+
+
+@dataclass(frozen=True)
+class Findings:
+    """What the model-free finders found in a dataset of N images.
+
+    Attributes
+    ----------
+    quality : pd.DataFrame
+        Columns position, issue, score, detail: one row per image and quality issue.
+    duplicates : DuplicateSets
+        Exact copies always; near copies too when ``embedded``.
+    outliers : Outliers or None
+        None when the images were not embedded.
+    embedded : bool
+        Whether near duplicates and outliers were searched (they need the embeddings).
+    """
+
+    quality: pd.DataFrame
+    duplicates: DuplicateSets
+    outliers: Outliers | None
+    embedded: bool
+
+
+def find_issues(dataset: Dataset, *, embed: bool = True, callback: Callback = ignore_progress) -> Findings:
+    """Measure every image, group duplicates and score outliers.
+
+    ``embed=False`` uses the embedding store only when it already holds every image (near duplicates and outliers
+    are skipped otherwise); ``embed=True`` fills the store first.
+    """
+    if len(dataset) < 2:
+        raise DataError(dataset.root, f"{len(dataset)} readable image{'s' if len(dataset) != 1 else ''}: "
+                                      "finding duplicates and outliers needs at least two")
+    vectors = stored_embeddings(dataset, LITE0)
+    embed = embed and vectors is None
+    share = PROPERTIES_SHARE if embed else 0.8
+    properties = image_properties(dataset, callback=scaled(callback, 0.0, share))
+    if embed:
+        vectors = dataset_embeddings(dataset, LITE0, callback=scaled(callback, share, 0.8))
+    neighbours = outliers = None
+    if vectors is not None:
+        neighbours = nearest_neighbours(vectors, NEIGHBOURS, callback=scaled(callback, 0.8, 0.95))
+        callback(0.95, "finding outliers")
+        outliers = find_outliers(vectors, neighbours, dataset.labels)
+    duplicates = find_duplicates(properties["digest"], neighbours)
+    callback(1.0, "done")
+    return Findings(quality_issues(properties), duplicates, outliers, vectors is not None)

@@ -1,0 +1,134 @@
+"""The model-free finders on real images: duplicates and label conflicts, outliers, image quality, issues.csv."""
+
+import numpy as np
+import pytest
+from PIL import Image, ImageFilter
+
+from labelreview.core.data.sources import open_source
+from labelreview.core.errors import DataError
+from labelreview.core.findings.duplicates import find_duplicates
+from labelreview.core.findings.issue_finders import find_issues
+from labelreview.core.findings.issue_table import (COLUMNS, ISSUE_KINDS, IssueTable, issue_counts, issues_frame,
+                                                   read_issues, write_issues)
+from labelreview.core.findings.neighbours import nearest_neighbours, unit_rows
+from tests.conftest import write_png_folder
+
+PHOTOS = ("astronaut", "coffee", "chelsea", "rocket")
+
+
+@pytest.fixture(scope="module")
+def planted(tmp_path_factory, mnist_test):
+    """120 MNIST digits as PNG files, with planted problems beside them."""
+    root = write_png_folder(tmp_path_factory.mktemp("planted") / "digits", mnist_test.images(), mnist_test.labels,
+                            per_class=12)
+    (root / "1" / "copy-of-0-0.png").write_bytes((root / "0" / "0.png").read_bytes())
+    original = Image.open(root / "2" / "0.png")
+    original.crop((1, 1, 27, 27)).resize((21, 21)).save(root / "2" / "near-copy.jpg", quality=70)
+    Image.eval(Image.open(root / "3" / "1.png"), lambda v: v // 4).save(root / "3" / "dark.png")
+    Image.open(root / "4" / "1.png").filter(ImageFilter.GaussianBlur(1.2)).save(root / "4" / "blurred.png")
+    flat = 120 + np.random.default_rng(0).integers(-2, 3, (28, 28))
+    Image.fromarray(flat.astype(np.uint8)).save(root / "5" / "flat.png")
+    from skimage import data
+
+    for name in PHOTOS:
+        Image.fromarray(getattr(data, name)()).convert("L").resize((28, 28)).save(root / "6" / f"photo-{name}.png")
+    (root / "7" / "broken.png").write_bytes(b"not an image")
+    dataset = open_source(str(root))
+    return dataset, find_issues(dataset, embed=True)
+
+
+def where(dataset, path: str) -> int:
+    return dataset.paths.index(path)
+
+
+def test_an_exact_copy_under_another_label_is_a_label_conflict(planted):
+    dataset, findings = planted
+    sets = findings.duplicates
+    a, b = where(dataset, "0/0.png"), where(dataset, "1/copy-of-0-0.png")
+    assert sets.group[a] >= 0 and sets.group[a] == sets.group[b] and sets.exact[a] and sets.exact[b]
+    assert sets.conflicting(dataset.labels)[[a, b]].all()
+    relabeled = dataset.labels.copy()
+    relabeled[b] = relabeled[a]
+    assert not sets.conflicting(relabeled)[[a, b]].any()  # one label for the set ends the conflict
+
+
+def test_a_near_copy_joins_its_original(planted):
+    dataset, findings = planted
+    sets = findings.duplicates
+    a, b = where(dataset, "2/0.png"), where(dataset, "2/near-copy.jpg")
+    assert sets.group[b] >= 0 and sets.group[a] == sets.group[b] and not sets.exact[b]
+    assert sets.nearest[b] == a and sets.similarity[b] >= 0.9
+
+
+def test_planted_quality_problems_are_found_and_said_in_numbers(planted):
+    dataset, findings = planted
+    quality = findings.quality
+    for path, kind in (("3/dark.png", "dark"), ("4/blurred.png", "blurry"), ("5/flat.png", "low_information")):
+        row = quality[(quality["position"] == where(dataset, path)) & (quality["issue"] == kind)]
+        assert len(row) == 1, f"{path} not found {kind}"
+        assert "% of the set" in row["detail"].iat[0]
+    assert len(quality) <= 0.1 * len(dataset)  # the digits themselves are not flagged wholesale
+    assert "grayscale" not in set(quality["issue"])  # a grayscale set has no grayscale issue
+
+
+def test_foreign_photos_are_the_outliers(planted):
+    dataset, findings = planted
+    photos = [where(dataset, f"6/photo-{name}.png") for name in PHOTOS]
+    assert findings.outliers.is_outlier[photos].all()
+    assert set(photos) <= set(np.argsort(findings.outliers.score)[:8])
+
+
+def test_issues_csv_rows_round_trip_and_a_damaged_file_is_not_trusted(planted, tmp_path):
+    dataset, findings = planted
+    frame = issues_frame(dataset, findings)
+    assert list(frame.columns) == COLUMNS and set(frame["issue"]) <= set(ISSUE_KINDS)
+    unreadable = frame[frame["issue"] == "unreadable"]
+    assert list(unreadable["path"]) == ["7/broken.png"] and unreadable["index"].isna().all()
+    assert "not an image" in unreadable["detail"].iat[0]
+    counts = issue_counts(frame)
+    assert counts["label_conflict"] >= 2 and counts["dark"] >= 1 and counts["unreadable"] == 1
+    write_issues(frame, tmp_path)
+    back = read_issues(tmp_path)
+    assert back is not None and len(back) == len(frame) and issue_counts(back) == counts
+    table = IssueTable.from_frame(back, dataset)
+    copy = where(dataset, "1/copy-of-0-0.png")
+    assert copy in table.positions("label_conflict", dataset.labels)
+    assert list(table.set_of(copy)) == [copy, where(dataset, "0/0.png")]
+    assert any("exact copy of 0/0.png, labelled 0" in line for line in table.reasons(copy))
+    (tmp_path / "issues.csv").write_text("index,path\n1,2,3,4\n")
+    assert read_issues(tmp_path) is None
+    (tmp_path / "issues.csv").write_text(",".join(COLUMNS) + "\n0,a.png,haunted,0.1,-1,boo\n")
+    assert read_issues(tmp_path) is None
+
+
+def test_too_few_images_get_a_clear_error(tmp_path, mnist_test):
+    root = write_png_folder(tmp_path / "one", mnist_test.images()[:1], mnist_test.labels[:1], per_class=1)
+    with pytest.raises(DataError, match="needs at least two"):
+        find_issues(open_source(str(root)), embed=False)
+
+
+def test_a_set_of_nothing_but_copies_is_one_conflict_set(tmp_path, mnist_test):
+    root = write_png_folder(tmp_path / "copies", mnist_test.images()[:1], mnist_test.labels[:1], per_class=1)
+    source = next(root.rglob("*.png"))
+    for n, label in enumerate(("a", "b", "b")):
+        (root / label).mkdir(exist_ok=True)
+        (root / label / f"{n}.png").write_bytes(source.read_bytes())
+    dataset = open_source(str(root))
+    findings = find_issues(dataset, embed=False)
+    assert findings.duplicates.count == 1 and findings.duplicates.conflicting(dataset.labels).all()
+    assert not findings.embedded and findings.outliers is None
+
+
+def test_nearest_neighbours_agree_with_brute_force():
+    rng = np.random.default_rng(1)
+    vectors = rng.normal(size=(400, 300)).astype(np.float32)
+    vectors[10] = vectors[20] * 2  # same direction: cosine 1
+    found = nearest_neighbours(vectors, 5)
+    unit = unit_rows(vectors)
+    similarity = unit @ unit.T
+    np.fill_diagonal(similarity, -np.inf)
+    best = np.sort(similarity, axis=1)[:, ::-1][:, :5]
+    np.testing.assert_allclose(found.similarity, best, atol=1e-5)
+    assert found.indices[10, 0] == 20 and found.knn_graph().shape == (400, 400)
+    sets = find_duplicates(np.arange(400).astype("V8"), found)
+    assert sets.count == 1 and list(sets.members(0)) == [10, 20]
