@@ -29,6 +29,7 @@ from labelreview.core.report.charts import Theme, class_quality_figure, confusio
 from labelreview.core.report.html_report import model_line, write_report
 from labelreview.core.review.grid_view import GridQuery
 from labelreview.core.review.session import ReviewSession
+from labelreview.gui.issue_summary import IssueSummary
 from labelreview.gui.suspects_model import SuspectsModel
 from labelreview.gui.thumbnails import ThumbnailLoader
 from labelreview.gui.tile_delegate import TILE, tile_grid
@@ -79,6 +80,9 @@ class HealthView(QWidget):
         buttons.addWidget(export_png)
         buttons.addWidget(export_html)
         layout.addLayout(buttons)
+        self.issue_summary = IssueSummary(thumbnails)
+        self.issue_summary.filter_requested.connect(self.filter_requested)
+        layout.addWidget(self.issue_summary)
         layout.addLayout(self.charts)
         layout.addWidget(QLabel("<b>Overlapping classes</b> (choose a pair to see both directions and filter "
                                 "the suspects grid)"))
@@ -93,6 +97,7 @@ class HealthView(QWidget):
 
     def set_session(self, session: ReviewSession) -> None:
         self.session = session
+        self.issue_summary.show_issues(session)
         for model, title in zip(self.pair_models, self.pair_titles):
             model.set_session(None)  # empty until a pair is chosen
             title.clear()

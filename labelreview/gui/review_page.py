@@ -130,7 +130,7 @@ class ReviewPage(QWidget):
     def issues_changed(self) -> None:
         """New model-free findings: refresh the grid and the counts."""
         self.model.refresh()
-        self.health.schedule_refresh()
+        self.health.issue_summary.show_issues(self.session)
         self._update_counts()
         self._select_row(0)
 
@@ -191,6 +191,7 @@ class ReviewPage(QWidget):
     def decisions_changed(self, positions) -> None:
         self.model.decisions_changed(positions)
         self.health.schedule_refresh()
+        self.health.issue_summary.show_issues(self.session)  # a new label may end (or start) a conflict
         self.rounds.show_estimate()
         self._update_counts()
         self._show_current(self.grid.currentIndex())

@@ -1,6 +1,11 @@
-"""Duplicate sets: images with identical decoded pixels, or embeddings nearly identical, grouped together.
+"""Duplicate sets: images with identical decoded pixels, or nearly identical ones, grouped together.
 
-A set whose members carry different labels is a label conflict: at most one of its labels is right.
+Two images are near duplicates when they are unusually close in either of two spaces: their tiny gray
+thumbnails (which catch re-encoded, resized or slightly cropped copies of small images such as digits, whose
+embeddings those edits move as far as another digit) or their backbone embeddings (which catch copies of
+larger pictures whose flat backgrounds make every thumbnail alike). "Unusually close" is Datalab's
+``near_duplicate`` rule, per space: a distance (1 - cosine) under NEAR_SHARE of the set's median distance from
+an image without an exact copy to its nearest neighbour. A set whose members carry different labels is a label conflict: at most one label is right.
 """
 
 from dataclasses import dataclass
@@ -9,7 +14,7 @@ import numpy as np
 
 from labelreview.core.findings.neighbours import Neighbours
 
-NEAR_COSINE = 0.9  # measured on planted copies (JPEG 70, x0.8, 2% crop): benchmarks/planted_issues.py
+NEAR_SHARE = 0.13  # cleanlab Datalab's near_duplicate threshold (of the median nearest-neighbour distance)
 
 
 @dataclass(frozen=True)
@@ -25,7 +30,7 @@ class DuplicateSets:
     nearest : np.ndarray of int64, shape (N,)
         The member of its set most similar to it, -1 outside a set.
     similarity : np.ndarray of float32, shape (N,)
-        Cosine similarity to ``nearest`` (1 for an exact copy).
+        Cosine similarity to ``nearest`` in the space that found it (1 for an exact copy).
     """
 
     group: np.ndarray
@@ -53,12 +58,9 @@ class DuplicateSets:
         return conflict
 
 
-def find_duplicates(digests: np.ndarray, neighbours: Neighbours | None = None, *,
-                    near_cosine: float = NEAR_COSINE) -> DuplicateSets:
-    """Group images whose ``digests`` (N,) are equal, or whose ``neighbours`` are at least ``near_cosine`` similar.
-
-    Without ``neighbours`` (no embeddings yet) only exact copies are found.
-    """
+def find_duplicates(digests: np.ndarray, *spaces: Neighbours) -> DuplicateSets:
+    """Group images whose ``digests`` (N,) are equal, or which are near duplicates in one of the neighbour
+    ``spaces`` (e.g. thumbnails, and embeddings once there are some)."""
     from scipy.sparse import coo_matrix
     from scipy.sparse.csgraph import connected_components
 
@@ -73,13 +75,16 @@ def find_duplicates(digests: np.ndarray, neighbours: Neighbours | None = None, *
     similarity = np.zeros(n, np.float32)
     nearest[rows[0]], nearest[cols[0]] = cols[0], rows[0]
     similarity[exact] = 1.0
-    if neighbours is not None and neighbours.indices.size:
-        close = neighbours.similarity >= near_cosine
-        source = np.repeat(np.arange(n), close.sum(axis=1))
-        rows.append(source)
+    for neighbours in spaces:
+        if not neighbours.indices.size:
+            continue
+        distance = 1 - neighbours.similarity
+        typical = np.median(distance[~exact, 0]) if not exact.all() else 0.0  # to another image, not its copy
+        close = distance <= NEAR_SHARE * float(typical)
+        rows.append(np.repeat(np.arange(n), close.sum(axis=1)))
         cols.append(neighbours.indices[close])
-        best = close[:, 0] & ~exact
-        nearest[best], similarity[best] = neighbours.indices[best, 0], neighbours.similarity[best, 0]
+        better = close[:, 0] & ~exact & (neighbours.similarity[:, 0] > similarity)
+        nearest[better], similarity[better] = neighbours.indices[better, 0], neighbours.similarity[better, 0]
     rows, cols = np.concatenate(rows), np.concatenate(cols)
     graph = coo_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, n))
     _, component = connected_components(graph, directed=False)

@@ -9,7 +9,7 @@ flagged only when its score is below CleanVision's threshold *and* below a share
 import numpy as np
 import pandas as pd
 
-from labelreview.core.findings.image_properties import PROPERTIES
+from labelreview.core.findings.image_properties import MEASURES
 
 RELATIVE = {"dark": 1 / 3, "light": 1 / 3, "low_information": 1 / 8, "blurry": 1 / 2}  # of the set median
 GRAY_SET = 0.1  # where at least this share of a set is grayscale, grayscale is no issue
@@ -33,7 +33,7 @@ def quality_scores(properties: np.ndarray) -> pd.DataFrame:
     from cleanvision.issue_managers.image_property_issue_manager import ImagePropertyIssueManager
 
     params = ImagePropertyIssueManager().get_default_params()
-    raw = pd.DataFrame({name: properties[name] for name in PROPERTIES.names[:-2]}).astype(float)
+    raw = pd.DataFrame({name: properties[name] for name in MEASURES}).astype(float)
     entropy = np.minimum(params["low_information"]["normalizing_factor"] * raw["entropy"], 1)
     spread = raw["brightness_range"]  # a flat image with noise has entropy but no contrast
     width, height = raw["width"].clip(lower=1), raw["height"].clip(lower=1)

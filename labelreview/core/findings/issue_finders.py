@@ -16,7 +16,8 @@ from labelreview.core.findings.neighbours import nearest_neighbours
 from labelreview.core.findings.outliers import Outliers, find_outliers
 from labelreview.core.progress import Callback, ignore_progress, scaled
 
-NEIGHBOURS = 100  # also for outliers: a foreign group of up to about half as many still stands out
+NEIGHBOURS = 100  # of each embedding; also for outliers
+THUMBNAIL_NEIGHBOURS = 10
 PROPERTIES_SHARE = 0.3  # of the progress bar when embeddings are computed too; 0.8 when they are not
 
 
@@ -57,11 +58,14 @@ def find_issues(dataset: Dataset, *, embed: bool = True, callback: Callback = ig
     properties = image_properties(dataset, callback=scaled(callback, 0.0, share))
     if embed:
         vectors = dataset_embeddings(dataset, LITE0, callback=scaled(callback, share, 0.8))
-    neighbours = outliers = None
+    thumbnails = properties["thumbnail"].astype(np.float32)
+    spaces = [nearest_neighbours(thumbnails - thumbnails.mean(axis=1, keepdims=True), THUMBNAIL_NEIGHBOURS,
+                                 callback=scaled(callback, 0.8, 0.85))]
+    outliers = None
     if vectors is not None:
-        neighbours = nearest_neighbours(vectors, NEIGHBOURS, callback=scaled(callback, 0.8, 0.95))
+        spaces.append(nearest_neighbours(vectors, NEIGHBOURS, callback=scaled(callback, 0.85, 0.95)))
         callback(0.95, "finding outliers")
-        outliers = find_outliers(vectors, neighbours, dataset.labels)
-    duplicates = find_duplicates(properties["digest"], neighbours)
+        outliers = find_outliers(vectors, spaces[-1], dataset.labels)
+    duplicates = find_duplicates(properties["digest"], *spaces)
     callback(1.0, "done")
     return Findings(quality_issues(properties), duplicates, outliers, vectors is not None)
