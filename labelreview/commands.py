@@ -36,9 +36,16 @@ def score(args: Namespace) -> int:
     print(f"{len(dataset):,} examples, {run.analysis.issue_count:,} suspects found, "
           f"health score {run.analysis.health_score:.3f}, {run.seconds:.1f} s{skipped} -> {args.out}\n"
           f"model {run.spec.name} ({run.reason}), agreement with the given labels {health['agreement']:.1%}")
+    found = _issue_summary(health["issue_counts"], skip=("label",))
+    print(f"other issues: {found or 'none found'} (issues.csv)")
     if health["agreement_warning"]:
         print(f"warning: {health['agreement_warning']}", file=sys.stderr)
     return 0
+
+
+def _issue_summary(counts: dict[str, int], skip=()) -> str:
+    """``3 label conflict, 12 duplicate, ...``: the kinds found, with their image counts."""
+    return ", ".join(f"{count:,} {kind.replace('_', ' ')}" for kind, count in counts.items() if count and kind not in skip)
 
 
 def issues(args: Namespace) -> int:
@@ -49,7 +56,7 @@ def issues(args: Namespace) -> int:
     frame = issues_frame(dataset, findings)
     args.out.mkdir(parents=True, exist_ok=True)
     write_issues(frame, args.out)
-    found = ", ".join(f"{count:,} {kind.replace('_', ' ')}" for kind, count in issue_counts(frame).items() if count)
+    found = _issue_summary(issue_counts(frame))
     print(f"{len(dataset):,} images: {found or 'no issues found'} -> {args.out / 'issues.csv'}")
     return 0
 

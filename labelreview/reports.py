@@ -18,7 +18,18 @@ def comparison_table(result: Comparison) -> str:
     widths = [max(len(r[i]) for r in rows + [("", "original", "cleaned", "change")]) for i in range(4)]
     lines = [f"{'':<{widths[0]}}  {'original':>{widths[1]}}  {'cleaned':>{widths[2]}}  {'change':>{widths[3]}}"]
     lines += [f"{r[0]:<{widths[0]}}  {r[1]:>{widths[1]}}  {r[2]:>{widths[2]}}  {r[3]:>{widths[3]}}" for r in rows]
-    return "\n".join(lines)
+    return "\n".join(lines + [leak_text(result.leaks)])
+
+
+def leak_text(leaks, shown: int = 10) -> str:
+    """How many test images were seen in training (copies or near duplicates), and the first ``shown``."""
+    if not len(leaks):
+        return "no test image is a copy or near duplicate of a training image"
+    said = (f"{len(leaks):,} test images are copies ({int(leaks['exact'].sum()):,}) or near duplicates of training "
+            "images: they flatter both accuracies")
+    rows = [f"  {r.test}  ~  {r.train}  ({'copy' if r.exact else f'similarity {r.similarity:.3f}'})"
+            for r in leaks.head(shown).itertuples()]
+    return "\n".join([said, *rows] + ([f"  ... and {len(leaks) - shown:,} more"] if len(leaks) > shown else []))
 
 
 def _rate(value: float) -> str:
@@ -30,7 +41,8 @@ def comparison_json(result: Comparison) -> dict:
         name: {"train_examples": e.train_examples, "accuracy": e.accuracy,
                "per_class_accuracy": [None if np.isnan(v) else float(v) for v in e.per_class_accuracy],
                "confusion": e.confusion.tolist()}
-        for name, e in (("original", result.before), ("cleaned", result.after))}}
+        for name, e in (("original", result.before), ("cleaned", result.after))},
+        "leaks": result.leaks.to_dict(orient="records")}
 
 
 def calibration_text(result: Calibration) -> str:

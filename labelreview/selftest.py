@@ -39,7 +39,8 @@ def run_selftest() -> int:
         out = Path(scratch, "scores")
         write_score_files(run, out)
         names = sorted(p.name for p in out.iterdir())
-        check(f"result files written: {', '.join(names)}", names == ["health.json", "pred_probs.npy", "scores.csv"])
+        check(f"result files written: {', '.join(names)}",
+              names == ["health.json", "issues.csv", "pred_probs.npy", "scores.csv"])
         shapes = open_source(str(write_shapes_folder(Path(scratch, "shapes"), per_class=10)))
         run = score_dataset(shapes, ModelSpec(name="auto"), folds=3)
         agreement = float((run.analysis.predicted == shapes.labels).mean())

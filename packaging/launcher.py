@@ -1,5 +1,9 @@
 """Entry point of the packaged app: the same command line as ``labelreview``."""
 
-from labelreview.cli import main
+import multiprocessing
+
+multiprocessing.freeze_support()  # worker processes (image measurements) start this executable again
+
+from labelreview.cli import main  # noqa: E402
 
 raise SystemExit(main())

@@ -14,7 +14,7 @@ SCORE_COLUMNS = ["index", "path", "given_label", "predicted_label", "confidence"
                  "is_label_issue", "rank"]
 
 
-def test_score_writes_the_three_files(tmp_path, capsys):
+def test_score_writes_the_result_files(tmp_path, capsys):
     out = tmp_path / "out"
     assert main(["score", "mnist:test", "--limit", "500", "--model", "logreg", "--folds", "3", "--out", str(out)]) == 0
     scores = pd.read_csv(out / "scores.csv", keep_default_na=False)
@@ -28,8 +28,24 @@ def test_score_writes_the_three_files(tmp_path, capsys):
     health = json.loads((out / "health.json").read_text())
     assert health["examples"] == 500 and health["folds"] == 3 and health["class_names"] == list("0123456789")
     assert 0 < health["health_score"] <= 1 and health["seconds"] > 0 and len(health["per_class"]) == 10
+    issues = pd.read_csv(out / "issues.csv", keep_default_na=False)
+    assert list(issues.columns) == ["index", "path", "issue", "score", "group", "detail"]
+    assert (issues["issue"] == "label").sum() == health["label_issues"] == health["issue_counts"]["label"]
+    assert health["issues_searched"][:3] == ["label", "exact duplicates", "image quality"]
     summary = capsys.readouterr().out.strip()
     assert summary.startswith("500 examples, ") and "suspects found, health score" in summary
+
+
+def test_issues_finds_a_copy_under_another_label_without_a_model(digit_folder, tmp_path, capsys):
+    (digit_folder / "1" / "copy.png").write_bytes((digit_folder / "0" / "0.png").read_bytes())
+    out = tmp_path / "issues"
+    assert main(["issues", str(digit_folder), "--out", str(out)]) == 0
+    issues = pd.read_csv(out / "issues.csv", keep_default_na=False)
+    conflict = issues[issues["issue"] == "label_conflict"]
+    assert set(conflict["path"]) >= {"0/0.png", "1/copy.png"} and conflict["group"].nunique() >= 1
+    assert "label" not in set(issues["issue"])  # no model was trained
+    said = capsys.readouterr().out
+    assert said.startswith("301 images: ") and "label conflict" in said and str(out / "issues.csv") in said
 
 
 def test_noise_writes_labels_and_truth_for_a_folder(digit_folder, tmp_path, capsys):

@@ -10,6 +10,7 @@ from labelreview.core.findings.duplicates import find_duplicates
 from labelreview.core.findings.issue_finders import find_issues
 from labelreview.core.findings.issue_table import (COLUMNS, ISSUE_KINDS, IssueTable, issue_counts, issues_frame,
                                                    read_issues, write_issues)
+from labelreview.core.findings.leakage import find_leaks
 from labelreview.core.findings.neighbours import nearest_neighbours, unit_rows
 from tests.conftest import write_png_folder
 
@@ -133,3 +134,16 @@ def test_nearest_neighbours_agree_with_brute_force():
     assert found.indices[10, 0] == 20 and found.knn_graph().shape == (400, 400)
     sets = find_duplicates(np.arange(400).astype("V8"), found)  # cosine 1 where the median is about 0.2
     assert sets.count == 1 and list(sets.members(0)) == [10, 20]
+
+
+def test_test_images_seen_in_training_are_counted_as_leaks(tmp_path, mnist_test):
+    train_root = write_png_folder(tmp_path / "train", mnist_test.images(), mnist_test.labels, per_class=10)
+    test_root = tmp_path / "test" / "3"
+    test_root.mkdir(parents=True)
+    (test_root / "copy.png").write_bytes((train_root / "3" / "2.png").read_bytes())
+    Image.open(train_root / "3" / "4.png").resize((22, 22)).save(test_root / "resized.jpg", quality=70)
+    fresh = np.flatnonzero(mnist_test.labels == 3)[50]
+    Image.fromarray(mnist_test.images()[fresh, ..., 0]).save(test_root / "fresh.png")
+    leaks = find_leaks(open_source(str(train_root)), open_source(str(tmp_path / "test")))
+    assert list(leaks["test"]) == ["3/copy.png", "3/resized.jpg"]
+    assert list(leaks["train"]) == ["3/2.png", "3/4.png"] and list(leaks["exact"]) == [True, False]

@@ -1,11 +1,14 @@
 """Retrain and compare: overall and per-class test accuracy before and after cleaning, both confusion matrices."""
 
+import html
+
 import numpy as np
 from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
 from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QTableWidget, QTableWidgetItem, QVBoxLayout
 
 from labelreview.core.report.charts import Theme, heat_map_figure
 from labelreview.core.review.compare import Comparison
+from labelreview.reports import leak_text
 
 
 class CompareDialog(QDialog):
@@ -19,7 +22,8 @@ class CompareDialog(QDialog):
             change) <= 0.001 else "Cleaning did not help on this test set."
         summary = QLabel(f"The same model, trained on the original labels ({before.train_examples:,} images) and on "
                          f"the cleaned labels ({after.train_examples:,} images), tested on {test_name}: accuracy "
-                         f"<b>{before.accuracy:.2%}</b> \u2192 <b>{after.accuracy:.2%}</b> ({change:+.2%}). {verdict}")
+                         f"<b>{before.accuracy:.2%}</b> \u2192 <b>{after.accuracy:.2%}</b> ({change:+.2%}). {verdict}"
+                         f"<br>{html.escape(leak_text(result.leaks, shown=3)).replace(chr(10), '<br>')}")
         summary.setWordWrap(True)
         self.table = QTableWidget(len(result.class_names), 4)
         self.table.setHorizontalHeaderLabels(["Class", "Original", "Cleaned", "Change"])

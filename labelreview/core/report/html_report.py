@@ -14,10 +14,14 @@ from labelreview.core.atomic import write_text_atomic
 from labelreview.core.data.images import to_image
 from labelreview.core.findings.analysis import CLASS_QUALITY_COLUMNS, OVERLAP_COLUMNS
 from labelreview.core.findings.health import Health
+from labelreview.core.findings.image_quality import QUALITY_KINDS
+from labelreview.core.findings.issue_table import DUPLICATE_KINDS
 from labelreview.core.report.charts import Theme, class_quality_figure, confusion_figure, distribution_figure
 from labelreview.core.review.session import ReviewSession
 
 TOP_SUSPECTS = 60
+EXAMPLES = 6  # of each other kind of issue
+ISSUE_EXAMPLES = (*DUPLICATE_KINDS, "outlier", *QUALITY_KINDS)
 STYLE = """body{font-family:system-ui,sans-serif;margin:2em;color:#202020}
 table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}
 th{background:#f3f3f3}.tiles{display:flex;flex-wrap:wrap;gap:10px}.tile{width:120px;text-align:center;font-size:12px}
@@ -76,13 +80,36 @@ def _suspect_tiles(session: ReviewSession, health: Health) -> str:
     tiles = [f"<h2>{'Top ' if len(worst) < len(flagged) else ''}{len(worst):,} of {len(flagged):,} suspects</h2>",
              '<div class="tiles">']
     for position in worst:
-        pixels = session.dataset.images(np.array([position]))[0]
-        image = to_image(pixels)
-        caption = (f"{html.escape(names[labels[position]])} &rarr; {html.escape(names[scores.predicted[position]])}"
-                   f"<br>{scores.confidence[position]:.0%} &middot; "
-                   f"{html.escape(session.dataset.path(position) or f'row {session.dataset.index[position]}')}")
-        tiles.append(f'<div class="tile"><img src="{_png(image)}" alt=""><br>{caption}</div>')
+        tiles.append(_tile(session, position, f"{html.escape(names[labels[position]])} &rarr; "
+                                              f"{html.escape(names[scores.predicted[position]])}"
+                                              f"<br>{scores.confidence[position]:.0%}"))
     return "".join(tiles) + "</div>"
+
+
+def _tile(session: ReviewSession, position: int, caption: str) -> str:
+    """One image with ``caption`` (HTML) above its path."""
+    image = to_image(session.dataset.images(np.array([position]))[0])
+    where = session.dataset.path(position) or f"row {session.dataset.index[position]}"
+    return f'<div class="tile"><img src="{_png(image)}" alt=""><br>{caption} &middot; {html.escape(where)}</div>'
+
+
+def _other_issues(session: ReviewSession) -> str:
+    """How many images have each kind of model-free issue, with the worst few of each and why."""
+    if session.issues is None:
+        return "<h2>Other issues</h2><p>Not searched (Review &rsaquo; Find duplicates, outliers and image issues).</p>"
+    labels, names = session.labels(), session.dataset.class_names
+    counts = session.issues.counts(labels)
+    parts = ["<h2>Other issues</h2>", _table(pd.DataFrame(
+        {"issue": [kind.replace("_", " ") for kind in ISSUE_EXAMPLES],
+         "images": [counts[kind] for kind in ISSUE_EXAMPLES]}))]
+    for kind in ISSUE_EXAMPLES:
+        shown = session.issues.positions(kind, labels)[:EXAMPLES]
+        if len(shown):
+            parts.append(f"<h3>{kind.replace('_', ' ').capitalize()}</h3><div class='tiles'>")
+            parts += [_tile(session, i, html.escape(names[labels[i]]) + "<br>" + "<br>".join(
+                html.escape(reason) for reason in session.issues.reasons(i))) for i in shown]
+            parts.append("</div>")
+    return "".join(parts)
 
 
 def model_line(run: dict, agreement) -> str:
@@ -114,6 +141,7 @@ def write_report(session: ReviewSession, health: Health, path: Path) -> None:
         f'<img class="chart" src="{_png(distribution_figure(health, theme))}" alt="label distribution">',
         "<h2>Overlapping classes</h2>", _table(_humane(overlap, OVERLAP_COLUMNS)) if len(overlap) else "<p>None found.</p>",
         _suspect_tiles(session, health),
+        _other_issues(session),
         _decisions(session),
         f"<h2>Unreadable files ({len(session.dataset.skipped):,})</h2>",
         "<ul>" + "".join(f"<li>{html.escape(s.path)}: {html.escape(s.reason)}</li>"

@@ -3,11 +3,13 @@
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 
 from labelreview.core.data.dataset import Dataset
 from labelreview.core.engine.models import ModelSpec, make_classifier, resolve_model
 from labelreview.core.engine.pipeline import model_inputs
 from labelreview.core.errors import DataError
+from labelreview.core.findings.leakage import find_leaks
 from labelreview.core.progress import Callback, ignore_progress, scaled
 
 
@@ -32,9 +34,13 @@ class Evaluation:
 
 @dataclass(frozen=True)
 class Comparison:
+    """Both evaluations, and ``leaks``: test images that are copies or near duplicates of training images
+    (see :func:`find_leaks`), which flatter both accuracies."""
+
     class_names: tuple[str, ...]
     before: Evaluation
     after: Evaluation
+    leaks: pd.DataFrame
 
 
 def compare_cleaning(original: Dataset, cleaned: Dataset, test: Dataset, spec: ModelSpec, *,
@@ -47,8 +53,11 @@ def compare_cleaning(original: Dataset, cleaned: Dataset, test: Dataset, spec: M
         raise DataError(None, f"the test set ({test.name}: {len(test.class_names)} classes, {test.image_shape}) "
                               f"does not match {original.name} ({len(original.class_names)} classes, "
                               f"{original.image_shape})")
+    leaks = find_leaks(original, test, callback=scaled(callback, 0.0, 0.1, "looking for test images seen in "
+                                                                             "training: "))
     spec, _ = resolve_model(spec, original)
-    original, cleaned, test = (model_inputs(data, spec, callback=scaled(callback, step / 6, (step + 1) / 6))
+    original, cleaned, test = (model_inputs(data, spec, callback=scaled(callback, 0.1 + step * 0.4 / 3,
+                                                                          0.1 + (step + 1) * 0.4 / 3))
                                for step, data in enumerate((original, cleaned, test)))
     evaluations = []
     for step, (name, train) in enumerate((("original", original), ("cleaned", cleaned))):
@@ -60,7 +69,7 @@ def compare_cleaning(original: Dataset, cleaned: Dataset, test: Dataset, spec: M
         confusion = np.bincount(test.labels * k + predicted, minlength=k * k).reshape(k, k)
         evaluations.append(Evaluation(len(train), confusion))
     callback(1.0, "done")
-    return Comparison(original.class_names, *evaluations)
+    return Comparison(original.class_names, *evaluations, leaks)
 
 
 def hold_out(original: Dataset, cleaned: Dataset, current: Dataset, *, share: float = 0.2,
