@@ -50,6 +50,10 @@ def test_choosing_an_overlap_pair_shows_both_directions_and_filters_the_grid(qtb
     assert sorted(health.pair_models[0].positions.tolist()) == a_to_b.tolist()
     assert sorted(health.pair_models[1].positions.tolist()) == b_to_a.tolist()
     assert sorted(review.model.positions.tolist()) == sorted(a_to_b.tolist() + b_to_a.tolist())
+    confusion = health.health.analysis.confusion  # one count: the table, both panes, the grid, the heat map
+    assert health.overlap.item(0, 2).text() == str(len(a_to_b) + len(b_to_a)) == str(review.model.rowCount())
+    assert (len(a_to_b), len(b_to_a)) == (confusion[a, b], confusion[b, a])
+    assert health.pair_titles[0].text().endswith(f": {len(a_to_b)}")
     assert review.filters.pair == (a, b) and review.filters.pair_clear.isVisible()
     review.filters.pair_clear.click()
     assert review.filters.pair is None and len(review.model.positions) == 300

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 from shiboken6 import isValid
 
+from labelreview.core.findings.analysis import OVERLAP_COLUMNS
 from labelreview.core.findings.health import Health, compute_health
 from labelreview.core.report.charts import Theme, class_quality_figure, confusion_figure, distribution_figure
 from labelreview.core.report.html_report import model_line, write_report
@@ -57,7 +58,9 @@ class HealthView(QWidget):
         self.canvases: dict[str, FigureCanvasQTAgg] = {}
         self.charts = QGridLayout()
         self.overlap = QTableWidget(0, 4)
-        self.overlap.setHorizontalHeaderLabels(["Class A", "Class B", "Examples", "Joint probability"])
+        self.overlap.setHorizontalHeaderLabels(["Class A", "Class B", "Images", "Joint probability"])
+        self.overlap.horizontalHeaderItem(2).setToolTip("Images given one class of the pair and predicted the "
+                                                        "other: the grid shows exactly these")
         self.overlap.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.overlap.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.overlap.horizontalHeader().setStretchLastSection(True)  # the last header was cut short
@@ -143,7 +146,8 @@ class HealthView(QWidget):
         analysis = health.analysis
         self.summary.setText(
             f"<b>Health score {analysis.health_score:.3f}</b> \u00b7 {len(health.positions):,} scored images \u00b7 "
-            f"{analysis.issue_count:,} suspects \u00b7 about {health.estimated_errors:,} label errors estimated<br>"
+            f"{self.session.review_counts().suspects:,} suspects \u00b7 about {health.estimated_errors:,} label errors "
+            f"estimated<br>"
             f"{model_line(self.session.scores.health, health.agreement)}<br>{_weakest(health)}")
         theme = Theme.for_dark(self.palette().window().color().lightness() < 128)
         confusion, self.confusion_classes = confusion_figure(health, theme, clickable=True)
@@ -167,9 +171,8 @@ class HealthView(QWidget):
         table = health.analysis.overlapping
         self.overlap.blockSignals(True)
         self.overlap.setRowCount(len(table))
-        for row, values in enumerate(table.itertuples(index=False)):
-            cells = [values[0], values[1], f"{values[4]:,}", f"{values[5]:.4f}"]
-            for column, text in enumerate(cells):
+        for row, (a, b, images, joint) in enumerate(table[list(OVERLAP_COLUMNS)].itertuples(index=False)):
+            for column, text in enumerate((a, b, f"{images:,}", f"{joint:.4f}")):
                 self.overlap.setItem(row, column, QTableWidgetItem(str(text)))
         self.overlap.blockSignals(False)
 

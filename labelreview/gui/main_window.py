@@ -154,11 +154,12 @@ class MainWindow(QMainWindow):
         self.session.show_scores(scores)
         self.review.scores_changed()
         self.statusBar().showMessage(f"{scores.health['folds_done']} of {scores.health['folds']} folds done: "
-                                     f"{scores.suspects:,} suspects so far")
+                                     f"{self.session.scores.suspects:,} suspects so far")
 
     def _scored(self, scores: ScoreTable) -> None:
         self.session.show_scores(scores, new_round=True)
         self.review.scores_changed()
+        scores = self.session.scores  # kept images left unflagged: the count the grid and Rounds tab show
         message = (f"Done in {scores.health['seconds']:.0f} s: {scores.suspects:,} suspects, "
                    f"health score {scores.health['health_score']:.3f}, model {scores.health['model']} agrees with "
                    f"{scores.health['agreement']:.0%} of the labels")

@@ -226,6 +226,6 @@ class ReviewPage(QWidget):
         scores, k = self.session.scores, len(self.session.dataset.class_names)
         self.filters.set_counts(np.bincount(self.model.labels, minlength=k),
                                 np.bincount(scores.predicted[scores.scored], minlength=k) if scores.scored.any() else None)
-        reviewed, suspects = self.session.review_counts()
-        self.filters.counts.setText(f"{reviewed:,} of {suspects:,} suspects reviewed \u00b7 "
+        counts = self.session.review_counts()
+        self.filters.counts.setText(f"{counts.reviewed:,} of {counts.suspects:,} suspects reviewed \u00b7 "
                                     f"{self.model.rowCount():,} shown of {len(self.session.dataset):,} images")
