@@ -265,5 +265,6 @@ class MainWindow(QMainWindow):
             self.thread.quit()
             self.thread.wait(15_000)
         self.review.thumbnails.shutdown()
+        self.review.detail.shutdown()
         self.review.health.shutdown()
         super().closeEvent(event)
