@@ -10,6 +10,7 @@ from labelreview.gui.preview_loader import PreviewLoader
 from labelreview.gui.thumbnails import ThumbnailLoader
 
 TOP_CLASSES = 5
+BAR_HEIGHT = 18  # compact: the panel fits under a 768-pixel screen
 
 
 class DetailPanel(QWidget):
@@ -31,8 +32,9 @@ class DetailPanel(QWidget):
         for name, label in self.fields.items():
             label.setWordWrap(True)
             form.addRow(f"{name}:", label)
-        self.bars = [QProgressBar(textVisible=True, maximum=1000) for _ in range(TOP_CLASSES)]
+        self.bars = [QProgressBar(textVisible=True, maximum=1000, maximumHeight=BAR_HEIGHT) for _ in range(TOP_CLASSES)]
         layout = QVBoxLayout(self)
+        layout.setSpacing(4)
         layout.addWidget(self.view, stretch=1)
         layout.addLayout(form)
         layout.addWidget(QLabel("<b>Top class probabilities</b>"))

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
-from PySide6.QtCore import QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFileDialog,
@@ -36,6 +36,8 @@ from labelreview.gui.tile_delegate import TILE, tile_grid
 from labelreview.gui.worker import start_task
 
 REFRESH_DELAY_MS = 400  # decisions in quick succession recompute once
+SHOWN_PAIRS = 12  # the most overlapping pairs, listed whole beside the distribution chart (health.json has all)
+PAIR_ROWS = 2  # rows of tiles each pair pane shows before it scrolls
 
 
 class HealthView(QWidget):
@@ -64,13 +66,15 @@ class HealthView(QWidget):
         self.overlap.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.overlap.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.overlap.horizontalHeader().setStretchLastSection(True)  # the last header was cut short
+        self.overlap.verticalHeader().hide()
+        self.overlap.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)  # as tall as its rows
         self.overlap.itemSelectionChanged.connect(self._pair_chosen)
         self.pair_models = [SuspectsModel(thumbnails, self), SuspectsModel(thumbnails, self)]
         self.pair_titles = [QLabel(), QLabel()]
         pairs = QHBoxLayout()
-        for model, title in zip(self.pair_models, self.pair_titles):
-            view = tile_grid(model)
-            view.setMinimumHeight(TILE.height() + 24)
+        self.pair_views = [tile_grid(model) for model in self.pair_models]
+        for view, title in zip(self.pair_views, self.pair_titles):
+            view.setMinimumHeight(PAIR_ROWS * TILE.height() + 24)
             column = QVBoxLayout()
             column.addWidget(title)
             column.addWidget(view)
@@ -83,9 +87,13 @@ class HealthView(QWidget):
         buttons.addWidget(export_html)
         layout.addLayout(buttons)
         layout.addLayout(self.charts)
-        layout.addWidget(QLabel("<b>Overlapping classes</b> (choose a pair to see both directions and filter "
-                                "the suspects grid)"))
-        layout.addWidget(self.overlap)
+        self.overlap_title = QLabel()
+        self.overlap_title.setWordWrap(True)
+        overlap = QVBoxLayout()  # in the charts' free fourth cell, beside the distribution chart
+        overlap.addWidget(self.overlap_title)
+        overlap.addWidget(self.overlap)
+        overlap.addStretch()
+        self.charts.addLayout(overlap, 1, 1)
         layout.addLayout(pairs)
         scroll = QScrollArea(widgetResizable=True)
         scroll.setWidget(content)
@@ -168,13 +176,18 @@ class HealthView(QWidget):
         self.updated.emit()
 
     def _fill_overlap(self, health: Health) -> None:
-        table = health.analysis.overlapping
+        table = health.analysis.overlapping.head(SHOWN_PAIRS)
+        self.overlap_title.setText(
+            f"<b>Overlapping classes</b>: the {len(table)} most overlapping of {len(health.analysis.overlapping):,} "
+            "pairs. Choose one to see both directions below and filter the suspects grid.")
         self.overlap.blockSignals(True)
         self.overlap.setRowCount(len(table))
         for row, (a, b, images, joint) in enumerate(table[list(OVERLAP_COLUMNS)].itertuples(index=False)):
             for column, text in enumerate((a, b, f"{images:,}", f"{joint:.4f}")):
                 self.overlap.setItem(row, column, QTableWidgetItem(str(text)))
         self.overlap.blockSignals(False)
+        self.overlap.setFixedHeight(self.overlap.horizontalHeader().height() + 2 * self.overlap.frameWidth()
+                                    + sum(self.overlap.rowHeight(row) for row in range(len(table))))
 
     def confusion_cell(self, row: int, column: int) -> None:
         """Show exactly the images with given class ``row`` and predicted class ``column`` (class indices)."""

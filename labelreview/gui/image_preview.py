@@ -1,10 +1,11 @@
 """One image at full resolution: zoomed to fit or at 1:1 in a scroll area, with its size in pixels."""
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import QButtonGroup, QHBoxLayout, QLabel, QScrollArea, QToolButton, QVBoxLayout, QWidget
 
-MIN_SIDE = 280
+MIN_SIDE = 200  # the panel fits under a 768-pixel screen; the view grows with the window
+PREFERRED_SIDE = 360  # the panel's share of the window beside the grid
 
 
 class ImagePreview(QWidget):
@@ -32,6 +33,9 @@ class ImagePreview(QWidget):
         layout.addWidget(self.scroll, stretch=1)
         layout.addLayout(bar)
         self.show_message("No image selected")
+
+    def sizeHint(self) -> QSize:
+        return QSize(PREFERRED_SIDE, PREFERRED_SIDE)
 
     def show_image(self, image: QImage, *, full: bool = True) -> None:
         """Show ``image``; ``full`` False marks a stand-in (the thumbnail) while the file is read."""

@@ -16,6 +16,7 @@ from labelreview.core.settings import load_settings, save_settings
 from labelreview.gui.curator_loop import CuratorLoop
 from labelreview.gui.engine_preload import preload_engine
 from labelreview.gui.review_page import SHORTCUTS, ReviewPage
+from labelreview.gui.screen_fit import fit_to_screen
 from labelreview.gui.start_page import StartPage
 from labelreview.gui.worker import start_task
 from labelreview.versions import library_versions
@@ -30,7 +31,7 @@ class MainWindow(QMainWindow):
     def __init__(self):
         super().__init__()
         self.setWindowTitle("labelreview")
-        self.resize(1360, 860)
+        fit_to_screen(self, 1360, 860)
         self.settings = load_settings()
         self.session: ReviewSession | None = None
         self.task = self.thread = self.on_finished = None
