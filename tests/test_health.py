@@ -84,7 +84,8 @@ def test_html_report_lists_decisions_with_humane_names_and_counts_that_agree(sco
     assert "click a cell" not in text
     shown = len(re.findall(r'class="tile"', text))  # one source: the suspects the window counts and shows
     assert shown == min(TOP_SUSPECTS, scored.scores.suspects) and shown == len(re.findall(r"<img src=", text))
-    assert f"<h2>{'Top ' * (shown < scored.scores.suspects)}{shown:,} of {scored.scores.suspects:,} suspects</h2>" in text
+    top = "Top " * (shown < scored.scores.suspects)
+    assert f"<h2>{top}{shown:,} of {scored.scores.suspects:,} suspects</h2>" in text
     assert f"{scored.review_counts().suspects:,} suspects &middot;" in text
     first = scored.dataset.path(int(scored.suspect_positions()[0]))
     assert text.index(first) > text.index("suspects</h2>")  # the most suspicious tile comes first

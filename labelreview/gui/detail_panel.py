@@ -32,7 +32,8 @@ class DetailPanel(QWidget):
         for name, label in self.fields.items():
             label.setWordWrap(True)
             form.addRow(f"{name}:", label)
-        self.bars = [QProgressBar(textVisible=True, maximum=1000, maximumHeight=BAR_HEIGHT) for _ in range(TOP_CLASSES)]
+        self.bars = [QProgressBar(textVisible=True, maximum=1000, maximumHeight=BAR_HEIGHT)
+                     for _ in range(TOP_CLASSES)]
         layout = QVBoxLayout(self)
         layout.setSpacing(4)
         layout.addWidget(self.view, stretch=1)

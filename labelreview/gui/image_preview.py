@@ -18,7 +18,8 @@ class ImagePreview(QWidget):
         self.scroll.setMinimumSize(MIN_SIDE, MIN_SIDE)
         self.scroll.setStyleSheet("QScrollArea { background: palette(alternate-base); }")
         self.fit = QToolButton(text="Fit", checkable=True, checked=True, toolTip="Zoom the image to fit the view")
-        self.actual = QToolButton(text="1:1", checkable=True, toolTip="One image pixel per screen pixel; scroll to move")
+        self.actual = QToolButton(text="1:1", checkable=True,
+                                  toolTip="One image pixel per screen pixel; scroll to move")
         group = QButtonGroup(self)
         for button in (self.fit, self.actual):
             group.addButton(button)

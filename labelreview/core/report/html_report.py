@@ -105,8 +105,8 @@ def write_report(session: ReviewSession, health: Health, path: Path) -> None:
         f"<h1>Label health: {html.escape(session.dataset.name)}</h1>",
         f"<p>{datetime.now():%Y-%m-%d %H:%M} &middot; labels: {html.escape(str(session.store.path))}</p>",
         f"<p><b>Health score {analysis.health_score:.3f}</b> &middot; {len(health.positions):,} scored images "
-        f"&middot; {session.review_counts().suspects:,} suspects &middot; about {health.estimated_errors:,} label errors "
-        f"estimated</p>",
+        f"&middot; {session.review_counts().suspects:,} suspects &middot; "
+        f"about {health.estimated_errors:,} label errors estimated</p>",
         f"<p>{model_line(session.scores.health, health.agreement)}</p>",
         _table(_agreement_table(session.dataset.class_names, health)),
         f'<img class="chart" src="{_png(class_quality_figure(health, theme))}" alt="label quality per class">',

@@ -107,7 +107,8 @@ class RoundsHistory:
         entry = Round(
             number=len(history) + 1, time=datetime.now(timezone.utc).isoformat(timespec="microseconds"),
             scored=int(scores.scored.sum()), suspects=len(flagged),
-            health_score=float(scores.health.get("health_score", float("nan"))), new_suspects=len(set(flagged) - before),
+            health_score=float(scores.health.get("health_score", float("nan"))),
+            new_suspects=len(set(flagged) - before),
             cleared=len(before - set(flagged)), flagged=flagged)
         self._write(history + [entry])
         return entry
