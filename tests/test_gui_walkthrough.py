@@ -9,6 +9,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QInputDialog, QMessageBox
 
 from labelreview.core.review.grid_view import GridQuery
+from labelreview.gui.rounds_view import COLUMNS
 from tests.test_gui_window import current, open_in, score
 
 
@@ -130,3 +131,24 @@ def test_long_captions_keep_both_labels_readable(qtbot, window):
     left, right = text.split(" \u2192 ")
     assert left.startswith("tri") and right.startswith("squ")  # neither label lost
     assert caption(metrics, "cat", " \u2192 ", "dog", width) == "cat \u2192 dog"
+
+
+def test_every_count_of_suspects_and_reviews_agrees(qtbot, window, digit_folder):
+    """Status bar, filter bar, Rounds table, "When to stop" and the Health summary say the same numbers."""
+    session = open_in(qtbot, window, str(digit_folder))
+    score(qtbot, window)
+    for _ in range(4):
+        qtbot.keyClick(window.review.grid, Qt.Key.Key_K)
+    rounds = window.review.rounds
+    reviewed = rounds.table.item(0, COLUMNS.index("Reviewed")).text()
+    assert reviewed == "4" and "of the 4 suspects you reviewed" in rounds.estimate.text()
+    assert window.review.filters.counts.text().startswith(f"4 of {session.scores.suspects:,} suspects reviewed")
+
+    score(qtbot, window)  # round 2: the kept images stay quiet
+    suspects = session.review_counts().suspects
+    assert f": {suspects:,} suspects," in window.statusBar().currentMessage()
+    assert rounds.table.item(1, COLUMNS.index("Suspects")).text() == f"{suspects:,}"
+    assert window.review.filters.counts.text().startswith(f"{session.review_counts().reviewed:,} of {suspects:,} ")
+    summary = window.review.health.summary  # recomputed on a worker after the run
+    qtbot.waitUntil(lambda: f"\u00b7 {suspects:,} suspects \u00b7" in summary.text(), timeout=60_000)
+    assert rounds.table.item(0, COLUMNS.index("Reviewed")).text() == "4"

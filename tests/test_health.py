@@ -4,14 +4,15 @@ import re
 
 import numpy as np
 import pytest
-from cleanlab.dataset import find_overlapping_classes, overall_label_health_score, rank_classes_by_label_quality
+from cleanlab.dataset import overall_label_health_score, rank_classes_by_label_quality
 from cleanlab.filter import find_label_issues
 
 from labelreview.core.engine.models import ModelSpec
 from labelreview.core.engine.pipeline import score_dataset
 from labelreview.core.report.charts import Theme, class_quality_figure, confusion_figure, distribution_figure
-from labelreview.core.report.html_report import write_report
+from labelreview.core.report.html_report import TOP_SUSPECTS, write_report
 from labelreview.core.review.session import ReviewSession
+from tests.test_analysis_and_noise import expected_overlap
 
 
 @pytest.fixture
@@ -27,8 +28,7 @@ def test_health_numbers_equal_cleanlab_and_numpy(scored):
     names = list(scored.dataset.class_names)
     assert health.analysis.health_score == pytest.approx(overall_label_health_score(labels, pred_probs, verbose=False))
     assert health.analysis.class_quality.equals(rank_classes_by_label_quality(labels, pred_probs, class_names=names))
-    pairs = find_overlapping_classes(labels, pred_probs, class_names=names)
-    assert health.analysis.overlapping.equals(pairs[pairs["Num Overlapping Examples"] > 0].reset_index(drop=True))
+    assert health.analysis.overlapping.equals(expected_overlap(labels, pred_probs, names))
     assert health.analysis.issue_count == find_label_issues(labels, pred_probs).sum()
     expected = np.zeros((10, 10), int)
     np.add.at(expected, (labels, pred_probs.argmax(1)), 1)
@@ -82,5 +82,10 @@ def test_html_report_lists_decisions_with_humane_names_and_counts_that_agree(sco
     assert scored.dataset.path(int(relabeled)) in text and scored.dataset.path(int(removed)) in text
     assert "Num Overlapping Examples" not in text and "Label Quality Score" not in text and "Label quality" in text
     assert "click a cell" not in text
-    shown = len(re.findall(r'class="tile"', text))
-    assert re.search(rf"<h2>(Top )?{shown:,} of {scored.health().analysis.issue_count:,} suspects</h2>", text)
+    shown = len(re.findall(r'class="tile"', text))  # one source: the suspects the window counts and shows
+    assert shown == min(TOP_SUSPECTS, scored.scores.suspects) and shown == len(re.findall(r"<img src=", text))
+    top = "Top " * (shown < scored.scores.suspects)
+    assert f"<h2>{top}{shown:,} of {scored.scores.suspects:,} suspects</h2>" in text
+    assert f"{scored.review_counts().suspects:,} suspects &middot;" in text
+    first = scored.dataset.path(int(scored.suspect_positions()[0]))
+    assert text.index(first) > text.index("suspects</h2>")  # the most suspicious tile comes first

@@ -71,7 +71,7 @@ def test_reopen_restores_decisions_and_scores(session, digit_folder):
     assert again.statuses()[10] == "removed" and again.statuses()[worst] in ("relabeled", "kept")
     assert np.array_equal(again.scores.rank, session.scores.rank)
     assert np.allclose(again.scores.pred_probs, session.scores.pred_probs)
-    assert again.review_counts()[1] == session.scores.suspects
+    assert again.review_counts().suspects == session.scores.suspects
     training = again.training_dataset()
     assert len(training) == 299 and 10 not in training.index
     assert audit(session)[0]["suggested"] is not None and audit(session)[0]["score"] is not None

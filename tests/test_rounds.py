@@ -7,7 +7,7 @@ import pytest
 from labelreview.core.data.noise import inject_noise
 from labelreview.core.engine.models import ModelSpec
 from labelreview.core.engine.pipeline import score_dataset
-from labelreview.core.review.rounds import EVIDENCE_DROP, kept_quality
+from labelreview.core.review.rounds import EVIDENCE_DROP, RoundsHistory, kept_quality
 from labelreview.core.review.session import ReviewSession
 from tests.conftest import write_png_folder
 
@@ -51,6 +51,29 @@ def test_two_rounds_kept_images_are_not_flagged_again(noisy_csv):
 
     first, second = session.rounds.rounds()
     assert (first.number, second.number) == (1, 2)
-    assert (first.reviewed, second.reviewed, second.relabeled, second.removed) == (0, 10, 4, 2)
+    done = session.round_reviews(first)  # the decisions on round 1's suspects, as they stand now
+    assert (done.suspects, done.reviewed, done.relabeled, done.removed) == (first.suspects, 10, 4, 2)
+    assert session.round_reviews(second) == session.review_counts()  # the latest round is what the window shows
     assert second.scored == 598 and second.cleared >= 4  # fixed and removed images leave the flagged set
     assert second.suspects == session.scores.suspects
+
+
+def test_a_reopened_round_keeps_its_suspects_and_counts(noisy_csv):
+    """Keeps made after a round leave its suspects as they were (reviewed now), also after a reopen."""
+    session = ReviewSession.open(str(noisy_csv))
+    next_round(session)
+    session.decide(np.flatnonzero(session.scores.is_label_issue)[:4], "keep")
+    again = ReviewSession.open(str(noisy_csv))
+    (latest,) = again.rounds.rounds()
+    assert again.scores.is_label_issue.tolist() == session.scores.is_label_issue.tolist()
+    assert again.review_counts() == session.review_counts() == again.round_reviews(latest)
+    assert (again.review_counts().suspects, again.review_counts().reviewed) == (latest.suspects, 4)
+
+
+def test_rounds_written_by_an_older_version_still_read(noisy_csv, tmp_path):
+    path = tmp_path / "labels.csv.rounds.json"
+    path.write_text('[{"number": 1, "time": "2026-01-01T00:00:00+00:00", "scored": 9, "suspects": 1, '
+                    '"health_score": 0.9, "reviewed": 0, "relabeled": 0, "removed": 0, "new_suspects": 1, '
+                    '"cleared": 0, "flagged": ["a.png"]}]')
+    (only,) = RoundsHistory(path).rounds()
+    assert (only.number, only.suspects, only.flagged) == (1, 1, ("a.png",))

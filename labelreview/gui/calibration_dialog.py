@@ -1,17 +1,16 @@
 """Shows a calibration: flagged-set precision and recall, the ranking's precision-recall curve, per class."""
 
 from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
-from PySide6.QtWidgets import QDialog, QLabel, QTableWidget, QTableWidgetItem, QVBoxLayout
+from PySide6.QtWidgets import QLabel, QTableWidget, QTableWidgetItem
 
 from labelreview.core.report.charts import Theme, precision_recall_figure
 from labelreview.core.review.calibration import Calibration
+from labelreview.gui.result_dialog import ResultDialog
 
 
-class CalibrationDialog(QDialog):
+class CalibrationDialog(ResultDialog):
     def __init__(self, result: Calibration, rate: float, kind: str, parent=None):
-        super().__init__(parent)
-        self.setWindowTitle("Calibration with injected label errors")
-        self.resize(720, 760)
+        super().__init__("Calibration with injected label errors", (720, 760), parent)
         self.summary = summary = QLabel(
             f"{rate:.0%} of a copy of your labels were flipped "
             f"({'within class pairs' if kind == 'pairs' else 'to any other class'}) and scored with your settings (your labels are "
@@ -28,8 +27,8 @@ class CalibrationDialog(QDialog):
             for column, value in enumerate(values):
                 text = f"{value:.3f}" if isinstance(value, float) else str(value)
                 self.table.setItem(row, column, QTableWidgetItem(text))
-        layout = QVBoxLayout(self)
-        layout.addWidget(summary)
-        layout.addWidget(self.canvas, stretch=1)
-        layout.addWidget(QLabel("<b>Per class</b> (of the original label)"))
-        layout.addWidget(self.table, stretch=1)
+        self.canvas.setMinimumHeight(200)
+        self.body.addWidget(summary)
+        self.body.addWidget(self.canvas, stretch=1)
+        self.body.addWidget(QLabel("<b>Per class</b> (of the original label)"))
+        self.body.addWidget(self.table, stretch=1)

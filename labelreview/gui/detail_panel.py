@@ -1,15 +1,16 @@
-"""The current image in detail: large view, path, labels, top class probabilities, quality, fold."""
+"""The current image in detail: full-resolution view, path, labels, top class probabilities, quality, fold."""
 
 import numpy as np
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import QFormLayout, QLabel, QProgressBar, QVBoxLayout, QWidget
 
 from labelreview.core.review.session import ReviewSession
+from labelreview.gui.image_preview import ImagePreview
+from labelreview.gui.preview_loader import PreviewLoader
 from labelreview.gui.thumbnails import ThumbnailLoader
 
 TOP_CLASSES = 5
-VIEW_SIDE = 280
+BAR_HEIGHT = 18  # compact: the panel fits under a 768-pixel screen
 
 
 class DetailPanel(QWidget):
@@ -18,9 +19,12 @@ class DetailPanel(QWidget):
         self.thumbnails = thumbnails
         self.session: ReviewSession | None = None
         self.position: int | None = None
-        self.view = QLabel("No image selected", alignment=Qt.AlignmentFlag.AlignCenter)
-        self.view.setFixedSize(VIEW_SIDE, VIEW_SIDE)
-        self.view.setStyleSheet("background: palette(alternate-base);")
+        self.view = ImagePreview()
+        self.loader = PreviewLoader(self)
+        self.loader.loaded.connect(self._full_image_loaded)
+        self.loader.failed.connect(self._full_image_failed)
+        self.shown_key = None  # (dataset, position) whose image is shown or being read
+        self.full_shown = False
         self.fields = {name: QLabel(textInteractionFlags=Qt.TextInteractionFlag.TextSelectableByMouse)
                        for name in ("Path", "Given", "Predicted", "Suggested", "Label quality", "Held out in",
                                     "Decision")}
@@ -28,20 +32,22 @@ class DetailPanel(QWidget):
         for name, label in self.fields.items():
             label.setWordWrap(True)
             form.addRow(f"{name}:", label)
-        self.bars = [QProgressBar(textVisible=True, maximum=1000) for _ in range(TOP_CLASSES)]
+        self.bars = [QProgressBar(textVisible=True, maximum=1000, maximumHeight=BAR_HEIGHT)
+                     for _ in range(TOP_CLASSES)]
         layout = QVBoxLayout(self)
-        layout.addWidget(self.view, alignment=Qt.AlignmentFlag.AlignHCenter)
+        layout.setSpacing(4)
+        layout.addWidget(self.view, stretch=1)
         layout.addLayout(form)
         layout.addWidget(QLabel("<b>Top class probabilities</b>"))
         for bar in self.bars:
             layout.addWidget(bar)
-        layout.addStretch()
         thumbnails.ready.connect(self._thumbnail_ready)
 
     def show_example(self, session: ReviewSession | None, position: int | None) -> None:
         self.session, self.position = session, position
         if session is None or position is None:
-            self.view.setText("No image selected")
+            self.shown_key = None
+            self.view.show_message("No image selected")
             for label in self.fields.values():
                 label.clear()
             for bar in self.bars:
@@ -70,15 +76,34 @@ class DetailPanel(QWidget):
                 probability = float(scores.pred_probs[position, k])
                 bar.setValue(round(probability * 1000))
                 bar.setFormat(f"{names[k]}: {probability:.1%}")
-        self._show_image()
+        if self.shown_key != (dataset, position):  # a decision refreshes the fields, not the image
+            self.shown_key, self.full_shown = (dataset, position), False
+            self.view.show_message("Reading the image\u2026")
+            self.loader.request(dataset, position)
+            self._show_thumbnail()
+
+    def shutdown(self) -> None:
+        self.loader.shutdown()
 
     def _thumbnail_ready(self, position: int) -> None:
         if position == self.position:
-            self._show_image()
+            self._show_thumbnail()
 
-    def _show_image(self) -> None:
+    def _show_thumbnail(self) -> None:
+        """The model-sized image at once, until the file is read whole."""
         image = self.thumbnails.image(self.position)
-        if image is not None:
-            pixmap = QPixmap.fromImage(image).scaled(VIEW_SIDE, VIEW_SIDE, Qt.AspectRatioMode.KeepAspectRatio,
-                                                     Qt.TransformationMode.FastTransformation)
-            self.view.setPixmap(pixmap)
+        if image is not None and not self.full_shown:
+            self.view.show_image(image, full=False)
+
+    def _current(self, key) -> bool:
+        return self.session is not None and key == (self.session.dataset, self.position)
+
+    def _full_image_loaded(self, key, image) -> None:
+        if self._current(key):
+            self.full_shown = True
+            self.view.show_image(image)
+
+    def _full_image_failed(self, key, reason: str) -> None:
+        if self._current(key):
+            self.full_shown = True
+            self.view.show_message(f"Could not read the image: {reason}")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
-from PySide6.QtCore import QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFileDialog,
@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 from shiboken6 import isValid
 
+from labelreview.core.findings.analysis import OVERLAP_COLUMNS
 from labelreview.core.findings.health import Health, compute_health
 from labelreview.core.report.charts import Theme, class_quality_figure, confusion_figure, distribution_figure
 from labelreview.core.report.html_report import model_line, write_report
@@ -36,6 +37,8 @@ from labelreview.gui.tile_delegate import TILE, tile_grid
 from labelreview.gui.worker import start_task
 
 REFRESH_DELAY_MS = 400  # decisions in quick succession recompute once
+SHOWN_PAIRS = 12  # the most overlapping pairs, listed whole beside the distribution chart (health.json has all)
+PAIR_ROWS = 2  # rows of tiles each pair pane shows before it scrolls
 
 
 class HealthView(QWidget):
@@ -58,17 +61,21 @@ class HealthView(QWidget):
         self.canvases: dict[str, FigureCanvasQTAgg] = {}
         self.charts = QGridLayout()
         self.overlap = QTableWidget(0, 4)
-        self.overlap.setHorizontalHeaderLabels(["Class A", "Class B", "Examples", "Joint probability"])
+        self.overlap.setHorizontalHeaderLabels(["Class A", "Class B", "Images", "Joint probability"])
+        self.overlap.horizontalHeaderItem(2).setToolTip("Images given one class of the pair and predicted the "
+                                                        "other: the grid shows exactly these")
         self.overlap.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.overlap.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.overlap.horizontalHeader().setStretchLastSection(True)  # the last header was cut short
+        self.overlap.verticalHeader().hide()
+        self.overlap.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)  # as tall as its rows
         self.overlap.itemSelectionChanged.connect(self._pair_chosen)
         self.pair_models = [SuspectsModel(thumbnails, self), SuspectsModel(thumbnails, self)]
         self.pair_titles = [QLabel(), QLabel()]
         pairs = QHBoxLayout()
-        for model, title in zip(self.pair_models, self.pair_titles):
-            view = tile_grid(model)
-            view.setMinimumHeight(TILE.height() + 24)
+        self.pair_views = [tile_grid(model) for model in self.pair_models]
+        for view, title in zip(self.pair_views, self.pair_titles):
+            view.setMinimumHeight(PAIR_ROWS * TILE.height() + 24)
             column = QVBoxLayout()
             column.addWidget(title)
             column.addWidget(view)
@@ -84,9 +91,13 @@ class HealthView(QWidget):
         self.issue_summary.filter_requested.connect(self.filter_requested)
         layout.addWidget(self.issue_summary)
         layout.addLayout(self.charts)
-        layout.addWidget(QLabel("<b>Overlapping classes</b> (choose a pair to see both directions and filter "
-                                "the suspects grid)"))
-        layout.addWidget(self.overlap)
+        self.overlap_title = QLabel()
+        self.overlap_title.setWordWrap(True)
+        overlap = QVBoxLayout()  # in the charts' free fourth cell, beside the distribution chart
+        overlap.addWidget(self.overlap_title)
+        overlap.addWidget(self.overlap)
+        overlap.addStretch()
+        self.charts.addLayout(overlap, 1, 1)
         layout.addLayout(pairs)
         scroll = QScrollArea(widgetResizable=True)
         scroll.setWidget(content)
@@ -148,7 +159,8 @@ class HealthView(QWidget):
         analysis = health.analysis
         self.summary.setText(
             f"<b>Health score {analysis.health_score:.3f}</b> \u00b7 {len(health.positions):,} scored images \u00b7 "
-            f"{analysis.issue_count:,} suspects \u00b7 about {health.estimated_errors:,} label errors estimated<br>"
+            f"{self.session.review_counts().suspects:,} suspects \u00b7 about {health.estimated_errors:,} label errors "
+            f"estimated<br>"
             f"{model_line(self.session.scores.health, health.agreement)}<br>{_weakest(health)}")
         theme = Theme.for_dark(self.palette().window().color().lightness() < 128)
         confusion, self.confusion_classes = confusion_figure(health, theme, clickable=True)
@@ -169,14 +181,18 @@ class HealthView(QWidget):
         self.updated.emit()
 
     def _fill_overlap(self, health: Health) -> None:
-        table = health.analysis.overlapping
+        table = health.analysis.overlapping.head(SHOWN_PAIRS)
+        self.overlap_title.setText(
+            f"<b>Overlapping classes</b>: the {len(table)} most overlapping of {len(health.analysis.overlapping):,} "
+            "pairs. Choose one to see both directions below and filter the suspects grid.")
         self.overlap.blockSignals(True)
         self.overlap.setRowCount(len(table))
-        for row, values in enumerate(table.itertuples(index=False)):
-            cells = [values[0], values[1], f"{values[4]:,}", f"{values[5]:.4f}"]
-            for column, text in enumerate(cells):
+        for row, (a, b, images, joint) in enumerate(table[list(OVERLAP_COLUMNS)].itertuples(index=False)):
+            for column, text in enumerate((a, b, f"{images:,}", f"{joint:.4f}")):
                 self.overlap.setItem(row, column, QTableWidgetItem(str(text)))
         self.overlap.blockSignals(False)
+        self.overlap.setFixedHeight(self.overlap.horizontalHeader().height() + 2 * self.overlap.frameWidth()
+                                    + sum(self.overlap.rowHeight(row) for row in range(len(table))))
 
     def confusion_cell(self, row: int, column: int) -> None:
         """Show exactly the images with given class ``row`` and predicted class ``column`` (class indices)."""

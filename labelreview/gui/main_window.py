@@ -18,6 +18,7 @@ from labelreview.gui.curator_loop import CuratorLoop
 from labelreview.gui.engine_preload import preload_engine
 from labelreview.gui.issue_finder import IssueFinder
 from labelreview.gui.review_page import SHORTCUTS, ReviewPage
+from labelreview.gui.screen_fit import fit_to_screen
 from labelreview.gui.start_page import StartPage
 from labelreview.gui.worker import start_task
 from labelreview.versions import library_versions
@@ -32,7 +33,7 @@ class MainWindow(QMainWindow):
     def __init__(self):
         super().__init__()
         self.setWindowTitle("labelreview")
-        self.resize(1360, 860)
+        fit_to_screen(self, 1360, 860)
         self.settings = load_settings()
         self.session: ReviewSession | None = None
         self.task = self.thread = self.on_finished = None
@@ -162,12 +163,13 @@ class MainWindow(QMainWindow):
         self.session.show_scores(scores)
         self.review.scores_changed()
         self.statusBar().showMessage(f"{scores.health['folds_done']} of {scores.health['folds']} folds done: "
-                                     f"{scores.suspects:,} suspects so far")
+                                     f"{self.session.scores.suspects:,} suspects so far")
 
     def _scored(self, outcome: tuple) -> None:
         scores, self.session.issues = outcome
         self.session.show_scores(scores, new_round=True)
         self.review.scores_changed()
+        scores = self.session.scores  # kept images left unflagged: the count the grid and Rounds tab show
         message = (f"Done in {scores.health['seconds']:.0f} s: {scores.suspects:,} suspects, "
                    f"health score {scores.health['health_score']:.3f}, model {scores.health['model']} agrees with "
                    f"{scores.health['agreement']:.0%} of the labels")
@@ -307,5 +309,6 @@ class MainWindow(QMainWindow):
             self.thread.wait(15_000)
         self.finder.stop()
         self.review.thumbnails.shutdown()
+        self.review.detail.shutdown()
         self.review.health.shutdown()
         super().closeEvent(event)

@@ -254,6 +254,6 @@ class ReviewPage(QWidget):
         self.filters.set_issue_counts({"label": scores.suspects if scores.scored.any() else None,
                                        **(issues.counts(labels) if issues else {}),
                                        "all": len(self.session.dataset), "unreadable": len(self.session.dataset.skipped)})
-        reviewed, suspects = self.session.review_counts()
-        self.filters.counts.setText(f"{reviewed:,} of {suspects:,} suspects reviewed \u00b7 "
+        counts = self.session.review_counts()
+        self.filters.counts.setText(f"{counts.reviewed:,} of {counts.suspects:,} suspects reviewed \u00b7 "
                                     f"{self.model.rowCount():,} shown of {len(self.session.dataset):,} images")

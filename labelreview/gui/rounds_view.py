@@ -2,13 +2,24 @@
 
 import numpy as np
 from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
-from PySide6.QtWidgets import QAbstractItemView, QLabel, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QAbstractScrollArea,
+    QHeaderView,
+    QLabel,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
 from labelreview.core.report.charts import Theme, rounds_figure
 from labelreview.core.review.session import ReviewSession
 
 COLUMNS = ("Round", "Scored", "Suspects", "New", "Cleared", "Reviewed", "Relabeled", "Removed", "Health",
            "Test accuracy")
+REVIEWS = COLUMNS.index("Reviewed")  # this and the next two columns follow the curator's decisions
+MAX_TABLE_ROWS = 6  # more rounds scroll inside the table; the chart keeps the rest of the page
 
 
 class RoundsView(QWidget):
@@ -19,31 +30,36 @@ class RoundsView(QWidget):
         self.estimate.setWordWrap(True)
         self.table = QTableWidget(0, len(COLUMNS))
         self.table.setHorizontalHeaderLabels(COLUMNS)
+        self.table.horizontalHeaderItem(REVIEWS).setToolTip("This round's suspects with a decision, as they stand now")
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setMaximumHeight(220)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.table.verticalHeader().hide()
+        self.table.setSizeAdjustPolicy(QAbstractScrollArea.SizeAdjustPolicy.AdjustToContents)
         self.canvas: FigureCanvasQTAgg | None = None
         self.layout_ = QVBoxLayout(self)
         self.layout_.addWidget(QLabel("<b>When to stop</b>"))
         self.layout_.addWidget(self.estimate)
         self.layout_.addWidget(QLabel("<b>Rounds</b> (each Score after your decisions starts the next one)"))
         self.layout_.addWidget(self.table)
+        self.layout_.addStretch(1)  # until the first round's chart takes the space
 
     def set_session(self, session: ReviewSession) -> None:
         self.session = session
         self.refresh()
 
     def refresh(self) -> None:
-        """Re-read the history and recompute the estimate (cheap: counts over the current decisions)."""
+        """Re-read the history: table, chart and estimate (after a run)."""
         if self.session is None:
             return
-        self.show_estimate()
         rounds = self.session.rounds.rounds()
         self.table.setRowCount(len(rounds))
         for row, r in enumerate(rounds):
-            values = (r.number, r.scored, r.suspects, r.new_suspects, r.cleared, r.reviewed, r.relabeled, r.removed,
-                      f"{r.health_score:.3f}", "-" if r.test_accuracy is None else f"{r.test_accuracy:.2%}")
-            for column, value in enumerate(values):
+            found = (r.number, r.scored, r.suspects, r.new_suspects, r.cleared)
+            after = (f"{r.health_score:.3f}", "-" if r.test_accuracy is None else f"{r.test_accuracy:.2%}")
+            for column, value in [*enumerate(found), *enumerate(after, start=REVIEWS + 3)]:
                 self.table.setItem(row, column, QTableWidgetItem(f"{value:,}" if isinstance(value, int) else value))
+        self._fit_table()
+        self.show_estimate()
         if self.canvas is not None:
             # Hidden and left for Qt to delete while its parent still owns it: after setParent(None),
             # Python's garbage collector could delete it in the middle of an event.
@@ -53,15 +69,27 @@ class RoundsView(QWidget):
         if rounds:
             theme = Theme.for_dark(self.palette().window().color().lightness() < 128)
             self.canvas = FigureCanvasQTAgg(rounds_figure(rounds, theme))
-            self.canvas.setMinimumHeight(260)
-            self.layout_.addWidget(self.canvas)
+            self.canvas.setMinimumHeight(200)
+            self.layout_.insertWidget(self.layout_.count() - 1, self.canvas, stretch=100)
+
+    def _fit_table(self) -> None:
+        """As tall as its rows, up to MAX_TABLE_ROWS: no empty band under the last round."""
+        rows = min(self.table.rowCount(), MAX_TABLE_ROWS)
+        height = self.table.horizontalHeader().height() + 2 * self.table.frameWidth()
+        height += sum(self.table.rowHeight(row) for row in range(rows))
+        self.table.setFixedHeight(height)
 
     def show_estimate(self) -> None:
-        """Recompute the live estimate from the curator's decisions (after each decision)."""
+        """The estimate and each round's reviewed, relabeled and removed counts (after each decision)."""
         if self.session is None:
             return
+        for row, past in enumerate(self.session.rounds.rounds()[:self.table.rowCount()]):
+            done = self.session.round_reviews(past)
+            for column, value in enumerate((done.reviewed, done.relabeled, done.removed), start=REVIEWS):
+                self.table.setItem(row, column, QTableWidgetItem(f"{value:,}"))
         share, left = self.session.live_estimate()
-        reviewed, suspects = self.session.review_counts()
+        counts = self.session.review_counts()
+        reviewed, suspects = counts.reviewed, counts.suspects
         if np.isnan(share):
             self.estimate.setText(f"{suspects:,} suspects. Review some to estimate how many real errors are left.")
             return

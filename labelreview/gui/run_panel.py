@@ -30,6 +30,7 @@ class RunPanel(QWidget):
         self.cancel = QPushButton("Cancel", enabled=False)
         self.progress = QProgressBar(maximum=1000, textVisible=True)
         self.status = QLabel()
+        self.status.setWordWrap(True)  # a long "Done in ..." wraps instead of widening the window past the screen
         self.why = QLabel()  # which model auto picks for the open dataset, and why
         self.why.setWordWrap(True)
         self.dataset: Dataset | None = None

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import numpy as np
 
+from labelreview.core.data.images import decode_full_image
+
 
 def natural_key(text: str) -> list:
     """Sort key that orders ``"2"`` before ``"10"`` and ignores case."""
@@ -68,6 +70,15 @@ class Dataset:
         """Model inputs of the chosen examples, shape (n, H, W, C), in memory."""
         rows = self.rows if which is None else self.rows[which]
         return np.asarray(self.pixels[rows])
+
+    def full_image(self, i: int) -> np.ndarray:
+        """Example ``i`` at its own resolution, (H, W, 1 or 3) uint8: its file decoded whole, or its array row.
+
+        Reads the file: call it off the GUI thread.
+        """
+        if self.paths is None:
+            return self.images(np.array([i]))[0]
+        return decode_full_image(self.root / self.paths[i])
 
     def path(self, i: int) -> str:
         """Relative path of example ``i``; empty for array data."""

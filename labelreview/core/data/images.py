@@ -1,4 +1,4 @@
-"""Decode one image file into a model input: fixed square size, 1 or 3 channels."""
+"""Decode one image file into a model input (fixed square size, 1 or 3 channels), or whole for a person to see."""
 
 import warnings
 from dataclasses import dataclass
@@ -62,12 +62,7 @@ def decode_image(path: Path, geometry: Geometry) -> np.ndarray:
     its aspect ratio kept (black bars). Raises ``OSError`` or ``ValueError``
     with a readable message for files that cannot be used.
     """
-    if path.stat().st_size == 0:
-        raise ValueError("empty file")
-    with Image.open(path) as image:
-        width, height = image.size
-        if width * height > MAX_PIXELS:
-            raise ValueError(f"image too large ({width} x {height} pixels)")
+    with _open_checked(path) as image:
         image.draft("L" if geometry.channels == 1 else "RGB", (geometry.side, geometry.side))
         image = _shrink(ImageOps.exif_transpose(image), geometry.side)
         image = _to_mode(image, "L" if geometry.channels == 1 else "RGB")
@@ -81,18 +76,40 @@ def open_for_inspection(path: Path, side: int) -> tuple[Image.Image, tuple[int, 
 
     Large images are box-averaged down (JPEGs decoded at a reduced scale); transparency is flattened onto white.
     """
-    if path.stat().st_size == 0:
-        raise ValueError("empty file")
-    with Image.open(path) as image:
+    with _open_checked(path) as image:
         width, height = image.size
-        if width * height > MAX_PIXELS:
-            raise ValueError(f"image too large ({width} x {height} pixels)")
         if image.getexif().get(ORIENTATION, 1) in TURNED:
             width, height = height, width
         gray = image.mode in GRAY_MODES or _is_gray_palette(image)
         image.draft("L" if gray else "RGB", (side, side))
         image = _shrink(ImageOps.exif_transpose(image), side // 2)
         return _to_mode(image, "L" if gray else "RGB"), (width, height), gray
+
+
+def decode_full_image(path: Path) -> np.ndarray:
+    """Read ``path`` whole, as a person sees it: (H, W, 1 or 3) uint8 at the file's own size.
+
+    EXIF rotation is applied and transparency flattened onto white, as for
+    model inputs, but nothing is resized or padded. Raises ``OSError`` or
+    ``ValueError`` for files that cannot be used.
+    """
+    with _open_checked(path) as image:
+        image = ImageOps.exif_transpose(image)
+        gray = image.mode in GRAY_MODES or _is_gray_palette(image)
+        pixels = np.asarray(_to_mode(image, "L" if gray else "RGB"), dtype=np.uint8)
+    return pixels.reshape(*pixels.shape[:2], 1 if gray else 3)
+
+
+def _open_checked(path: Path) -> Image.Image:
+    """``Image.open(path)``, refusing empty files and images over MAX_PIXELS before any pixel is decoded."""
+    if path.stat().st_size == 0:
+        raise ValueError("empty file")
+    image = Image.open(path)
+    width, height = image.size
+    if width * height > MAX_PIXELS:
+        image.close()
+        raise ValueError(f"image too large ({width} x {height} pixels)")
+    return image
 
 
 def to_image(pixels: np.ndarray) -> Image.Image:

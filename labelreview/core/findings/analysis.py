@@ -8,7 +8,7 @@ import pandas as pd
 CLASS_QUALITY_COLUMNS = {"Class Name": "class", "Label Issues": "label_issues",
                          "Inverse Label Issues": "inverse_label_issues", "Label Noise": "label_noise",
                          "Inverse Label Noise": "inverse_label_noise", "Label Quality Score": "label_quality"}
-OVERLAP_COLUMNS = {"Class Name A": "class_a", "Class Name B": "class_b", "Num Overlapping Examples": "examples",
+OVERLAP_COLUMNS = {"Class Name A": "class_a", "Class Name B": "class_b", "Images": "images",
                    "Joint Probability": "joint_probability"}
 """cleanlab's column names -> ours, for ``class_quality`` and ``overlapping`` (health.json, the report)."""
 
@@ -35,8 +35,11 @@ class Analysis:
     class_quality : pd.DataFrame
         ``rank_classes_by_label_quality``, worst class first.
     overlapping : pd.DataFrame
-        ``find_overlapping_classes``, most overlapping pair first; pairs with
-        no overlapping example are left out (K (K - 1) / 2 rows otherwise).
+        ``find_overlapping_classes``, most overlapping pair first, with
+        ``Images``: how many are given one class of the pair and predicted the
+        other (the two cells of ``confusion``, what the grid shows for the
+        pair; cleanlab's own "Num Overlapping Examples" is an estimate that
+        differs). Pairs with no such image are left out.
     confusion : np.ndarray of int, shape (K, K)
         Counts of given (row) x predicted (column) labels.
     """
@@ -81,6 +84,7 @@ def analyze(labels: np.ndarray, pred_probs: np.ndarray, class_names: tuple[str, 
     rank = np.empty(n, dtype=np.int64)
     rank[order] = np.arange(1, n + 1)
     predicted = pred_probs.argmax(axis=1)
+    confusion = np.bincount(labels * k + predicted, minlength=k * k).reshape(k, k)
     names = list(class_names)
     return Analysis(
         predicted=predicted,
@@ -91,13 +95,17 @@ def analyze(labels: np.ndarray, pred_probs: np.ndarray, class_names: tuple[str, 
         rank=rank,
         health_score=float(overall_label_health_score(labels, pred_probs, verbose=False)),
         class_quality=rank_classes_by_label_quality(labels, pred_probs, class_names=names, confident_joint=joint),
-        overlapping=_overlapping(find_overlapping_classes(labels, pred_probs, class_names=names, confident_joint=joint)),
-        confusion=np.bincount(labels * k + predicted, minlength=k * k).reshape(k, k),
+        overlapping=_overlapping(find_overlapping_classes(labels, pred_probs, class_names=names, confident_joint=joint),
+                                 confusion),
+        confusion=confusion,
     )
 
 
-def _overlapping(pairs: pd.DataFrame) -> pd.DataFrame:
-    return pairs[pairs["Num Overlapping Examples"] > 0].reset_index(drop=True)
+def _overlapping(pairs: pd.DataFrame, confusion: np.ndarray) -> pd.DataFrame:
+    """cleanlab's pairs with ``Images`` counted from ``confusion`` (K, K); pairs with none left out."""
+    a, b = pairs["Class Index A"].to_numpy(), pairs["Class Index B"].to_numpy()
+    pairs = pairs.assign(Images=confusion[a, b] + confusion[b, a])
+    return pairs[pairs["Images"] > 0].reset_index(drop=True)
 
 
 def suggest_labels(labels: np.ndarray, pred_probs: np.ndarray) -> np.ndarray:

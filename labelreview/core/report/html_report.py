@@ -73,10 +73,11 @@ def _cell(value) -> str:
     return f"{value:.4f}" if isinstance(value, float | np.floating) else str(value)
 
 
-def _suspect_tiles(session: ReviewSession, health: Health) -> str:
+def _suspect_tiles(session: ReviewSession) -> str:
+    """The suspects the window shows, most suspicious first: the first TOP_SUSPECTS as tiles."""
     scores, names, labels = session.scores, session.dataset.class_names, session.labels()
-    flagged = health.positions[health.analysis.is_label_issue]
-    worst = flagged[np.argsort(health.analysis.label_quality[health.analysis.is_label_issue])][:TOP_SUSPECTS]
+    flagged = session.suspect_positions()
+    worst = flagged[:TOP_SUSPECTS]
     tiles = [f"<h2>{'Top ' if len(worst) < len(flagged) else ''}{len(worst):,} of {len(flagged):,} suspects</h2>",
              '<div class="tiles">']
     for position in worst:
@@ -131,8 +132,8 @@ def write_report(session: ReviewSession, health: Health, path: Path) -> None:
         f"<h1>Label health: {html.escape(session.dataset.name)}</h1>",
         f"<p>{datetime.now():%Y-%m-%d %H:%M} &middot; labels: {html.escape(str(session.store.path))}</p>",
         f"<p><b>Health score {analysis.health_score:.3f}</b> &middot; {len(health.positions):,} scored images "
-        f"&middot; {analysis.issue_count:,} suspects &middot; about {health.estimated_errors:,} label errors "
-        f"estimated</p>",
+        f"&middot; {session.review_counts().suspects:,} suspects &middot; "
+        f"about {health.estimated_errors:,} label errors estimated</p>",
         f"<p>{model_line(session.scores.health, health.agreement)}</p>",
         _table(_agreement_table(session.dataset.class_names, health)),
         f'<img class="chart" src="{_png(class_quality_figure(health, theme))}" alt="label quality per class">',
@@ -140,7 +141,7 @@ def write_report(session: ReviewSession, health: Health, path: Path) -> None:
         f'<img class="chart" src="{_png(confusion_figure(health, theme)[0])}" alt="confusion matrix">',
         f'<img class="chart" src="{_png(distribution_figure(health, theme))}" alt="label distribution">',
         "<h2>Overlapping classes</h2>", _table(_humane(overlap, OVERLAP_COLUMNS)) if len(overlap) else "<p>None found.</p>",
-        _suspect_tiles(session, health),
+        _suspect_tiles(session),
         _other_issues(session),
         _decisions(session),
         f"<h2>Unreadable files ({len(session.dataset.skipped):,})</h2>",

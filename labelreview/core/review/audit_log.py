@@ -21,7 +21,7 @@ class AuditLog:
 
     def append(self, entries: list[dict]) -> None:
         """Add entries with the current time and force them to disk."""
-        now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        now = datetime.now(timezone.utc).isoformat(timespec="microseconds")
         with open(self.path, "a", encoding="utf-8") as log:
             for entry in entries:
                 log.write(json.dumps({"time": now, **entry}) + "\n")

@@ -1,7 +1,7 @@
 """Rounds of review: kept images stay quiet unless the evidence changes, a history per round, a live estimate."""
 
 import json
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, fields, replace
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -13,39 +13,61 @@ from labelreview.core.review.score_table import ScoreTable
 EVIDENCE_DROP = 0.5  # a kept image is flagged again only when its label quality falls below half its value when kept
 
 
-def kept_quality(decisions: list[dict]) -> dict[str, float]:
-    """Row key -> label quality when the curator last kept it (from audit entries, oldest first)."""
+def kept_quality(decisions: list[dict], *, until: str | None = None) -> dict[str, float | None]:
+    """Row key -> label quality when the curator last kept it (None: kept before any score), for the rows kept
+    at the end of ``decisions`` (audit entries, oldest first).
+
+    ``until`` (an ISO time, as audit entries and rounds write it, to the microsecond) leaves out later
+    decisions: a round's flags depend only on the keeps made before it.
+    """
     kept = {}
     for entry in decisions:
-        if entry.get("new_status") == "kept" and entry.get("score") is not None:
-            kept[entry["row"]] = float(entry["score"])
+        if until is not None and entry.get("time", "") > until:
+            break
+        if entry.get("new_status") == "kept":
+            kept[entry["row"]] = None if entry.get("score") is None else float(entry["score"])
         elif "new_status" in entry:
             kept.pop(entry["row"], None)
     return kept
 
 
-def quiet_kept(scores: ScoreTable, keys: np.ndarray, statuses: np.ndarray, kept: dict[str, float]) -> ScoreTable:
-    """Scores whose flags leave out kept images, unless their label quality dropped below EVIDENCE_DROP x then."""
+def quiet_kept(scores: ScoreTable, keys: np.ndarray, kept: dict[str, float | None]) -> ScoreTable:
+    """Scores whose flags leave out the ``kept`` rows (keys (N,) name them), unless their label quality dropped
+    below EVIDENCE_DROP x its value when kept."""
     flagged = scores.is_label_issue.copy()
-    for i in np.flatnonzero(flagged & (statuses == "kept")):
-        then = kept.get(keys[i])
-        if then is None or scores.label_quality[i] >= EVIDENCE_DROP * then:
-            flagged[i] = False
+    for i in np.flatnonzero(flagged):
+        if keys[i] in kept:
+            then = kept[keys[i]]
+            flagged[i] = then is not None and scores.label_quality[i] < EVIDENCE_DROP * then
     return replace(scores, is_label_issue=flagged)
 
 
 @dataclass(frozen=True)
+class ReviewCounts:
+    """The curator's decisions on a set of suspects: every count of them the window shows comes from here."""
+
+    suspects: int
+    reviewed: int
+    relabeled: int
+    removed: int
+
+
+def count_reviews(flagged: np.ndarray, statuses: np.ndarray) -> ReviewCounts:
+    """Decisions on the ``flagged`` (N,) bool examples, from their ``statuses`` (N,)."""
+    decided = statuses[flagged]
+    return ReviewCounts(suspects=int(flagged.sum()), reviewed=int((decided != "").sum()),
+                        relabeled=int((decided == "relabeled").sum()), removed=int((decided == "removed").sum()))
+
+
+@dataclass(frozen=True)
 class Round:
-    """One scoring round: what was found, and the curator's decisions so far when it started."""
+    """One scoring round: what was found (``flagged``: the row keys of its suspects)."""
 
     number: int
     time: str
     scored: int
     suspects: int
     health_score: float
-    reviewed: int
-    relabeled: int
-    removed: int
     new_suspects: int
     cleared: int
     flagged: tuple[str, ...]
@@ -59,10 +81,12 @@ class RoundsHistory:
         self.path = path
 
     def rounds(self) -> list[Round]:
+        """Every round, oldest first; fields this version does not know (older files' counts) are ignored."""
+        known = {f.name for f in fields(Round)}
         try:
-            return [Round(**{**r, "flagged": tuple(r["flagged"])})
+            return [Round(**{**{k: v for k, v in r.items() if k in known}, "flagged": tuple(r["flagged"])})
                     for r in json.loads(self.path.read_text(encoding="utf-8"))]
-        except (OSError, ValueError, TypeError):
+        except (OSError, ValueError, TypeError, KeyError):
             return []
 
     def set_test_accuracy(self, accuracy: float) -> None:
@@ -75,17 +99,16 @@ class RoundsHistory:
         with atomic_file(self.path, "w") as handle:
             json.dump([asdict(r) for r in rounds], handle)
 
-    def add(self, scores: ScoreTable, keys: np.ndarray, statuses: np.ndarray) -> Round:
-        """Record a finished round from its scores and the current decisions."""
+    def add(self, scores: ScoreTable, keys: np.ndarray) -> Round:
+        """Record a finished round from its scores; ``keys`` (N,) name the rows."""
         history = self.rounds()
         flagged = tuple(str(key) for key in keys[scores.is_label_issue])
         before = set(history[-1].flagged) if history else set()
         entry = Round(
-            number=len(history) + 1, time=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            number=len(history) + 1, time=datetime.now(timezone.utc).isoformat(timespec="microseconds"),
             scored=int(scores.scored.sum()), suspects=len(flagged),
             health_score=float(scores.health.get("health_score", float("nan"))),
-            reviewed=int((statuses != "").sum()), relabeled=int((statuses == "relabeled").sum()),
-            removed=int((statuses == "removed").sum()), new_suspects=len(set(flagged) - before),
+            new_suspects=len(set(flagged) - before),
             cleared=len(before - set(flagged)), flagged=flagged)
         self._write(history + [entry])
         return entry

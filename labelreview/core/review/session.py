@@ -18,7 +18,15 @@ from labelreview.core.findings.issue_table import IssueTable, issues_frame, read
 from labelreview.core.findings.score_files import write_score_files
 from labelreview.core.progress import Callback, ignore_progress
 from labelreview.core.review.label_store import Decision, LabelStore, store_path_for
-from labelreview.core.review.rounds import RoundsHistory, kept_quality, live_estimate, quiet_kept
+from labelreview.core.review.rounds import (
+    ReviewCounts,
+    Round,
+    RoundsHistory,
+    count_reviews,
+    kept_quality,
+    live_estimate,
+    quiet_kept,
+)
 from labelreview.core.review.score_table import ScoreTable
 
 ACTIONS = ("keep", "relabel", "remove")
@@ -66,17 +74,22 @@ class ReviewSession:
     def rounds(self) -> RoundsHistory:
         return RoundsHistory(self.store.path.with_name(self.store.path.name + ".rounds.json"))
 
-    def show_scores(self, scores: ScoreTable, *, new_round: bool = False) -> None:
-        """Use ``scores`` (kept images stay unflagged unless their evidence fell); record a finished round."""
-        keys, statuses = self.store.keys(), self.statuses()
-        self.scores = quiet_kept(scores, keys, statuses, kept_quality(self.store.audit.entries()))
+    def show_scores(self, scores: ScoreTable, *, new_round: bool = False, kept_until: str | None = None) -> None:
+        """Use ``scores`` (images kept before ``kept_until``, default now, stay unflagged unless their evidence
+        fell); record a finished round."""
+        keys = self.store.keys()
+        kept = kept_quality(self.store.audit.entries(), until=kept_until)
+        self.scores = quiet_kept(scores, keys, kept)
         if new_round:
-            self.rounds.add(self.scores, keys, statuses)
+            self.rounds.add(self.scores, keys)
 
     def restore_saved_scores(self) -> None:
-        """Show the scores and issues of the last finished run, or none when there is none for this dataset."""
+        """Show the scores and issues of the last finished run with the suspects its round had (keeps made since
+        stay suspects, reviewed), or no scores when there is none for this dataset."""
         saved = ScoreTable.read(self.scores_dir, self.dataset)
-        self.show_scores(saved or ScoreTable.empty(len(self.dataset), len(self.dataset.class_names)))
+        history = self.rounds.rounds()
+        self.show_scores(saved or ScoreTable.empty(len(self.dataset), len(self.dataset.class_names)),
+                         kept_until=history[-1].time if history else None)
         self.issues = self.saved_issues()
 
     def saved_issues(self) -> IssueTable | None:
@@ -141,10 +154,18 @@ class ReviewSession:
         """Write a finished run's files where a reopen finds them; the scores to show (not yet set)."""
         return ScoreTable.from_run(self.dataset, run, write_score_files(run, self.scores_dir))
 
-    def review_counts(self) -> tuple[int, int]:
-        """(reviewed, total) over the flagged suspects."""
-        suspects = self.scores.is_label_issue
-        return int((suspects & (self.statuses() != "")).sum()), int(suspects.sum())
+    def review_counts(self) -> ReviewCounts:
+        """The curator's decisions on the suspects shown now."""
+        return count_reviews(self.scores.is_label_issue, self.statuses())
+
+    def round_reviews(self, past: Round) -> ReviewCounts:
+        """The curator's decisions, as they stand now, on the suspects of round ``past``."""
+        return count_reviews(np.isin(self.store.keys().astype(str), past.flagged), self.statuses())
+
+    def suspect_positions(self) -> np.ndarray:
+        """Positions of the suspects shown now, most suspicious first, shape (n,)."""
+        flagged = np.flatnonzero(self.scores.is_label_issue)
+        return flagged[np.argsort(self.scores.rank[flagged], kind="stable")]
 
     def decide(self, positions, action: str, label=None) -> None:
         """Keep, relabel or remove the examples at ``positions`` as one undoable command.

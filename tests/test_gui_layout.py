@@ -1,0 +1,64 @@
+"""The window and its dialogs fit a 1366 x 768 laptop screen; each page scrolls in one place at most."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from labelreview.core.review.calibration import Calibration
+from labelreview.core.review.compare import Comparison, Evaluation
+from labelreview.gui.calibration_dialog import CalibrationDialog
+from labelreview.gui.compare_dialog import CompareDialog
+from labelreview.gui.health_view import PAIR_ROWS
+from labelreview.gui.tile_delegate import TILE
+from tests.test_gui_window import open_in, score
+
+LAPTOP_WIDTH, LAPTOP_HEIGHT = 1366, 768 - 40  # less a title bar
+
+
+def fits_a_laptop(size) -> bool:
+    return size.width() <= LAPTOP_WIDTH and size.height() <= LAPTOP_HEIGHT
+
+
+def rows_height(table, rows: int) -> int:
+    return (table.horizontalHeader().height() + 2 * table.frameWidth()
+            + sum(table.rowHeight(row) for row in range(rows)))
+
+
+def test_every_page_fits_a_laptop_screen_after_a_run(qtbot, window, digit_folder):
+    open_in(qtbot, window, str(digit_folder))
+    score(qtbot, window)  # the longest status line of all
+    health, rounds = window.review.health, window.review.rounds
+    qtbot.waitUntil(lambda: health.health is not None and len(health.health.positions) == 300, timeout=60_000)
+    for page in range(window.review.tabs.count()):
+        window.review.tabs.setCurrentIndex(page)
+        assert fits_a_laptop(window.minimumSizeHint())
+    assert health.overlap.verticalScrollBar().maximum() == 0  # the page scrolls, not the table inside it
+    assert health.overlap.height() == rows_height(health.overlap, health.overlap.rowCount())
+    assert all(view.minimumHeight() >= PAIR_ROWS * TILE.height() for view in health.pair_views)
+    assert rounds.table.height() == rows_height(rounds.table, 1)  # no empty band under the only round
+
+
+def comparison() -> Comparison:
+    confusion = np.eye(10, dtype=np.int64) * 8
+    return Comparison(tuple("0123456789"), Evaluation(320, confusion), Evaluation(318, confusion))
+
+
+def calibration() -> Calibration:
+    curve = np.linspace(1, 0.5, 50)
+    per_class = pd.DataFrame({"class": list("0123456789"), "injected": 5, "flagged": 6, "found": 4,
+                              "precision": 0.66, "recall": 0.8})
+    return Calibration(0.66, 0.8, 0.72, curve, curve[::-1], per_class)
+
+
+@pytest.mark.parametrize("make", [lambda parent: CompareDialog(comparison(), "a test set", parent),
+                                  lambda parent: CalibrationDialog(calibration(), 0.1, "uniform", parent)])
+def test_result_dialogs_fit_the_screen_and_close(qtbot, window, make):
+    dialog = make(window)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    screen = window.screen().availableGeometry()
+    assert fits_a_laptop(dialog.minimumSizeHint())
+    assert dialog.width() <= screen.width() and dialog.height() <= screen.height()
+    with qtbot.waitSignal(dialog.rejected):
+        dialog.close_button.click()
+    assert not dialog.isVisible()
