@@ -7,8 +7,8 @@ from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QPushButton, QVB
 from labelreview.core.review.session import ReviewSession
 from labelreview.gui.thumbnails import ThumbnailLoader
 
-MEMBER_SIDE = 96
-MEMBERS_SHOWN = 6
+MEMBER_SIDE = 72
+MEMBERS_SHOWN = 5
 
 
 class IssueBox(QWidget):
@@ -68,7 +68,9 @@ class IssueBox(QWidget):
 
     def _show_members(self) -> None:
         while self.tiles.count():
-            self.tiles.takeAt(0).widget().deleteLater()
+            widget = self.tiles.takeAt(0).widget()
+            widget.hide()  # at once: deleteLater waits for the event loop
+            widget.deleteLater()
         labels = self.session.store.labels()
         dataset = self.session.dataset
         for column, member in enumerate(self.members[:MEMBERS_SHOWN]):
@@ -77,12 +79,14 @@ class IssueBox(QWidget):
             picture.setProperty("position", member)
             self._set_picture(picture)
             where = dataset.path(member) or f"row {dataset.index[member]}"
-            caption = QLabel(f"{labels[member]}<br><small>{where}</small>", wordWrap=True, toolTip=where)
+            picture.setToolTip(f"{where}: {labels[member]}")
+            caption = QLabel(labels[member], toolTip=where)
             caption.setFixedWidth(MEMBER_SIDE)
             self.tiles.addWidget(picture, 0, column)
             self.tiles.addWidget(caption, 1, column)
         if len(self.members) > MEMBERS_SHOWN:
             self.tiles.addWidget(QLabel(f"+{len(self.members) - MEMBERS_SHOWN} more"), 0, MEMBERS_SHOWN)
+        self.tiles.setColumnStretch(MEMBERS_SHOWN + 1, 1)
 
     def _set_picture(self, picture: QLabel) -> None:
         image = self.thumbnails.image(picture.property("position"))

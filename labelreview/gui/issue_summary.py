@@ -26,13 +26,16 @@ class IssueSummary(QWidget):
         self.thumbnails = thumbnails
         self.rows = QGridLayout(self)
         self.rows.setContentsMargins(0, 0, 0, 0)
+        self.rows.setColumnStretch(EXAMPLES + 1, 1)  # examples stay beside their count
         self.pictures: dict[int, list[QLabel]] = {}
         thumbnails.ready.connect(self._thumbnail_ready)
 
     def show_issues(self, session: ReviewSession | None) -> None:
         """Rebuild the rows from ``session``'s findings under its current labels."""
         while self.rows.count():
-            self.rows.takeAt(0).widget().deleteLater()
+            widget = self.rows.takeAt(0).widget()
+            widget.hide()  # at once: deleteLater waits for the event loop
+            widget.deleteLater()
         self.pictures = {}
         title = QLabel("<b>Other issues</b>")
         self.rows.addWidget(title, 0, 0, 1, EXAMPLES + 1)

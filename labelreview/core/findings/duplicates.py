@@ -1,11 +1,12 @@
 """Duplicate sets: images with identical decoded pixels, or nearly identical ones, grouped together.
 
-Two images are near duplicates when they are unusually close in either of two spaces: their tiny gray
+Two images are near duplicates when they are unusually close in either of two spaces: their tiny colour
 thumbnails (which catch re-encoded, resized or slightly cropped copies of small images such as digits, whose
 embeddings those edits move as far as another digit) or their backbone embeddings (which catch copies of
 larger pictures whose flat backgrounds make every thumbnail alike). "Unusually close" is Datalab's
 ``near_duplicate`` rule, per space: a distance (1 - cosine) under NEAR_SHARE of the set's median distance from
-an image without an exact copy to its nearest neighbour. A set whose members carry different labels is a label conflict: at most one label is right.
+an image without an exact copy to its nearest neighbour. A set whose members carry different labels is a label
+conflict: at most one label is right.
 """
 
 from dataclasses import dataclass

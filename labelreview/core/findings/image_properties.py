@@ -24,18 +24,18 @@ from labelreview.core.errors import DataError
 from labelreview.core.progress import Callback, ignore_progress
 
 INSPECTION_SIDE = 256  # images are judged at about this size
-VERSION = 5  # of the measurements: another version's cache is not used
-THUMBNAIL_SIDE = 12  # gray thumbnail compared for near duplicates (measured against 8 and 16)
+VERSION = 6  # of the measurements: another version's cache is not used
+THUMBNAIL_SIDE = 12  # of the colour thumbnail compared for near duplicates (measured against 8 and 16)
 STEEPEST = 0.999  # quantile of the steps between neighbouring pixels that measures sharpness
 CHUNK = 512
 PROCESSES_FROM = 5000  # images: below, starting worker processes (about 2 s) costs more than it saves
 PROPERTIES = np.dtype([
     ("brightness_perc_1", "f4"), ("brightness_perc_5", "f4"), ("brightness_perc_99", "f4"), ("entropy", "f4"),
     ("sharpness", "f4"), ("brightness_range", "f4"), ("width", "i4"), ("height", "i4"),
-    ("grayscale", "?"), ("digest", "V16"), ("thumbnail", "u1", (THUMBNAIL_SIDE ** 2,)),
+    ("grayscale", "?"), ("digest", "V16"), ("thumbnail", "u1", (3 * THUMBNAIL_SIDE ** 2,)),
 ])
 """One image's measurements: CleanVision's brightness percentiles and entropy, its sharpness, the range of its
-gray levels (0..1), full size, colour, a digest of its pixels, and a tiny gray thumbnail (squeezed square)."""
+gray levels (0..1), full size, colour, a digest of its pixels, and a tiny RGB thumbnail (squeezed square)."""
 MEASURES = PROPERTIES.names[:PROPERTIES.names.index("height") + 1]  # the numbers among them
 
 
@@ -97,7 +97,7 @@ def measure(image: Image.Image, size: tuple[int, int] | None, gray: bool | None 
     row["brightness_range"] = (levels.max() - levels.min()) / 255
     row["sharpness"] = sharpness(levels)
     side = (THUMBNAIL_SIDE, THUMBNAIL_SIDE)
-    row["thumbnail"] = np.asarray(image.convert("L").resize(side, Image.Resampling.BILINEAR)).ravel()
+    row["thumbnail"] = np.asarray(image.convert("RGB").resize(side, Image.Resampling.BILINEAR)).ravel()
     row["width"], row["height"] = width, height
     row["grayscale"] = image.mode == "L" if gray is None else gray
     row["digest"] = hashlib.blake2b(image.tobytes() + f"{width}x{height}".encode(), digest_size=16).digest()
