@@ -1,4 +1,5 @@
-"""``make bench``: the usual recipe and labelreview on the same data, pair by pair, and tables of figures.
+"""``make bench``: the usual recipe and labelreview on the same data, pair by pair, planted issues, and tables of
+figures.
 
 Each measurement runs in its own process, so peak memory and start-up are its own.
 """
@@ -18,10 +19,8 @@ COLUMNS = ["case", "method", "model", "precision_mode", "examples", "seconds", "
 
 
 def measure(*args: str) -> dict:
-    result = subprocess.run([sys.executable, *args], cwd=HERE, capture_output=True, text=True)
-    if result.returncode != 0:
-        raise SystemExit(f"{' '.join(args)} failed:\n{result.stderr[-3000:]}")
-    return json.loads(result.stdout.strip().splitlines()[-1])
+    """The last JSON line a benchmark script prints."""
+    return measure_lines(*args)[-1]
 
 
 def table(rows: list[dict], columns: list[str]) -> str:
@@ -46,7 +45,21 @@ def main() -> None:
     colour = [measure("colour_folder.py", model) for model in ("auto", "cnn")]
     print(table(colour, list(colour[0]) + ["score_s"]), end="\n\n", flush=True)
     memory = measure("embed_memory.py")
-    print(table([memory], list(memory)))
+    print(table([memory], list(memory)), end="\n\n", flush=True)
+    for case in ("mnist", "clipart"):
+        for row in measure_lines("planted_issues.py", case):
+            row.pop("unplanted_examples", None), row.pop("other_conflict_examples", None)
+            print(table([row], list(row)), end="\n\n", flush=True)
+    speed = measure("planted_issues.py", "speed")
+    print(table([speed], list(speed)))
+
+
+def measure_lines(*args: str) -> list[dict]:
+    """Every JSON line ``python ARGS`` prints (one per result), run in its own process."""
+    result = subprocess.run([sys.executable, *args], cwd=HERE, capture_output=True, text=True)
+    if result.returncode != 0:
+        raise SystemExit(f"{' '.join(args)} failed:\n{result.stderr[-3000:]}")
+    return [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
 
 
 if __name__ == "__main__":

@@ -44,8 +44,8 @@ def score(args: Namespace) -> int:
 
 
 def _issue_summary(counts: dict[str, int], skip=()) -> str:
-    """``3 label conflict, 12 duplicate, ...``: the kinds found, with their image counts."""
-    return ", ".join(f"{count:,} {kind.replace('_', ' ')}" for kind, count in counts.items() if count and kind not in skip)
+    """``label conflict: 3, duplicate: 12, ...``: the kinds found, with their image counts."""
+    return ", ".join(f"{kind.replace('_', ' ')}: {count:,}" for kind, count in counts.items() if count and kind not in skip)
 
 
 def issues(args: Namespace) -> int:

@@ -45,7 +45,7 @@ def test_issues_finds_a_copy_under_another_label_without_a_model(digit_folder, t
     assert set(conflict["path"]) >= {"0/0.png", "1/copy.png"} and conflict["group"].nunique() >= 1
     assert "label" not in set(issues["issue"])  # no model was trained
     said = capsys.readouterr().out
-    assert said.startswith("301 images: ") and "label conflict" in said and str(out / "issues.csv") in said
+    assert said.startswith("301 images: ") and "label conflict: " in said and str(out / "issues.csv") in said
 
 
 def test_noise_writes_labels_and_truth_for_a_folder(digit_folder, tmp_path, capsys):
