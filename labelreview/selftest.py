@@ -15,6 +15,11 @@ from labelreview.core.engine.pipeline import score_dataset
 from labelreview.core.findings.score_files import write_score_files
 
 
+SCRATCH_DIRS = tuple(f"LABELREVIEW_{name}_DIR" for name in ("DATA", "CONFIG", "CACHE"))
+"""Kept in a temporary folder during the selftest: the user's labels, settings, recent list and caches are left
+alone, and every check computes afresh."""
+
+
 def run_selftest() -> int:
     """Print one line per check; 0 when all pass."""
     results = []
@@ -24,32 +29,56 @@ def run_selftest() -> int:
         print(f"{'ok  ' if ok else 'FAIL'} {what}", flush=True)
 
     started = time.perf_counter()
+    saved = {name: os.environ.get(name) for name in SCRATCH_DIRS}
     with tempfile.TemporaryDirectory() as scratch:
-        for name in ("DATA", "CONFIG"):  # leave the user's labels, settings and recent list alone
-            os.environ[f"LABELREVIEW_{name}_DIR"] = str(Path(scratch, name.lower()))
-        dataset = open_source("mnist:test", limit=600)
-        check(f"MNIST loads offline, checksum verified ({len(dataset)} images of {dataset.image_shape})",
-              dataset.image_shape == (28, 28, 1))
-        run = score_dataset(dataset, ModelSpec(name="cnn", epochs=4), folds=3)
-        check(f"TensorFlow CNN, 3-fold: out-of-sample probabilities {run.cv.pred_probs.shape}",
-              bool((run.cv.fold_of >= 0).all()) and abs(float(run.cv.pred_probs.sum(1).mean()) - 1) < 1e-3)
-        accuracy = float((run.analysis.predicted == dataset.labels).mean())
-        check(f"cleanlab: accuracy {accuracy:.3f}, health score {run.analysis.health_score:.3f}, "
-              f"{run.analysis.issue_count} suspects", accuracy > 0.6 and 0.5 < run.analysis.health_score <= 1)
-        out = Path(scratch, "scores")
-        write_score_files(run, out)
-        names = sorted(p.name for p in out.iterdir())
-        check(f"result files written: {', '.join(names)}",
-              names == ["health.json", "issues.csv", "pred_probs.npy", "scores.csv"])
-        shapes = open_source(str(write_shapes_folder(Path(scratch, "shapes"), per_class=10)))
-        run = score_dataset(shapes, ModelSpec(name="auto"), folds=3)
-        agreement = float((run.analysis.predicted == shapes.labels).mean())
-        check(f"pretrained backbone ({run.spec.name}, weights checked): a colour folder embedded and scored, "
-              f"agreement {agreement:.2f}", run.spec.name == "lite0" and agreement > 0.8)
-        check(*_window_check())
+        for name in SCRATCH_DIRS:
+            os.environ[name] = str(Path(scratch, name.lower()))
+        try:
+            _run_checks(check, scratch)
+        finally:
+            for name, value in saved.items():
+                if value is None:
+                    os.environ.pop(name)
+                else:
+                    os.environ[name] = value
     healthy = all(results)
     print(f"selftest {'passed' if healthy else 'FAILED'} in {time.perf_counter() - started:.1f} s", file=sys.stderr)
     return 0 if healthy else 1
+
+
+def _run_checks(check, scratch: str) -> None:
+    """Each check reports ``check(what, ok)``; result files go into ``scratch``."""
+    dataset = open_source("mnist:test", limit=600)
+    check(f"MNIST loads offline, checksum verified ({len(dataset)} images of {dataset.image_shape})",
+          dataset.image_shape == (28, 28, 1))
+    run = score_dataset(dataset, ModelSpec(name="cnn", epochs=4), folds=3)
+    check(f"TensorFlow CNN, 3-fold: out-of-sample probabilities {run.cv.pred_probs.shape}",
+          bool((run.cv.fold_of >= 0).all()) and abs(float(run.cv.pred_probs.sum(1).mean()) - 1) < 1e-3)
+    accuracy = float((run.analysis.predicted == dataset.labels).mean())
+    check(f"cleanlab: accuracy {accuracy:.3f}, health score {run.analysis.health_score:.3f}, "
+          f"{run.analysis.issue_count} suspects", accuracy > 0.6 and 0.5 < run.analysis.health_score <= 1)
+    out = Path(scratch, "scores")
+    write_score_files(run, out)
+    names = sorted(p.name for p in out.iterdir())
+    check(f"result files written: {', '.join(names)}",
+          names == ["health.json", "issues.csv", "pred_probs.npy", "scores.csv"])
+    shapes = open_source(str(write_shapes_folder(Path(scratch, "shapes"), per_class=10)))
+    run = score_dataset(shapes, ModelSpec(name="auto"), folds=3)
+    agreement = float((run.analysis.predicted == shapes.labels).mean())
+    check(f"pretrained backbone ({run.spec.name}, weights checked): a colour folder embedded and scored, "
+          f"agreement {agreement:.2f}; duplicates, outliers (Datalab) and quality searched",
+          run.spec.name == "lite0" and agreement > 0.8 and run.findings.outliers is not None)
+    check(*_issue_finders_check())
+    check(*_window_check())
+
+
+def _issue_finders_check() -> tuple[str, bool]:
+    """Image quality of 10,000 images, measured in worker processes (which restart this program when packaged)."""
+    from labelreview.core.findings.image_properties import image_properties
+
+    many = open_source("mnist:test")
+    ok = bool((image_properties(many)["width"] == 28).all())
+    return f"image quality of {len(many):,} images measured in worker processes (CleanVision)", ok
 
 
 def write_shapes_folder(root: Path, *, per_class: int) -> Path:
