@@ -129,6 +129,8 @@ def _pool(count: int) -> Executor:
 
 def _measure_chunk(items) -> tuple[np.ndarray, dict[int, str]]:
     """PROPERTIES rows for a chunk of image files (paths) or of images (n, H, W, C), and index -> failure."""
+    import cleanvision.issue_managers.image_property  # noqa: F401 - a broken install fails here, not per image
+
     rows, failed = np.zeros(len(items), PROPERTIES), {}
     for j, item in enumerate(items):
         try:
