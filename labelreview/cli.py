@@ -43,6 +43,11 @@ def build_parser() -> argparse.ArgumentParser:
                                    "(no model is trained; the images are embedded with the pretrained backbone)")
     issues.add_argument("--out", metavar="DIR", required=True, type=Path, help="folder for issues.csv")
 
+    similar = with_source("similar", "list the images that look most like one image (by pretrained embeddings)")
+    similar.add_argument("--image", metavar="PATH", required=True,
+                         help="an image of SOURCE (path, or 'row N' for arrays) or any other image file")
+    similar.add_argument("--k", metavar="K", type=int, default=20, help="how many (default 20)")
+
     train = with_source("train", "train the CNN on a dataset you trust and save it for scoring others")
     train.add_argument("--out", metavar="MODEL.keras", required=True, type=Path)
     train.add_argument("--epochs", metavar="E", type=int, help=f"default {TRAINING_DEFAULTS['cnn'][0]}")

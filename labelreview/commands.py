@@ -5,17 +5,22 @@ import sys
 from argparse import Namespace
 from pathlib import Path
 
+import numpy as np
+
 from labelreview.core.atomic import write_text_atomic
 from labelreview.core.data.dataset import Dataset
 from labelreview.core.data.labels_table import write_labels_table
 from labelreview.core.data.noise import inject_noise, noise_tables, parse_pairs
 from labelreview.core.data.sources import cleaned_subset, open_source
+from labelreview.core.engine.embedding_store import dataset_embeddings
 from labelreview.core.engine.models import ModelSpec
 from labelreview.core.engine.pipeline import score_dataset
 from labelreview.core.engine.trusted_model import score_with_model, train_trusted_model
+from labelreview.core.errors import DataError
 from labelreview.core.findings.issue_finders import find_issues
 from labelreview.core.findings.issue_table import issue_counts, issues_frame, write_issues
 from labelreview.core.findings.score_files import write_score_files
+from labelreview.core.findings.similarity import embed_file, most_similar, query_position
 from labelreview.core.report.charts import Theme, precision_recall_figure
 from labelreview.core.review.calibration import calibrate as run_calibration
 from labelreview.core.review.compare import compare_cleaning
@@ -58,6 +63,22 @@ def issues(args: Namespace) -> int:
     write_issues(frame, args.out)
     found = _issue_summary(issue_counts(frame))
     print(f"{len(dataset):,} images: {found or 'no issues found'} -> {args.out / 'issues.csv'}")
+    return 0
+
+
+def similar(args: Namespace) -> int:
+    """``labelreview similar``: the ``--k`` images nearest to ``--image`` in embedding space, nearest first."""
+    if args.k < 1:
+        raise DataError(None, f"--k must be at least 1, not {args.k}")
+    with TerminalProgress() as progress:
+        dataset = _open(args, progress)
+        vectors = dataset_embeddings(dataset, callback=progress)
+        position = query_position(dataset, args.image)
+        query = vectors[position] if position is not None else embed_file(Path(args.image))
+    positions, distances = most_similar(vectors, np.asarray(query, np.float32), args.k, exclude=position)
+    names = dataset.label_names()
+    for i, distance in zip(positions, distances):
+        print(f"{dataset.path(i) or f'row {dataset.index[i]}'}\t{names[i]}\t{distance:.4f}")
     return 0
 
 

@@ -87,3 +87,19 @@ def test_corrupt_csv_through_python_m_has_no_traceback(tmp_path):
 def test_selftest_passes(capsys):
     assert main(["selftest"]) == 0
     assert "FAIL" not in capsys.readouterr().out
+
+
+def test_similar_lists_the_nearest_images_with_labels_and_distances(digit_folder, tmp_path, capsys):
+    (digit_folder / "7" / "copy.png").write_bytes((digit_folder / "3" / "2.png").read_bytes())
+    assert main(["similar", str(digit_folder), "--image", "3/2.png", "--k", "5"]) == 0
+    lines = [line.split("\t") for line in capsys.readouterr().out.strip().splitlines()]
+    assert len(lines) == 5 and lines[0][:2] == ["7/copy.png", "7"] and float(lines[0][2]) < 1e-3
+    distances = [float(line[2]) for line in lines]
+    assert distances == sorted(distances) and "3/2.png" not in [line[0] for line in lines]
+    outside = tmp_path / "query.png"
+    outside.write_bytes((digit_folder / "3" / "2.png").read_bytes())
+    assert main(["similar", str(digit_folder), "--image", str(outside), "--k", "2"]) == 0
+    found = [line.split("\t")[0] for line in capsys.readouterr().out.strip().splitlines()]
+    assert sorted(found) == ["3/2.png", "7/copy.png"]
+    assert main(["similar", str(digit_folder), "--image", str(tmp_path / "nothing.png")]) == 2
+    assert "no such image" in capsys.readouterr().err

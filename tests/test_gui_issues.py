@@ -1,6 +1,7 @@
 """The window's issue selector, duplicate sets and set actions, driven by qtbot on real images."""
 
 import numpy as np
+from PySide6.QtCore import Qt
 from PIL import Image
 
 from labelreview.core.review.grid_view import GridQuery
@@ -69,3 +70,30 @@ def test_quality_filter_shows_the_darkened_image_and_why(qtbot, window, tmp_path
     assert any("Dark" in (summary.rows.itemAt(i).widget().text() or "") for i in range(summary.rows.count())
                if hasattr(summary.rows.itemAt(i).widget(), "text"))
     assert np.isin(session.issues.positions("dark", session.labels()), [session.dataset.paths.index("2/dark.png")]).all()
+
+
+def test_more_like_this_from_the_s_key_then_one_relabel_for_all(qtbot, window, tmp_path, mnist_test):
+    session = open_in(qtbot, window, str(conflict_folder(tmp_path, mnist_test)))
+    wait_for_issues(qtbot, window)
+    with qtbot.waitSignal(window.run_finished, timeout=RUN_TIMEOUT):
+        window.find_all_issues()  # embeds the images: near duplicates, outliers, and "more like this"
+    review = window.review
+    review.filters.show_issue("all")
+    query = session.dataset.paths.index("0/3.png")
+    review._select_row(review.model.row_of(query))
+    with qtbot.waitSignal(review.similar_finder.found, timeout=RUN_TIMEOUT):
+        qtbot.keyClick(review.grid, Qt.Key.Key_S)
+    shown = shown_paths(window)
+    assert len(shown) == 50 and shown[:2] in (["0/3.png", "1/copy.png"], ["1/copy.png", "0/3.png"])
+    assert review.filters.similar_clear.isVisible() and "most like 0/3.png" in review.filters.similar_label.text()
+    review._select_row(1)
+    assert "more like this: cosine distance 0.000 from 0/3.png" in review.issue_box.reasons.text()
+    grid = review.grid
+    grid.selectAll()
+    qtbot.keyClick(grid, Qt.Key.Key_0)  # one relabel of all 50
+    changed = [session.dataset.paths.index(path) for path in shown]
+    assert (session.labels()[changed] == 0).all()
+    window.undo()
+    assert list(session.labels()[changed]) == list(session.dataset.labels[changed])
+    review.filters.similar_clear.click()
+    assert len(shown_paths(window)) == len(session.dataset)

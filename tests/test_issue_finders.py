@@ -12,6 +12,7 @@ from labelreview.core.findings.issue_table import (COLUMNS, ISSUE_KINDS, IssueTa
                                                    read_issues, write_issues)
 from labelreview.core.findings.leakage import find_leaks
 from labelreview.core.findings.neighbours import nearest_neighbours, unit_rows
+from labelreview.core.findings.similarity import most_similar, query_position
 from tests.conftest import write_png_folder
 
 PHOTOS = ("astronaut", "coffee", "chelsea", "rocket")
@@ -151,3 +152,19 @@ def test_test_images_seen_in_training_are_counted_as_leaks(tmp_path, mnist_test)
     leaks = find_leaks(open_source(str(train_root)), open_source(str(tmp_path / "test")))
     assert list(leaks["test"]) == ["3/copy.png", "3/resized.jpg"]
     assert list(leaks["train"]) == ["3/2.png", "3/4.png"] and list(leaks["exact"]) == [True, False]
+
+
+def test_more_like_this_is_exact_and_finds_rows_and_paths(mnist_test, planted):
+    rng = np.random.default_rng(2)
+    vectors = rng.normal(size=(500, 64)).astype(np.float32)
+    positions, distances = most_similar(vectors, vectors[7], 4, exclude=7)
+    unit = unit_rows(vectors)
+    cosine = unit @ unit[7]
+    cosine[7] = -np.inf
+    assert list(positions) == list(np.argsort(-cosine)[:4]) and np.allclose(distances, 1 - np.sort(cosine)[::-1][:4])
+    arrays = mnist_test.select(slice(0, 50))
+    assert query_position(arrays, "row 12") == 12 and query_position(arrays, "row 99") is None
+    dataset, _ = planted
+    assert query_position(dataset, "2/0.png") == where(dataset, "2/0.png")
+    assert query_position(dataset, str(dataset.root / "2" / "0.png")) == where(dataset, "2/0.png")
+    assert query_position(dataset, "/elsewhere/x.png") is None

@@ -39,12 +39,16 @@ class FilterBar(QWidget):
         self.pair_label = QLabel()
         self.pair_clear = QPushButton("Show all pairs", visible=False)
         self.pair_clear.clicked.connect(lambda: self._set_pair(None, ()))
+        self.similar: tuple[int, ...] | None = None
+        self.similar_label = QLabel()
+        self.similar_clear = QPushButton("Show all", visible=False, toolTip="Leave \u201cmore like this\u201d")
+        self.similar_clear.clicked.connect(lambda: self.set_similar(None))
         self.counts = QLabel()
         self.unreadable = QPushButton(visible=False)  # files that could not be read: opens their list
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         for widget in (self.issue, self.sort, self.given, self.predicted, self.decision, self.search,
-                       self.pair_label, self.pair_clear):
+                       self.pair_label, self.pair_clear, self.similar_label, self.similar_clear):
             layout.addWidget(widget)
         layout.addStretch()
         layout.addWidget(self.unreadable)
@@ -89,6 +93,9 @@ class FilterBar(QWidget):
             self.unreadable_requested.emit()
             return
         self.shown_issue = self.issue.currentData()
+        self.similar = None  # another issue leaves "more like this"
+        self.similar_label.clear()
+        self.similar_clear.hide()
         self._emit()
 
     def set_classes(self, class_names) -> None:
@@ -105,7 +112,8 @@ class FilterBar(QWidget):
         return GridQuery(issue=self.shown_issue, given=self.given.currentData(),
                          predicted=self.predicted.currentData(), pair=self.pair,
                          decision=DECISIONS[self.decision.currentIndex()],
-                         search=self.search.text().strip(), sort=SORT_KEYS[self.sort.currentIndex()])
+                         search=self.search.text().strip(), sort=SORT_KEYS[self.sort.currentIndex()],
+                         similar=self.similar)
 
     def set_query(self, query: GridQuery, class_names) -> None:
         """Show ``query`` in the controls (e.g. from a click in the Health view) and announce it once."""
@@ -121,7 +129,18 @@ class FilterBar(QWidget):
         self.sort.setCurrentIndex(SORT_KEYS.index(query.sort))
         for widget in widgets:
             widget.blockSignals(False)
+        self.similar = query.similar
+        self.similar_clear.setVisible(query.similar is not None)
+        if query.similar is None:
+            self.similar_label.clear()
         self._set_pair(query.pair, class_names)
+
+    def set_similar(self, positions: tuple[int, ...] | None, said: str = "") -> None:
+        """Show only ``positions`` (nearest first), saying ``said``; None shows all again."""
+        self.similar = positions
+        self.similar_label.setText(said)
+        self.similar_clear.setVisible(positions is not None)
+        self._emit()
 
     def _set_pair(self, pair: tuple[int, int] | None, class_names) -> None:
         self.pair = pair

@@ -49,15 +49,16 @@ class IssueBox(QWidget):
         thumbnails.ready.connect(self._thumbnail_ready)
         self.show_example(None, None)
 
-    def show_example(self, session: ReviewSession | None, position: int | None) -> None:
-        """Say why ``position`` is flagged; show its duplicate set when it has one."""
+    def show_example(self, session: ReviewSession | None, position: int | None, more: list[str] = ()) -> None:
+        """Say why ``position`` is flagged (and the lines ``more``); show its duplicate set when it has one."""
         self.session, self.position = session, position
         self.members = []
         if session is None or position is None:
             self.reasons.clear()
             self.set_widget.hide()
             return
-        lines = _label_reason(session, position) + (session.issues.reasons(position) if session.issues else [])
+        lines = (_label_reason(session, position) + (session.issues.reasons(position) if session.issues else [])
+                 + list(more))
         self.reasons.setText("<b>Why flagged</b><br>" + "<br>".join(lines) if lines else "")
         self.members = [int(i) for i in session.issues.set_of(position)] if session.issues else []
         self.set_widget.setVisible(bool(self.members))

@@ -15,6 +15,7 @@ from labelreview.gui.health_view import HealthView
 from labelreview.gui.issue_box import IssueBox
 from labelreview.gui.rounds_view import RoundsView
 from labelreview.gui.run_panel import RunPanel
+from labelreview.gui.similar_finder import Similar, SimilarFinder
 from labelreview.gui.suspects_model import POSITION_ROLE, SuspectsModel
 from labelreview.gui.thumbnails import ThumbnailLoader
 from labelreview.gui.tile_delegate import tile_grid
@@ -26,6 +27,7 @@ SHORTCUTS = [
     ("X / Delete", "Remove the image from training"),
     ("0-9", "Relabel to class 0-9 (in class order)"),
     ("L", "Relabel to any class (type to search)"),
+    ("S", "More like this: the images that look most like this one"),
     ("Arrows", "Move between images; Shift/Ctrl select several"),
     ("Ctrl+Z / Ctrl+Shift+Z", "Undo / redo"),
 ]
@@ -78,6 +80,10 @@ class ReviewPage(QWidget):
         self.filters.unreadable.clicked.connect(self.show_unreadable)
         self.filters.unreadable_requested.connect(self.show_unreadable)
         self.issue_box.decide.connect(self.decide_on)
+        self.similar: Similar | None = None
+        self.similar_finder = SimilarFinder(self)
+        self.similar_finder.found.connect(self._show_similar)
+        self.similar_finder.failed.connect(lambda message: QMessageBox.information(self, "More like this", message))
         self.grid.selectionModel().currentChanged.connect(self._show_current)
         self.model.modelReset.connect(self._update_counts)
         self.actions = self._make_actions()
@@ -88,6 +94,7 @@ class ReviewPage(QWidget):
             self._action("Keep given label", "K", lambda: self._decide("keep")),
             self._action("Remove from training", ["X", "Delete"], lambda: self._decide("remove")),
             self._action("Relabel to\u2026", "L", self._relabel_to_any),
+            self._action("More like this", "S", self.more_like_this),
         ]
         for digit in range(10):
             self._action(f"Relabel to class {digit}", str(digit), lambda _=False, d=digit: self._relabel_to(d))
@@ -241,7 +248,28 @@ class ReviewPage(QWidget):
     def _show_current(self, index) -> None:
         position = index.data(POSITION_ROLE) if index.isValid() else None
         self.detail.show_example(self.session, position)
-        self.issue_box.show_example(self.session, position)
+        distance = self.similar.distance_of(position) if self.similar and self.filters.similar else None
+        self.issue_box.show_example(self.session, position, [] if distance is None else [
+            f"more like this: cosine distance {distance:.3f} from {self._name(self.similar.position)}"])
+
+    def more_like_this(self) -> None:
+        """Show the images that look most like the current one (S), nearest first, on a worker thread."""
+        position = self.current_position()
+        if self.session is not None and position is not None:
+            self.similar_finder.start(self.session, position)
+
+    def _show_similar(self, similar: Similar) -> None:
+        if similar.session is not self.session:
+            return
+        self.similar = similar
+        self.tabs.setCurrentIndex(0)
+        self.filters.set_similar(tuple(int(i) for i in similar.positions),
+                                 f"{len(similar.positions) - 1} most like {self._name(similar.position)} "
+                                 f"(distance up to {similar.distances.max():.2f})")
+        self.grid.setFocus()
+
+    def _name(self, position: int) -> str:
+        return self.session.dataset.path(position) or f"row {self.session.dataset.index[position]}"
 
     def _update_counts(self) -> None:
         if self.session is None:

@@ -6,6 +6,7 @@ import functools
 import logging
 import os
 import sys
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -25,13 +26,21 @@ def native_stderr_silenced() -> Iterator[None]:
         os.close(saved)
 
 
+_IMPORTING = threading.Lock()
+
+
 def import_keras():
-    """Import Keras on TensorFlow quietly, on first use only (it takes seconds)."""
+    """Import Keras on TensorFlow quietly, on first use only (it takes seconds).
+
+    Callers on other threads wait for an import under way (the window preloads it) rather than get the
+    half-initialised module that ``sys.modules`` already holds.
+    """
     os.environ.setdefault("KERAS_BACKEND", "tensorflow")
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    if "keras" not in sys.modules:
-        with native_stderr_silenced():
-            import keras  # noqa: F401
+    with _IMPORTING:
+        if "keras" not in sys.modules:
+            with native_stderr_silenced():
+                import keras  # noqa: F401
     logging.getLogger("tensorflow").setLevel(logging.ERROR)  # retracing notes across folds are noise here
     return sys.modules["keras"]
 

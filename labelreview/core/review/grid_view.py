@@ -19,7 +19,7 @@ class GridQuery:
     """The curator's choice of what to see; ``None`` class filters mean any class.
 
     ``issue`` is one of ISSUE_FILTERS; an issue other than ``label`` is shown worst first (duplicate sets
-    together) unless another sort than the first is chosen.
+    together), and ``similar`` images nearest first, unless another sort than the first is chosen.
     """
 
     issue: str = "label"
@@ -29,6 +29,7 @@ class GridQuery:
     decision: str = "any"
     search: str = ""
     sort: str = "label quality"
+    similar: tuple[int, ...] | None = None  # "more like this": these positions, nearest first, whatever the issue
 
 
 def visible_positions(session: ReviewSession, query: GridQuery) -> np.ndarray:
@@ -40,12 +41,15 @@ def visible_positions(session: ReviewSession, query: GridQuery) -> np.ndarray:
     scores = session.scores
     labels = session.labels()
     keep = np.ones(len(session.dataset), dtype=bool)
-    issue_order = None
-    if query.issue == "label" and scores.scored.any():
+    order = None
+    if query.similar is not None:
+        order = np.asarray(query.similar, np.int64)
+    elif query.issue == "label" and scores.scored.any():
         keep &= scores.is_label_issue
     elif query.issue not in ("label", "all"):
-        issue_order = issue_positions(session, query.issue, labels)
-        keep &= np.isin(np.arange(len(keep)), issue_order)
+        order = issue_positions(session, query.issue, labels)
+    if order is not None:
+        keep &= np.isin(np.arange(len(keep)), order)
     if query.given is not None:
         keep &= labels == query.given
     if query.predicted is not None:
@@ -57,8 +61,8 @@ def visible_positions(session: ReviewSession, query: GridQuery) -> np.ndarray:
         keep &= session.statuses() == ("" if query.decision == "unreviewed" else query.decision)
     if query.search:
         keep &= _matches(session, query.search, labels)
-    if issue_order is not None and query.sort == SORT_KEYS[0]:
-        return issue_order[keep[issue_order]]
+    if order is not None and query.sort == SORT_KEYS[0]:
+        return order[keep[order]]
     positions = np.flatnonzero(keep)
     return positions[np.argsort(_sort_key(session, query.sort, labels)[positions], kind="stable")]
 
