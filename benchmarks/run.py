@@ -51,7 +51,10 @@ def main() -> None:
             row.pop("unplanted_examples", None), row.pop("other_conflict_examples", None)
             print(table([row], list(row)), end="\n\n", flush=True)
     speed = measure("planted_issues.py", "speed")
-    print(table([speed], list(speed)))
+    print(table([speed], list(speed)), end="\n\n", flush=True)
+    for case in ("map", "search", "cluster"):
+        figures = measure("embedding_map.py", case)
+        print(table([figures], list(figures)), end="\n\n", flush=True)
 
 
 def measure_lines(*args: str) -> list[dict]:

@@ -38,6 +38,9 @@ def build_parser() -> argparse.ArgumentParser:
     score.add_argument("--model", metavar="NAME", choices=MODEL_NAMES, default="auto", help=MODEL_HELP)
     score.add_argument("--model-file", metavar="MODEL.keras", type=Path,
                        help="score with a trusted model from 'labelreview train' instead of cross-validating")
+    score.add_argument("--ray", metavar="ADDRESS", help="embed and train the folds on the Ray cluster whose head is "
+                       "at ADDRESS (host:port, or auto), or on a Ray instance started for the run (local); "
+                       "needs pip install 'labelreview[cluster]' and SOURCE on a path every node sees")
 
     issues = with_source("issues", "find duplicates, label conflicts, outliers and image-quality issues "
                                    "(no model is trained; the images are embedded with the pretrained backbone)")

@@ -1,5 +1,6 @@
 """What each ``labelreview`` sub-command does, given its parsed arguments."""
 
+import contextlib
 import json
 import sys
 from argparse import Namespace
@@ -12,15 +13,16 @@ from labelreview.core.data.dataset import Dataset
 from labelreview.core.data.labels_table import write_labels_table
 from labelreview.core.data.noise import inject_noise, noise_tables, parse_pairs
 from labelreview.core.data.sources import cleaned_subset, open_source
-from labelreview.core.engine.embedding_store import dataset_embeddings
+from labelreview.core.engine.backbone import LITE0
+from labelreview.core.engine.embedding_store import dataset_embeddings, store_folder
 from labelreview.core.engine.models import ModelSpec
-from labelreview.core.engine.pipeline import score_dataset
+from labelreview.core.engine.pipeline import LOCAL, score_dataset
 from labelreview.core.engine.trusted_model import score_with_model, train_trusted_model
 from labelreview.core.errors import DataError
 from labelreview.core.findings.issue_finders import find_issues
 from labelreview.core.findings.issue_table import issue_counts, issues_frame, write_issues
 from labelreview.core.findings.score_files import write_score_files
-from labelreview.core.findings.similarity import embed_file, most_similar, query_position
+from labelreview.core.findings.similarity import SimilarityIndex, embed_file, query_position
 from labelreview.core.report.charts import Theme, precision_recall_figure
 from labelreview.core.review.calibration import calibrate as run_calibration
 from labelreview.core.review.compare import compare_cleaning
@@ -29,14 +31,19 @@ from labelreview.terminal import TerminalProgress
 
 
 def score(args: Namespace) -> int:
-    """``labelreview score``: cross-validate, analyse, write the result files."""
-    with TerminalProgress() as progress:
+    """``labelreview score``: cross-validate (here, or on a Ray cluster with ``--ray``), analyse, write the files.
+
+    The files are written only once the run has finished: a cancelled or failed run leaves none.
+    """
+    if args.ray and args.model_file:
+        raise DataError(None, "--ray cross-validates on a cluster; --model-file scores here: give one of them")
+    with TerminalProgress() as progress, _workers(args.ray) as workers:
         dataset = _open(args, progress)
         if args.model_file:
             run = score_with_model(dataset, args.model_file, callback=progress)
         else:
-            run = score_dataset(dataset, _spec(args), folds=args.folds, callback=progress)
-    health = write_score_files(run, args.out)
+            run = score_dataset(dataset, _spec(args), folds=args.folds, callback=progress, workers=workers)
+    health = write_score_files(run, args.out, source=_where(args.source), labels=args.labels and _where(args.labels))
     skipped = f", {len(dataset.skipped):,} unreadable files skipped" if dataset.skipped else ""
     print(f"{len(dataset):,} examples, {run.analysis.issue_count:,} suspects found, "
           f"health score {run.analysis.health_score:.3f}, {run.seconds:.1f} s{skipped} -> {args.out}\n"
@@ -75,11 +82,26 @@ def similar(args: Namespace) -> int:
         vectors = dataset_embeddings(dataset, callback=progress)
         position = query_position(dataset, args.image)
         query = vectors[position] if position is not None else embed_file(Path(args.image))
-    positions, distances = most_similar(vectors, np.asarray(query, np.float32), args.k, exclude=position)
+        index = SimilarityIndex.build(vectors, store_folder(dataset, LITE0), callback=progress)
+    positions, distances = index.nearest(np.asarray(query, np.float32), args.k, exclude=position)
     names = dataset.label_names()
     for i, distance in zip(positions, distances):
         print(f"{dataset.path(i) or f'row {dataset.index[i]}'}\t{names[i]}\t{distance:.4f}")
     return 0
+
+
+def _workers(ray_address: str | None):
+    """Where a run's work is done: on the Ray cluster at ``ray_address`` while the block lasts, else here."""
+    if ray_address is None:
+        return contextlib.nullcontext(LOCAL)
+    from labelreview.core.cluster.connect import on_cluster  # Ray is imported only when asked for
+
+    return on_cluster(ray_address)
+
+
+def _where(source: str) -> str:
+    """``source`` as another process could open it: an existing path made absolute, anything else as given."""
+    return str(Path(source).resolve()) if Path(source).exists() else source
 
 
 def _open(args: Namespace, progress) -> Dataset:

@@ -69,6 +69,7 @@ def _run_checks(check, scratch: str) -> None:
           f"agreement {agreement:.2f}; duplicates, outliers (Datalab) and quality searched",
           run.spec.name == "lite0" and agreement > 0.8 and run.findings.outliers is not None)
     check(*_issue_finders_check())
+    check(*_map_check(shapes))
     check(*_window_check())
 
 
@@ -79,6 +80,16 @@ def _issue_finders_check() -> tuple[str, bool]:
     many = open_source("mnist:test")
     ok = bool((image_properties(many)["width"] == 28).all())
     return f"image quality of {len(many):,} images measured in worker processes (CleanVision)", ok
+
+
+def _map_check(shapes) -> tuple[str, bool]:
+    """The embedding map's UMAP layout, made in a worker process (numba inside the package)."""
+    from labelreview.core.engine.embedding_store import stored_embeddings
+    from labelreview.core.findings.embedding_map import umap_layout
+
+    layout = umap_layout(stored_embeddings(shapes))
+    return f"embedding map laid out by UMAP in a worker process {layout.shape}", (
+        layout.shape == (len(shapes), 2) and bool(np.isfinite(layout).all()))
 
 
 def write_shapes_folder(root: Path, *, per_class: int) -> Path:

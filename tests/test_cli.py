@@ -67,6 +67,9 @@ def test_noise_writes_labels_and_truth_for_a_folder(digit_folder, tmp_path, caps
      "/no/labels.csv: file not found"),
     (["score", "mnist:test", "--limit", "30", "--folds", "5", "--out", "x"], "too few images for 5 folds"),
     (["noise", "mnist:test", "--rate", "2", "--out", "x"], "--rate must be between 0 and 1"),
+    (["score", "mnist:test", "--limit", "50", "--out", "x", "--ray", "127.0.0.1:1"],
+     "cannot reach a Ray cluster at 127.0.0.1:1: Connection refused"),
+    (["score", "mnist:test", "--limit", "50", "--out", "x", "--ray", "nowhere"], "--ray nowhere: give the head's"),
 ])
 def test_bad_input_exits_2_with_one_line(args, message, capsys, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)

@@ -85,7 +85,7 @@ def test_more_like_this_from_the_s_key_then_one_relabel_for_all(qtbot, window, t
         qtbot.keyClick(review.grid, Qt.Key.Key_S)
     shown = shown_paths(window)
     assert len(shown) == 50 and shown[:2] in (["0/3.png", "1/copy.png"], ["1/copy.png", "0/3.png"])
-    assert review.filters.similar_clear.isVisible() and "most like 0/3.png" in review.filters.similar_label.text()
+    assert review.filters.chosen_clear.isVisible() and "most like 0/3.png" in review.filters.chosen_label.toolTip()
     review._select_row(1)
     assert "more like this: cosine distance 0.000 from 0/3.png" in review.issue_box.reasons.text()
     grid = review.grid
@@ -95,5 +95,5 @@ def test_more_like_this_from_the_s_key_then_one_relabel_for_all(qtbot, window, t
     assert (session.labels()[changed] == 0).all()
     window.undo()
     assert list(session.labels()[changed]) == list(session.dataset.labels[changed])
-    review.filters.similar_clear.click()
+    review.filters.chosen_clear.click()
     assert len(shown_paths(window)) == len(session.dataset)

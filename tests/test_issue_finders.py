@@ -12,7 +12,7 @@ from labelreview.core.findings.issue_table import (COLUMNS, ISSUE_KINDS, IssueTa
                                                    read_issues, write_issues)
 from labelreview.core.findings.leakage import find_leaks
 from labelreview.core.findings.neighbours import nearest_neighbours, unit_rows
-from labelreview.core.findings.similarity import most_similar, query_position
+from labelreview.core.findings.similarity import SimilarityIndex, query_position
 from tests.conftest import write_png_folder
 
 PHOTOS = ("astronaut", "coffee", "chelsea", "rocket")
@@ -157,14 +157,33 @@ def test_test_images_seen_in_training_are_counted_as_leaks(tmp_path, mnist_test)
 def test_more_like_this_is_exact_and_finds_rows_and_paths(mnist_test, planted):
     rng = np.random.default_rng(2)
     vectors = rng.normal(size=(500, 64)).astype(np.float32)
-    positions, distances = most_similar(vectors, vectors[7], 4, exclude=7)
+    positions, distances = SimilarityIndex.build(vectors).nearest(vectors[7], 4, exclude=7)
     unit = unit_rows(vectors)
     cosine = unit @ unit[7]
     cosine[7] = -np.inf
-    assert list(positions) == list(np.argsort(-cosine)[:4]) and np.allclose(distances, 1 - np.sort(cosine)[::-1][:4])
+    assert list(positions) == list(np.argsort(-cosine)[:4])
+    assert np.allclose(distances, 1 - np.sort(cosine)[::-1][:4], atol=1e-3)  # float16 codes
     arrays = mnist_test.select(slice(0, 50))
     assert query_position(arrays, "row 12") == 12 and query_position(arrays, "row 99") is None
     dataset, _ = planted
     assert query_position(dataset, "2/0.png") == where(dataset, "2/0.png")
     assert query_position(dataset, str(dataset.root / "2" / "0.png")) == where(dataset, "2/0.png")
     assert query_position(dataset, "/elsewhere/x.png") is None
+
+
+def test_more_like_this_beyond_the_exact_limit_uses_a_saved_index(tmp_path):
+    """Clustered vectors as embeddings are; the inverted-file index finds (nearly) the exact neighbours."""
+    rng = np.random.default_rng(3)
+    centres = rng.normal(size=(100, 64))
+    vectors = (centres[rng.integers(0, 100, 20_000)] + 0.3 * rng.normal(size=(20_000, 64))).astype(np.float16)
+    index = SimilarityIndex.build(vectors, tmp_path, exact_up_to=10_000)
+    assert len(list(tmp_path.glob("similarity-*.faiss"))) == 1
+    unit = unit_rows(vectors)
+    found = 0
+    for query in range(0, 20_000, 1_000):
+        exact = np.argsort(-(unit @ unit[query]))[:10]
+        positions, _ = index.nearest(vectors[query], 10)
+        found += len(set(exact) & set(positions))
+    assert found / 200 >= 0.95
+    again = SimilarityIndex.build(vectors, tmp_path, exact_up_to=10_000)  # read back, not built
+    assert again.index.ntotal == 20_000 and list(again.nearest(vectors[5], 10)[0]) == list(index.nearest(vectors[5], 10)[0])

@@ -1,8 +1,8 @@
 """The current image in detail: full-resolution view, path, labels, top class probabilities, quality, fold."""
 
 import numpy as np
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFormLayout, QLabel, QProgressBar, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QLabel, QProgressBar, QPushButton, QVBoxLayout, QWidget
 
 from labelreview.core.review.session import ReviewSession
 from labelreview.gui.image_preview import ImagePreview
@@ -14,6 +14,10 @@ BAR_HEIGHT = 18  # compact: the panel fits under a 768-pixel screen
 
 
 class DetailPanel(QWidget):
+    """``more_like_this(position)``: the curator asks for the images that look most like the one shown."""
+
+    more_like_this = Signal(int)
+
     def __init__(self, thumbnails: ThumbnailLoader, parent=None):
         super().__init__(parent)
         self.thumbnails = thumbnails
@@ -38,13 +42,21 @@ class DetailPanel(QWidget):
         layout.setSpacing(4)
         layout.addWidget(self.view, stretch=1)
         layout.addLayout(form)
-        layout.addWidget(QLabel("<b>Top class probabilities</b>"))
+        self.similar = QPushButton("More like this (S)", enabled=False,
+                                   toolTip="The images that look most like this one, nearest first, in the grid")
+        self.similar.clicked.connect(lambda: self.more_like_this.emit(self.position))
+        heading = QHBoxLayout()
+        heading.addWidget(QLabel("<b>Top class probabilities</b>"))
+        heading.addStretch()
+        heading.addWidget(self.similar)
+        layout.addLayout(heading)
         for bar in self.bars:
             layout.addWidget(bar)
         thumbnails.ready.connect(self._thumbnail_ready)
 
     def show_example(self, session: ReviewSession | None, position: int | None) -> None:
         self.session, self.position = session, position
+        self.similar.setEnabled(position is not None)
         if session is None or position is None:
             self.shown_key = None
             self.view.show_message("No image selected")

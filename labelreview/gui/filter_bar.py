@@ -1,7 +1,7 @@
 """Issue selector, sort, filter and search controls that describe a GridQuery."""
 
 import numpy as np
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QWidget
 
 from labelreview.core.findings.image_quality import QUALITY_KINDS
@@ -10,6 +10,7 @@ from labelreview.core.review.grid_view import DECISIONS, ISSUE_FILTERS, SORT_KEY
 ISSUE_NAMES = {"label": "Label errors", "label_conflict": "Label conflicts", "duplicate": "Duplicates",
                "outlier": "Outliers", "quality": "Image quality", "all": "All images", "unreadable": "Unreadable files"}
 UNREADABLE = "unreadable"  # not a filter: choosing it lists the files
+CHOSEN_WIDTH = 200  # pixels, at most, for what the chosen images are (more like this, the map)
 
 
 def issue_name(issue: str) -> str:
@@ -39,16 +40,16 @@ class FilterBar(QWidget):
         self.pair_label = QLabel()
         self.pair_clear = QPushButton("Show all pairs", visible=False)
         self.pair_clear.clicked.connect(lambda: self._set_pair(None, ()))
-        self.similar: tuple[int, ...] | None = None
-        self.similar_label = QLabel()
-        self.similar_clear = QPushButton("Show all", visible=False, toolTip="Leave \u201cmore like this\u201d")
-        self.similar_clear.clicked.connect(lambda: self.set_similar(None))
+        self.chosen: tuple[int, ...] | None = None
+        self.chosen_label = QLabel()
+        self.chosen_clear = QPushButton("Show all", visible=False, toolTip="Leave these chosen images")
+        self.chosen_clear.clicked.connect(lambda: self.set_chosen(None))
         self.counts = QLabel()
         self.unreadable = QPushButton(visible=False)  # files that could not be read: opens their list
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         for widget in (self.issue, self.sort, self.given, self.predicted, self.decision, self.search,
-                       self.pair_label, self.pair_clear, self.similar_label, self.similar_clear):
+                       self.pair_label, self.pair_clear, self.chosen_label, self.chosen_clear):
             layout.addWidget(widget)
         layout.addStretch()
         layout.addWidget(self.unreadable)
@@ -93,9 +94,9 @@ class FilterBar(QWidget):
             self.unreadable_requested.emit()
             return
         self.shown_issue = self.issue.currentData()
-        self.similar = None  # another issue leaves "more like this"
-        self.similar_label.clear()
-        self.similar_clear.hide()
+        self.chosen = None  # another issue leaves the chosen images (more like this, the map)
+        self.chosen_label.clear()
+        self.chosen_clear.hide()
         self._emit()
 
     def set_classes(self, class_names) -> None:
@@ -113,7 +114,7 @@ class FilterBar(QWidget):
                          predicted=self.predicted.currentData(), pair=self.pair,
                          decision=DECISIONS[self.decision.currentIndex()],
                          search=self.search.text().strip(), sort=SORT_KEYS[self.sort.currentIndex()],
-                         similar=self.similar)
+                         chosen=self.chosen)
 
     def set_query(self, query: GridQuery, class_names) -> None:
         """Show ``query`` in the controls (e.g. from a click in the Health view) and announce it once."""
@@ -129,17 +130,20 @@ class FilterBar(QWidget):
         self.sort.setCurrentIndex(SORT_KEYS.index(query.sort))
         for widget in widgets:
             widget.blockSignals(False)
-        self.similar = query.similar
-        self.similar_clear.setVisible(query.similar is not None)
-        if query.similar is None:
-            self.similar_label.clear()
+        self.chosen = query.chosen
+        self.chosen_clear.setVisible(query.chosen is not None)
+        if query.chosen is None:
+            self.chosen_label.clear()
         self._set_pair(query.pair, class_names)
 
-    def set_similar(self, positions: tuple[int, ...] | None, said: str = "") -> None:
-        """Show only ``positions`` (nearest first), saying ``said``; None shows all again."""
-        self.similar = positions
-        self.similar_label.setText(said)
-        self.similar_clear.setVisible(positions is not None)
+    def set_chosen(self, positions: tuple[int, ...] | None, said: str = "") -> None:
+        """Show only ``positions`` (in this order), saying ``said`` (shortened in the middle to fit a laptop
+        screen, whole in the tooltip); None shows all again."""
+        self.chosen = positions
+        self.chosen_label.setText(self.chosen_label.fontMetrics().elidedText(said, Qt.TextElideMode.ElideMiddle,
+                                                                              CHOSEN_WIDTH))
+        self.chosen_label.setToolTip(said)
+        self.chosen_clear.setVisible(positions is not None)
         self._emit()
 
     def _set_pair(self, pair: tuple[int, int] | None, class_names) -> None:

@@ -17,6 +17,7 @@ from labelreview.core.settings import load_settings, save_settings
 from labelreview.gui.curator_loop import CuratorLoop
 from labelreview.gui.engine_preload import preload_engine
 from labelreview.gui.issue_finder import IssueFinder
+from labelreview.gui.open_results import choose_results
 from labelreview.gui.review_page import SHORTCUTS, ReviewPage
 from labelreview.gui.screen_fit import fit_to_screen
 from labelreview.gui.start_page import StartPage
@@ -48,6 +49,7 @@ class MainWindow(QMainWindow):
         self.review.run_panel.start_requested.connect(self.start_scoring)
         self.review.run_panel.cancel_requested.connect(self.cancel_task)
         self.review.save_failed.connect(self._save_failed)
+        self.review.embed_requested.connect(self.find_all_issues)
         self.loop = CuratorLoop(self)
         self.finder = IssueFinder(self)
         self.finder.found.connect(self._issues_found)
@@ -59,6 +61,7 @@ class MainWindow(QMainWindow):
         file = self.menuBar().addMenu("&File")
         self._add(file, "&Open image folder\u2026", QKeySequence.StandardKey.Open, self.start_page.choose_folder)
         self._add(file, "Open labels &CSV\u2026", None, self.start_page.choose_csv)
+        self._add(file, "O&pen scores\u2026", None, lambda: choose_results(self))
         self._add(file, "&Start page", None, lambda: self.pages.setCurrentWidget(self.start_page))
         self._add(file, "Save labels &as\u2026", "Ctrl+Shift+S", self.choose_labels_place)
         self._add(file, "&Export cleaned labels\u2026", "Ctrl+E", self.export_cleaned)
@@ -311,4 +314,5 @@ class MainWindow(QMainWindow):
         self.review.thumbnails.shutdown()
         self.review.detail.shutdown()
         self.review.health.shutdown()
+        self.review.map.shutdown()
         super().closeEvent(event)

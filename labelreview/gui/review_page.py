@@ -5,16 +5,19 @@ import logging
 import numpy as np
 from PySide6.QtCore import QItemSelectionModel, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QInputDialog, QLabel, QListView, QMessageBox, QSplitter, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QInputDialog, QLabel, QListView, QMessageBox, QTabWidget, QVBoxLayout, QWidget
 
 from labelreview.core.errors import DataError
+from labelreview.core.review.grid_view import SORT_KEYS, sort_key
 from labelreview.core.review.session import ReviewSession
 from labelreview.gui.detail_panel import DetailPanel
 from labelreview.gui.filter_bar import FilterBar
 from labelreview.gui.health_view import HealthView
 from labelreview.gui.issue_box import IssueBox
+from labelreview.gui.map_view import MapView
 from labelreview.gui.rounds_view import RoundsView
 from labelreview.gui.run_panel import RunPanel
+from labelreview.gui.side_column import with_side_column
 from labelreview.gui.similar_finder import Similar, SimilarFinder
 from labelreview.gui.suspects_model import POSITION_ROLE, SuspectsModel
 from labelreview.gui.thumbnails import ThumbnailLoader
@@ -35,6 +38,7 @@ SHORTCUTS = [
 
 class ReviewPage(QWidget):
     save_failed = Signal(str)
+    embed_requested = Signal()  # the map asks for the images' embeddings
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -49,15 +53,7 @@ class ReviewPage(QWidget):
         self.health = HealthView(self.thumbnails)
         self.run_panel = RunPanel()
         self.issue_box = IssueBox(self.thumbnails)
-        side = QWidget()
-        side_layout = QVBoxLayout(side)
-        side_layout.setContentsMargins(0, 0, 0, 0)
-        side_layout.addWidget(self.detail)
-        side_layout.addWidget(self.issue_box)
-        splitter = QSplitter()
-        splitter.addWidget(self.grid)
-        splitter.addWidget(side)
-        splitter.setStretchFactor(0, 1)
+        splitter = with_side_column(self.grid, self.detail, self.issue_box)
         self.warning = QLabel()  # the model cannot judge these labels well: said above the suspects
         self.warning.setWordWrap(True)
         self.warning.setStyleSheet("QLabel { background: #fff3cd; color: #5c4400; padding: 6px; border-radius: 3px; }")
@@ -70,6 +66,8 @@ class ReviewPage(QWidget):
         self.tabs = QTabWidget()
         self.tabs.addTab(suspects, "Suspects")
         self.tabs.addTab(self.health, "Health")
+        self.map = MapView(self.thumbnails)
+        self.tabs.addTab(self.map, "Map")
         self.rounds = RoundsView()
         self.tabs.addTab(self.rounds, "Rounds")
         layout = QVBoxLayout(self)
@@ -80,6 +78,12 @@ class ReviewPage(QWidget):
         self.filters.unreadable.clicked.connect(self.show_unreadable)
         self.filters.unreadable_requested.connect(self.show_unreadable)
         self.issue_box.decide.connect(self.decide_on)
+        self.map.clicked.connect(self._select_position)
+        self.map.show_in_grid.connect(lambda position: self._show_chosen([position], "1 image from the map"))
+        self.map.chosen.connect(self._show_map_selection)
+        self.map.embed_requested.connect(self.embed_requested)
+        for asker in (self.detail, self.map):
+            asker.more_like_this.connect(self._more_like)
         self.similar: Similar | None = None
         self.similar_finder = SimilarFinder(self)
         self.similar_finder.found.connect(self._show_similar)
@@ -119,6 +123,7 @@ class ReviewPage(QWidget):
         self.filters.unreadable.setVisible(bool(skipped))
         self.health.set_session(session)
         self.rounds.set_session(session)
+        self.map.set_session(session)
         self.run_panel.set_dataset(session.dataset)
         self._show_run()
         self._select_row(0)
@@ -138,6 +143,7 @@ class ReviewPage(QWidget):
         """New model-free findings: refresh the grid and the counts."""
         self.model.refresh()
         self.health.issue_summary.show_issues(self.session)
+        self.map.refresh()
         self._update_counts()
         self._select_row(0)
 
@@ -147,6 +153,7 @@ class ReviewPage(QWidget):
         self.model.refresh()
         self.health.schedule_refresh()
         self.rounds.refresh()
+        self.map.refresh()
         self._show_run()
         row = self.model.row_of(current) if current is not None else None
         self._select_row(row if row is not None else 0)
@@ -200,6 +207,7 @@ class ReviewPage(QWidget):
         self.health.schedule_refresh()
         self.health.issue_summary.show_issues(self.session)  # a new label may end (or start) a conflict
         self.rounds.show_estimate()
+        self.map.refresh()
         self._update_counts()
         self._show_current(self.grid.currentIndex())
 
@@ -248,25 +256,44 @@ class ReviewPage(QWidget):
     def _show_current(self, index) -> None:
         position = index.data(POSITION_ROLE) if index.isValid() else None
         self.detail.show_example(self.session, position)
-        distance = self.similar.distance_of(position) if self.similar and self.filters.similar else None
+        distance = self.similar.distance_of(position) if self.similar and self.filters.chosen else None
         self.issue_box.show_example(self.session, position, [] if distance is None else [
             f"more like this: cosine distance {distance:.3f} from {self._name(self.similar.position)}"])
 
     def more_like_this(self) -> None:
         """Show the images that look most like the current one (S), nearest first, on a worker thread."""
-        position = self.current_position()
+        self._more_like(self.current_position())
+
+    def _more_like(self, position: int | None) -> None:
         if self.session is not None and position is not None:
             self.similar_finder.start(self.session, position)
 
     def _show_similar(self, similar: Similar) -> None:
         if similar.session is not self.session:
             return
+        self._show_chosen(similar.positions, f"{len(similar.positions) - 1} most like {self._name(similar.position)}")
         self.similar = similar
+
+    def _show_map_selection(self, positions: np.ndarray) -> None:
+        """The images drawn around on the map, in the grid, most suspicious first and all selected: the usual
+        keys decide for all of them at once (one undo)."""
+        rank = sort_key(self.session, SORT_KEYS[0], self.session.labels())
+        ranked = positions[np.argsort(rank[positions], kind="stable")]
+        self._show_chosen(ranked, f"{len(ranked):,} images chosen on the map")
+        self.grid.selectAll()
+
+    def _show_chosen(self, positions, said: str) -> None:
+        """Only ``positions``, in this order, in the grid (with a Show all chip), the first one current."""
+        self.similar = None
         self.tabs.setCurrentIndex(0)
-        self.filters.set_similar(tuple(int(i) for i in similar.positions),
-                                 f"{len(similar.positions) - 1} most like {self._name(similar.position)} "
-                                 f"(distance up to {similar.distances.max():.2f})")
+        self.filters.set_chosen(tuple(int(i) for i in positions), said)
         self.grid.setFocus()
+
+    def _select_position(self, position: int) -> None:
+        """Make image ``position`` the grid's current one, if the grid shows it."""
+        row = self.model.row_of(position)
+        if row is not None:
+            self._select_row(row)
 
     def _name(self, position: int) -> str:
         return self.session.dataset.path(position) or f"row {self.session.dataset.index[position]}"

@@ -81,11 +81,12 @@ def load_network(backbone: Backbone = LITE0):
     return build_lite(weights, backbone.side)
 
 
-def load_embedder(backbone: Backbone = LITE0) -> Embedder:
+def load_embedder(backbone: Backbone = LITE0, *, threads: int | None = None) -> Embedder:
     """A function from images to embeddings: the network compiled for TensorFlow Lite's XNNPACK CPU kernels.
 
     On a 2-core CPU that embeds 138 images/s against 44 for TensorFlow's own graph, with embeddings equal to
-    1e-5 (benchmarks/); compiling takes a few seconds, once per run that has images to embed.
+    1e-5 (benchmarks/); compiling takes a few seconds, once per run that has images to embed. ``threads``
+    defaults to every CPU (a cluster worker gets as many as its task was given).
     """
     network = load_network(backbone)
     from labelreview.core.engine.tensorflow_runtime import import_keras, native_stderr_silenced
@@ -98,7 +99,7 @@ def load_embedder(backbone: Backbone = LITE0) -> Embedder:
     with contextlib.redirect_stdout(io.StringIO()), native_stderr_silenced(), warnings.catch_warnings():
         warnings.simplefilter("ignore")
         compiled = tf.lite.TFLiteConverter.from_keras_model(keras.Model(network.input, network.outputs[0])).convert()
-        interpreter = tf.lite.Interpreter(model_content=compiled, num_threads=os.cpu_count() or 2)
+        interpreter = tf.lite.Interpreter(model_content=compiled, num_threads=threads or os.cpu_count() or 2)
         interpreter.allocate_tensors()
     (given,), (taken,) = interpreter.get_input_details(), interpreter.get_output_details()
     batch = [0]

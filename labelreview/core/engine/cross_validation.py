@@ -1,12 +1,12 @@
 """Stratified K-fold cross-validation: an out-of-sample probability vector for every example."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
 
 from labelreview.core.data.dataset import Dataset
-from labelreview.core.engine.models import ModelSpec, make_classifier
+from labelreview.core.engine.models import Classifier, ModelSpec, make_classifier
 from labelreview.core.errors import DataError
 from labelreview.core.progress import Callback, ignore_progress, scaled
 
@@ -55,6 +55,14 @@ def check_foldable(labels: np.ndarray, class_names: tuple[str, ...], folds: int)
         raise DataError(None, f"too few images for {folds} folds: {listed} ({hint})")
 
 
+Split = tuple[np.ndarray, np.ndarray]
+"""(training positions, held-out positions) of one fold."""
+
+FoldRunner = Callable[[Dataset, ModelSpec, list[Split], Callback], Iterator[tuple[int, np.ndarray]]]
+"""``run_folds(dataset, spec, splits, callback)`` trains one model per split and yields, as each fold
+finishes (in any order), (fold number, pred_probs (n_held_out, K) float32)."""
+
+
 def cross_validate(
     dataset: Dataset,
     spec: ModelSpec,
@@ -62,6 +70,7 @@ def cross_validate(
     folds: int = 5,
     callback: Callback = ignore_progress,
     on_fold: Callable[[FoldResult], None] | None = None,
+    run_folds: FoldRunner | None = None,
 ) -> CrossValidation:
     """Train one model per fold and predict the held-out examples.
 
@@ -76,6 +85,9 @@ def cross_validate(
         Progress over all folds; may raise :class:`Cancelled`.
     on_fold : callable(FoldResult), optional
         Called as each fold finishes, so suspects can be shown early.
+    run_folds : FoldRunner, optional
+        Where the folds train (default :func:`run_folds_locally`; a cluster plugs in its own). The splits
+        and seeds are the same wherever they run.
 
     Returns
     -------
@@ -84,19 +96,34 @@ def cross_validate(
     from sklearn.model_selection import StratifiedKFold
 
     check_foldable(dataset.labels, dataset.class_names, folds)
-    n_classes = len(dataset.class_names)
-    pred_probs = np.zeros((len(dataset), n_classes), dtype=np.float32)
+    pred_probs = np.zeros((len(dataset), len(dataset.class_names)), dtype=np.float32)
     fold_of = np.full(len(dataset), -1, dtype=np.int64)
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=spec.seed)
-    model = make_classifier(spec, n_classes, dataset.image_shape)
-    for fold, (train, held_out) in enumerate(splitter.split(np.zeros(len(dataset)), dataset.labels)):
-        report = scaled(callback, fold / folds, (fold + 1) / folds, f"fold {fold + 1}/{folds}: ")
-        report(0.0, "preparing")
-        model.fit(dataset.images(train), dataset.labels[train], report, seed=spec.seed + fold)
-        pred_probs[held_out] = model.predict_proba(dataset.images(held_out))
-        fold_of[held_out] = fold
-        report(1.0, "done")
+    splits = list(splitter.split(np.zeros(len(dataset)), dataset.labels))
+    for fold, probs in (run_folds or run_folds_locally)(dataset, spec, splits, callback):
+        held_out = splits[fold][1]
+        pred_probs[held_out], fold_of[held_out] = probs, fold
         if on_fold is not None:
             on_fold(FoldResult(fold, folds, held_out, pred_probs[held_out]))
     return CrossValidation(pred_probs, fold_of)
 
+
+def run_folds_locally(dataset: Dataset, spec: ModelSpec, splits: list[Split],
+                      callback: Callback) -> Iterator[tuple[int, np.ndarray]]:
+    """The :data:`FoldRunner` of this process: the folds one after another, one model re-initialised per fold."""
+    model = make_classifier(spec, len(dataset.class_names), dataset.image_shape)
+    for fold, split in enumerate(splits):
+        report = scaled(callback, fold / len(splits), (fold + 1) / len(splits), f"fold {fold + 1}/{len(splits)}: ")
+        yield fold, fit_fold(model, dataset, spec, fold, split, report)
+
+
+def fit_fold(model: Classifier, dataset: Dataset, spec: ModelSpec, fold: int, split: Split,
+             callback: Callback = ignore_progress) -> np.ndarray:
+    """Train ``model`` on the fold's training examples with seed ``spec.seed + fold``; pred_probs (n, K) float32
+    of its ``n`` held-out examples."""
+    train, held_out = split
+    callback(0.0, "preparing")
+    model.fit(dataset.images(train), dataset.labels[train], callback, seed=spec.seed + fold)
+    pred_probs = model.predict_proba(dataset.images(held_out))
+    callback(1.0, "done")
+    return pred_probs

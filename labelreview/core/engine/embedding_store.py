@@ -20,8 +20,8 @@ import numpy as np
 from labelreview.core.appdirs import cache_dir
 from labelreview.core.data.dataset import Dataset
 from labelreview.core.data.images import Geometry, decode_image, describe_failure, fit_square, to_image
-from labelreview.core.data.row_cache import array_keys, cached_rows, file_key, stored_rows
-from labelreview.core.engine.backbone import LITE0, Backbone, load_embedder
+from labelreview.core.data.row_cache import Fill, array_keys, cached_rows, file_key, stored_rows
+from labelreview.core.engine.backbone import LITE0, Backbone, Embedder, load_embedder
 from labelreview.core.errors import DataError
 from labelreview.core.progress import Callback, ignore_progress
 
@@ -30,9 +30,12 @@ DECODERS = 2
 AHEAD = 2  # batches being decoded while one is embedded
 HASH_CHUNK = 4096
 
+FillMaker = Callable[[Dataset, Backbone], Fill]
+"""Makes the :data:`Fill` that computes a dataset's missing embeddings with a backbone."""
+
 
 def dataset_embeddings(dataset: Dataset, backbone: Backbone = LITE0, *,
-                       callback: Callback = ignore_progress) -> np.ndarray:
+                       callback: Callback = ignore_progress, fill_with: FillMaker | None = None) -> np.ndarray:
     """The embedding of every example, computing only those the store lacks.
 
     Parameters
@@ -41,24 +44,15 @@ def dataset_embeddings(dataset: Dataset, backbone: Backbone = LITE0, *,
     backbone : Backbone
     callback : callable(fraction, message)
         Progress after every batch; may raise :class:`Cancelled` (batches done so far stay stored).
+    fill_with : callable(dataset, backbone) -> Fill, optional
+        What computes the missing rows (default :func:`local_fill`: this process; a cluster plugs in its own).
 
     Returns
     -------
     np.ndarray of float16, shape (N, backbone.dim)
         Read-only memory map; row i belongs to dataset position i.
     """
-    read = _file_reader(dataset, backbone.side) if dataset.paths is not None else _array_reader(dataset, backbone.side)
-
-    def fill(rows: np.ndarray, todo: list[int]) -> Iterator[tuple[list[int], dict[int, str]]]:
-        if not todo:
-            return
-        embed = load_embedder(backbone)
-        for batch, images, failed in _decoded_batches(todo, read):
-            good = [i for i in batch if i not in failed]
-            if good:
-                rows[good] = embed(images).astype(np.float16)
-            yield batch, failed
-
+    fill = (fill_with or local_fill)(dataset, backbone)
     vectors, failures = cached_rows(store_folder(dataset, backbone), _keys(dataset), (backbone.dim,), np.float16,
                                     fill, what=f"embedding images with {backbone.name}", callback=callback)
     if failures:
@@ -66,6 +60,39 @@ def dataset_embeddings(dataset: Dataset, backbone: Backbone = LITE0, *,
         raise DataError(dataset.root / dataset.path(position) if dataset.root else None,
                         f"{reason} (changed since the dataset was opened? open it again)")
     return vectors
+
+
+def local_fill(dataset: Dataset, backbone: Backbone) -> Fill:
+    """A :data:`Fill` that decodes and embeds the missing rows of ``dataset`` in this process."""
+    read = image_reader(dataset, backbone.side)
+
+    def fill(rows: np.ndarray, todo: list[int]) -> Iterator[tuple[list[int], dict[int, str]]]:
+        if not todo:
+            return
+        embed = load_embedder(backbone)
+        for batch, vectors, failed in embedded_batches(todo, read, embed):
+            rows[[i for i in batch if i not in failed]] = vectors
+            yield batch, failed
+
+    return fill
+
+
+def embedded_batches(todo: list[int], read: Callable[[int], np.ndarray], embed: Embedder
+                     ) -> Iterator[tuple[list[int], np.ndarray, dict[int, str]]]:
+    """Decode and embed the items ``todo``, a batch at a time.
+
+    Yields
+    ------
+    batch : list of int
+        The items of this batch.
+    vectors : np.ndarray of float16, shape (n, dim)
+        Embeddings of the n items of ``batch`` that did not fail, in order.
+    failed : dict of int to str
+        Item -> why it could not be read.
+    """
+    for batch, images, failed in _decoded_batches(todo, read):
+        vectors = embed(images).astype(np.float16) if len(batch) > len(failed) else np.empty((0, 0), np.float16)
+        yield batch, vectors, failed
 
 
 def stored_embeddings(dataset: Dataset, backbone: Backbone = LITE0) -> np.ndarray | None:
@@ -86,15 +113,23 @@ def _keys(dataset: Dataset) -> list[str]:
             for key in array_keys(dataset.images(slice(start, start + HASH_CHUNK)))]
 
 
-def _file_reader(dataset: Dataset, side: int) -> Callable[[int], np.ndarray]:
+def image_reader(dataset: Dataset, side: int) -> Callable[[int], np.ndarray]:
+    """Position -> the backbone's input (side, side, 3) uint8: the file decoded, or the array row fitted."""
+    if dataset.paths is not None:
+        return file_reader(dataset.root, dataset.paths, side)
+    return array_reader(lambda i: dataset.images(np.array([i]))[0], side)
+
+
+def file_reader(root: Path, paths, side: int) -> Callable[[int], np.ndarray]:
+    """Item i -> ``root / paths[i]`` decoded to (side, side, 3) uint8, aspect ratio kept."""
     geometry = Geometry(side, 3)
-    return lambda i: decode_image(dataset.root / dataset.paths[i], geometry)
+    return lambda i: decode_image(root / paths[i], geometry)
 
 
-def _array_reader(dataset: Dataset, side: int) -> Callable[[int], np.ndarray]:
+def array_reader(row: Callable[[int], np.ndarray], side: int) -> Callable[[int], np.ndarray]:
+    """Item i -> the image ``row(i)`` (H, W, C) uint8 as RGB fitted into (side, side, 3)."""
     def read(i: int) -> np.ndarray:
-        pixels = dataset.images(np.array([i]))[0]
-        return np.asarray(fit_square(to_image(pixels).convert("RGB"), side), dtype=np.uint8)
+        return np.asarray(fit_square(to_image(row(i)).convert("RGB"), side), dtype=np.uint8)
     return read
 
 

@@ -9,8 +9,8 @@ import numpy as np
 
 from labelreview.core.data.dataset import Dataset
 from labelreview.core.engine.backbone import BACKBONES
-from labelreview.core.engine.cross_validation import CrossValidation, FoldResult, cross_validate
-from labelreview.core.engine.embedding_store import dataset_embeddings
+from labelreview.core.engine.cross_validation import CrossValidation, FoldResult, FoldRunner, cross_validate
+from labelreview.core.engine.embedding_store import FillMaker, dataset_embeddings
 from labelreview.core.engine.models import ModelSpec, resolve_model
 from labelreview.core.findings.analysis import Analysis, analyze
 from labelreview.core.findings.issue_finders import Findings, find_issues
@@ -18,6 +18,20 @@ from labelreview.core.progress import Callback, ignore_progress, scaled
 
 CV_SHARE = 0.9  # of the progress bar; cleanlab's analysis and the model-free finders take the rest
 EMBED_SHARE = 0.8  # of the progress bar, for a model that reads embeddings; its heads take the rest
+
+
+@dataclass(frozen=True)
+class Workers:
+    """Where a run's heavy work is done: the missing embeddings and the folds. None: in this process.
+
+    The results are the same wherever the work runs; ``core.cluster`` supplies Ray's.
+    """
+
+    fill_embeddings: FillMaker | None = None
+    run_folds: FoldRunner | None = None
+
+
+LOCAL = Workers()
 
 
 @dataclass(frozen=True)
@@ -60,15 +74,17 @@ def score_dataset(
     folds: int = 5,
     callback: Callback = ignore_progress,
     on_partial: Callable[[PartialScore], None] | None = None,
+    workers: Workers = LOCAL,
 ) -> ScoreRun:
     """Cross-validate ``spec`` (``auto``: see :func:`choose_model`) on ``dataset`` and rank suspected label errors.
 
     ``on_partial`` receives a :class:`PartialScore` after every fold but the
-    last, so a window can show suspects before the run ends.
+    last, so a window can show suspects before the run ends. ``workers`` says
+    where the embeddings and folds are computed (default: this process).
     """
     started = time.perf_counter()
     spec, reason = resolve_model(spec, dataset)
-    inputs = model_inputs(dataset, spec, callback=scaled(callback, 0.0, EMBED_SHARE))
+    inputs = model_inputs(dataset, spec, callback=scaled(callback, 0.0, EMBED_SHARE), workers=workers)
     if inputs is not dataset:
         callback = scaled(callback, EMBED_SHARE, 1.0)
     done: list[FoldResult] = []
@@ -84,7 +100,8 @@ def score_dataset(
             analysis = analyze(dataset.labels[indices], pred_probs[indices], dataset.class_names)
             on_partial(PartialScore(len(done), folds, indices, pred_probs[indices], fold_of[indices], analysis))
 
-    cv = cross_validate(inputs, spec, folds=folds, callback=scaled(callback, 0.0, CV_SHARE), on_fold=fold_finished)
+    cv = cross_validate(inputs, spec, folds=folds, callback=scaled(callback, 0.0, CV_SHARE), on_fold=fold_finished,
+                        run_folds=workers.run_folds)
     callback(CV_SHARE, "finding label issues")
     analysis = analyze(dataset.labels, cv.pred_probs, dataset.class_names)
     findings = find_issues(dataset, embed=False, callback=scaled(callback, CV_SHARE + 0.01, 1.0))
@@ -92,8 +109,10 @@ def score_dataset(
     return ScoreRun(dataset, spec, folds, cv, analysis, time.perf_counter() - started, reason, findings)
 
 
-def model_inputs(dataset: Dataset, spec: ModelSpec, *, callback: Callback = ignore_progress) -> Dataset:
+def model_inputs(dataset: Dataset, spec: ModelSpec, *, callback: Callback = ignore_progress,
+                 workers: Workers = LOCAL) -> Dataset:
     """What ``spec``'s model trains on: the images, or their embeddings from the store for a backbone model."""
     if spec.name not in BACKBONES:
         return dataset
-    return dataset.with_features(dataset_embeddings(dataset, BACKBONES[spec.name], callback=callback))
+    return dataset.with_features(dataset_embeddings(dataset, BACKBONES[spec.name], callback=callback,
+                                                    fill_with=workers.fill_embeddings))

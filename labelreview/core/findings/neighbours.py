@@ -6,6 +6,7 @@ distance in the full space ("PCA64,Flat,RFlat": 11 s, 99.8% of the exact 20 near
 the squared L2 distance is 2 - 2 cos.
 """
 
+import hashlib
 from dataclasses import dataclass
 
 import numpy as np
@@ -46,6 +47,15 @@ def unit_rows(vectors: np.ndarray) -> np.ndarray:
     """``vectors`` (N, D) as float32 rows of length 1 (zero rows stay zero)."""
     rows = np.asarray(vectors, dtype=np.float32)
     return rows / np.maximum(np.linalg.norm(rows, axis=1, keepdims=True), 1e-12)
+
+
+def vectors_digest(vectors: np.ndarray) -> str:
+    """A short name for the content of ``vectors`` (N, D): what is computed from them is cached under it, so a
+    changed or grown store never reads a stale result."""
+    digest = hashlib.blake2b(f"{vectors.shape}|{vectors.dtype}".encode(), digest_size=10)
+    for start in range(0, len(vectors), QUERY_BLOCK):
+        digest.update(np.ascontiguousarray(vectors[start:start + QUERY_BLOCK]).data)
+    return digest.hexdigest()
 
 
 def nearest_neighbours(vectors: np.ndarray, k: int = 10, *, among: np.ndarray | None = None,

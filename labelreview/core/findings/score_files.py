@@ -30,14 +30,18 @@ def scores_frame(run: ScoreRun) -> pd.DataFrame:
     })
 
 
-def health_summary(run: ScoreRun, issues: pd.DataFrame) -> dict:
-    """The dataset-level figures of ``health.json``; ``issues`` are the rows of ``issues.csv``."""
+def health_summary(run: ScoreRun, issues: pd.DataFrame, *, source: str | None = None,
+                   labels: str | None = None) -> dict:
+    """The dataset-level figures of ``health.json``; ``issues`` are the rows of ``issues.csv``; ``source`` and
+    ``labels`` (the SOURCE and labels CSV scored, when known) let the results be opened elsewhere."""
     dataset, analysis = run.dataset, run.analysis
     quality = analysis.class_quality
     overlap = analysis.overlapping
     agreement = measure_agreement(dataset.labels, run.cv.pred_probs)
     return {
         "dataset": dataset.name,
+        "source": source,
+        "labels": labels,
         "examples": len(dataset),
         "health_score": round(analysis.health_score, 6),
         "label_issues": analysis.issue_count,
@@ -80,10 +84,12 @@ def _records(frame: pd.DataFrame, names: dict[str, str]) -> list[dict]:
     return json.loads(picked.to_json(orient="records"))
 
 
-def write_score_files(run: ScoreRun, out_dir: Path) -> dict:
+def write_score_files(run: ScoreRun, out_dir: Path, *, source: str | None = None,
+                      labels: str | None = None) -> dict:
     """Write ``scores.csv``, ``pred_probs.npy`` (N x K float32), ``issues.csv`` and ``health.json`` into ``out_dir``.
 
-    Returns the ``health.json`` contents.
+    Each file is replaced whole (a temp file renamed), after the run has finished. ``source`` and ``labels``
+    are recorded in ``health.json`` (see :func:`health_summary`). Returns the ``health.json`` contents.
     """
     out_dir.mkdir(parents=True, exist_ok=True)
     with atomic_file(out_dir / "scores.csv", "w") as handle:
@@ -92,6 +98,6 @@ def write_score_files(run: ScoreRun, out_dir: Path) -> dict:
         np.save(handle, run.cv.pred_probs.astype(np.float32), allow_pickle=False)
     issues = issues_frame(run.dataset, run.findings, run.analysis)
     write_issues(issues, out_dir)
-    health = health_summary(run, issues)
+    health = health_summary(run, issues, source=source, labels=labels)
     write_text_atomic(out_dir / "health.json", json.dumps(health, indent=2) + "\n")
     return health

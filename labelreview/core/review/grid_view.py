@@ -19,7 +19,7 @@ class GridQuery:
     """The curator's choice of what to see; ``None`` class filters mean any class.
 
     ``issue`` is one of ISSUE_FILTERS; an issue other than ``label`` is shown worst first (duplicate sets
-    together), and ``similar`` images nearest first, unless another sort than the first is chosen.
+    together), and ``chosen`` images in their order, unless another sort than the first is chosen.
     """
 
     issue: str = "label"
@@ -29,7 +29,7 @@ class GridQuery:
     decision: str = "any"
     search: str = ""
     sort: str = "label quality"
-    similar: tuple[int, ...] | None = None  # "more like this": these positions, nearest first, whatever the issue
+    chosen: tuple[int, ...] | None = None  # these positions in this order, whatever the issue (more like this, the map)
 
 
 def visible_positions(session: ReviewSession, query: GridQuery) -> np.ndarray:
@@ -42,8 +42,8 @@ def visible_positions(session: ReviewSession, query: GridQuery) -> np.ndarray:
     labels = session.labels()
     keep = np.ones(len(session.dataset), dtype=bool)
     order = None
-    if query.similar is not None:
-        order = np.asarray(query.similar, np.int64)
+    if query.chosen is not None:
+        order = np.asarray(query.chosen, np.int64)
     elif query.issue == "label" and scores.scored.any():
         keep &= scores.is_label_issue
     elif query.issue not in ("label", "all"):
@@ -64,7 +64,7 @@ def visible_positions(session: ReviewSession, query: GridQuery) -> np.ndarray:
     if order is not None and query.sort == SORT_KEYS[0]:
         return order[keep[order]]
     positions = np.flatnonzero(keep)
-    return positions[np.argsort(_sort_key(session, query.sort, labels)[positions], kind="stable")]
+    return positions[np.argsort(sort_key(session, query.sort, labels)[positions], kind="stable")]
 
 
 def issue_positions(session: ReviewSession, issue: str, labels: np.ndarray) -> np.ndarray:
@@ -85,7 +85,8 @@ def _matches(session: ReviewSession, search: str, labels: np.ndarray) -> np.ndar
     return found | (dataset.index == int(row)) if row.isdigit() else found
 
 
-def _sort_key(session: ReviewSession, sort: str, labels: np.ndarray) -> np.ndarray:
+def sort_key(session: ReviewSession, sort: str, labels: np.ndarray) -> np.ndarray:
+    """Each example's key (N,) under ``sort`` (one of SORT_KEYS), ascending; unscored examples last by score."""
     scores = session.scores
     if sort == "label quality":
         return np.where(scores.scored, scores.rank, np.iinfo(np.int64).max)

@@ -152,7 +152,8 @@ class ReviewSession:
 
     def save_run(self, run: ScoreRun) -> ScoreTable:
         """Write a finished run's files where a reopen finds them; the scores to show (not yet set)."""
-        return ScoreTable.from_run(self.dataset, run, write_score_files(run, self.scores_dir))
+        return ScoreTable.from_run(self.dataset, run, write_score_files(run, self.scores_dir, source=self.source,
+                                                                         labels=str(self.store.path)))
 
     def review_counts(self) -> ReviewCounts:
         """The curator's decisions on the suspects shown now."""
