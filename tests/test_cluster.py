@@ -102,6 +102,8 @@ def test_a_two_node_cluster_scores_like_a_local_run(cluster_address, photos, loc
     assert pred_probs.shape == (2000, 3) and np.allclose(pred_probs, np.load(local_out / "pred_probs.npy"), atol=1e-3)
     scores, local_scores = pd.read_csv(out / "scores.csv"), pd.read_csv(local_out / "scores.csv")
     assert scores["fold"].equals(local_scores["fold"]) and scores["given_label"].equals(local_scores["given_label"])
+    issues, local_issues = pd.read_csv(out / "issues.csv"), pd.read_csv(local_out / "issues.csv")  # measured on Ray
+    assert issues[issues["issue"] != "label"].equals(local_issues[local_issues["issue"] != "label"])
     flagged = set(scores["path"][scores["is_label_issue"]])
     assert len(flagged & {f"square/circle-{n}.jpg" for n in range(40)}) >= 20
     health = json.loads((out / "health.json").read_text())
@@ -117,7 +119,7 @@ def test_a_worker_killed_mid_run_is_retried_and_the_results_are_the_same(cluster
         if killed or not message.startswith("embedding images") or fraction == 0:
             return
         for process in psutil.process_iter(["pid", "cmdline"]):
-            if " ".join(process.info["cmdline"] or ()).startswith("ray::embed_shard"):
+            if " ".join(process.info["cmdline"] or ()).startswith("ray::run_shard"):
                 process.send_signal(signal.SIGKILL)
                 killed.append(process.info["pid"])
                 return

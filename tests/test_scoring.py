@@ -135,3 +135,26 @@ def test_thorough_cnn_has_two_convolutions_per_block_and_shifts_its_training_ima
     assert kinds[:7] == ["Rescaling", "RandomTranslation", "Conv2D", "Conv2D", "MaxPooling2D", "Conv2D", "Conv2D"]
     probs = model.predict_proba(images)
     assert probs.shape == (12, 3) and np.allclose(probs.sum(1), 1, atol=1e-4)
+
+
+def test_cnn_training_leaves_no_tensorflow_object_for_the_garbage_collector():
+    """What the collector frees is freed on whichever thread triggers it: a tf.data iterator blocks that thread
+    until its own threads stop, and when the window's thread collected one left by a run on a worker, the
+    window froze for seconds, once for good. Training and prediction must leave no tensors, graphs or datasets to it."""
+    import gc
+
+    from labelreview.core.engine.models import make_classifier
+
+    dataset = blobs(n_per_class=40, classes=3)
+    model = make_classifier(ModelSpec("cnn", epochs=2), 3, dataset.image_shape)
+    gc.collect()
+    gc.set_debug(gc.DEBUG_SAVEALL)  # the collector keeps what it finds in gc.garbage
+    try:
+        model.fit(dataset.images(), dataset.labels)
+        model.predict_proba(dataset.images())
+        gc.collect()
+    finally:
+        gc.set_debug(0)
+    left = {type(thing).__name__ for thing in gc.garbage if type(thing).__module__.startswith("tensorflow")}
+    gc.garbage.clear()
+    assert {name for name in left if name.endswith(("Tensor", "Graph", "Iterator", "Dataset"))} == set()

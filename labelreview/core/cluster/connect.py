@@ -56,11 +56,11 @@ def on_cluster(address: str) -> Iterator[Workers]:
             ray.init(address=address, log_to_driver=False, logging_level=logging.WARNING)
         except ConnectionError as error:
             raise DataError(None, f"cannot join the Ray cluster at {address}: {_first_line(error)}") from None
-    from labelreview.core.cluster.embedding import cluster_fill
     from labelreview.core.cluster.folds import run_folds_on_cluster
+    from labelreview.core.cluster.shards import cluster_fill, cluster_measure
 
     try:
-        yield Workers(fill_embeddings=cluster_fill, run_folds=run_folds_on_cluster)
+        yield Workers(fill_embeddings=cluster_fill, run_folds=run_folds_on_cluster, measure_images=cluster_measure)
     finally:
         ray.shutdown()
 

@@ -16,6 +16,7 @@ from labelreview.core.progress import Callback, ignore_progress
 MODEL_NAMES = ("auto", "lite0", "cnn", "cnn-thorough", "logreg")
 CNN_MODELS = ("cnn", "cnn-thorough")
 SMALL_SIDE = 64  # grayscale images smaller than this go to the CNN under auto (README: Choosing the model)
+PREDICT_BATCH = 1024  # images a prediction step takes
 TRAINING_DEFAULTS = {"cnn": (4, 6e-3), "cnn-thorough": (8, 3e-3)}  # epochs, peak learning rate (benchmarks/)
 
 
@@ -95,6 +96,10 @@ class CnnClassifier:
     in bfloat16 where the CPU has it. Fitting again with the same number of steps re-initialises the
     compiled network instead of building a new one, which spares TensorFlow tracing the training step
     once per fold.
+
+    Training and prediction go batch by batch (``train_on_batch``, ``predict_on_batch``), never through
+    ``fit`` or ``predict``: their tf.data iterators block whichever thread's garbage collection frees them
+    until their own threads stop, and that thread may be the window's (seconds frozen, or a deadlock).
     """
 
     def __init__(self, spec: ModelSpec, n_classes: int, input_shape: tuple[int, int, int]):
@@ -144,28 +149,24 @@ class CnnClassifier:
 
     def fit(self, images: np.ndarray, labels: np.ndarray, callback: Callback = ignore_progress, *,
             seed: int | None = None) -> None:
-        keras = import_keras()
         seed = self.spec.seed if seed is None else seed
-        epochs = self.spec.epochs
-        steps = -(-len(images) // self.spec.batch_size)
+        epochs, size = self.spec.epochs, self.spec.batch_size
+        steps = -(-len(images) // size)
         if self.model is not None and self._steps == epochs * steps:
             self._reinitialise(seed)
         else:
             self._compile(seed, epochs * steps)
-
-        class Progress(keras.callbacks.Callback):
-            def on_train_batch_end(self, batch, logs=None):
-                done = self.epoch * steps + batch + 1
-                callback(done / (epochs * steps), f"epoch {self.epoch + 1}/{epochs}")
-
-            def on_epoch_begin(self, epoch, logs=None):
-                self.epoch = epoch
-
-        self.model.fit(images, labels, batch_size=self.spec.batch_size, epochs=epochs, shuffle=True,
-                       verbose=0, callbacks=[Progress()])
+        shuffle = np.random.default_rng(seed)
+        for epoch in range(epochs):
+            order = shuffle.permutation(len(images))
+            for step in range(steps):
+                batch = order[step * size:(step + 1) * size]
+                self.model.train_on_batch(images[batch], labels[batch])
+                callback((epoch * steps + step + 1) / (epochs * steps), f"epoch {epoch + 1}/{epochs}")
 
     def predict_proba(self, images: np.ndarray) -> np.ndarray:
-        return self.model.predict(images, batch_size=1024, verbose=0).astype(np.float32)
+        return np.concatenate([self.model.predict_on_batch(images[start:start + PREDICT_BATCH])
+                               for start in range(0, len(images), PREDICT_BATCH)]).astype(np.float32)
 
 
 EMBEDDING_C = 0.003  # inverse regularisation of the head on standardised embeddings (benchmarks/)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from labelreview.core.data.dataset import Dataset
+from labelreview.core.data.row_cache import Fill
 from labelreview.core.engine.backbone import BACKBONES
 from labelreview.core.engine.cross_validation import CrossValidation, FoldResult, FoldRunner, cross_validate
 from labelreview.core.engine.embedding_store import FillMaker, dataset_embeddings
@@ -22,13 +23,15 @@ EMBED_SHARE = 0.8  # of the progress bar, for a model that reads embeddings; its
 
 @dataclass(frozen=True)
 class Workers:
-    """Where a run's heavy work is done: the missing embeddings and the folds. None: in this process.
+    """Where a run's heavy work is done: the missing embeddings, the folds and the image-quality measurements.
+    None: on this machine.
 
     The results are the same wherever the work runs; ``core.cluster`` supplies Ray's.
     """
 
     fill_embeddings: FillMaker | None = None
     run_folds: FoldRunner | None = None
+    measure_images: Callable[[Dataset], Fill] | None = None
 
 
 LOCAL = Workers()
@@ -104,7 +107,8 @@ def score_dataset(
                         run_folds=workers.run_folds)
     callback(CV_SHARE, "finding label issues")
     analysis = analyze(dataset.labels, cv.pred_probs, dataset.class_names)
-    findings = find_issues(dataset, embed=False, callback=scaled(callback, CV_SHARE + 0.01, 1.0))
+    findings = find_issues(dataset, embed=False, callback=scaled(callback, CV_SHARE + 0.01, 1.0),
+                           measure_with=workers.measure_images)
     callback(1.0, "done")
     return ScoreRun(dataset, spec, folds, cv, analysis, time.perf_counter() - started, reason, findings)
 

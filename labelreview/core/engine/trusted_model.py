@@ -14,14 +14,12 @@ from labelreview import __version__
 from labelreview.core.atomic import write_text_atomic
 from labelreview.core.data.dataset import Dataset
 from labelreview.core.engine.cross_validation import CrossValidation
-from labelreview.core.engine.models import CnnClassifier, ModelSpec
+from labelreview.core.engine.models import PREDICT_BATCH, CnnClassifier, ModelSpec
 from labelreview.core.engine.pipeline import ScoreRun
 from labelreview.core.engine.tensorflow_runtime import import_keras
 from labelreview.core.errors import DataError
 from labelreview.core.findings.analysis import analyze
 from labelreview.core.progress import Callback, ignore_progress, scaled
-
-PREDICT_BATCH = 2048
 
 
 def _meta_path(path: Path) -> Path:
@@ -76,7 +74,7 @@ def score_with_model(dataset: Dataset, path: Path, *, callback: Callback = ignor
     pred_probs = np.zeros((len(dataset), len(dataset.class_names)), dtype=np.float32)
     for done, start in enumerate(batches, 1):
         chunk = slice(start, start + PREDICT_BATCH)
-        pred_probs[chunk] = model.predict(dataset.images(chunk), verbose=0)
+        pred_probs[chunk] = model.predict_on_batch(dataset.images(chunk))  # no tf.data: see CnnClassifier
         report(done / len(batches), f"predicting {min(start + PREDICT_BATCH, len(dataset)):,}/{len(dataset):,}")
     callback(0.95, "finding label issues")
     analysis = analyze(dataset.labels, pred_probs, dataset.class_names)

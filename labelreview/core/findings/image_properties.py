@@ -9,7 +9,7 @@ re-decodes every file at full size and cannot report progress or stop.
 import hashlib
 import multiprocessing
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from pathlib import Path
 
@@ -19,7 +19,7 @@ from PIL import Image
 from labelreview.core.appdirs import cache_dir
 from labelreview.core.data.dataset import Dataset
 from labelreview.core.data.images import describe_failure, open_for_inspection, to_image
-from labelreview.core.data.row_cache import array_keys, cached_rows, file_key
+from labelreview.core.data.row_cache import Fill, array_keys, cached_rows, file_key
 from labelreview.core.errors import DataError
 from labelreview.core.progress import Callback, ignore_progress
 
@@ -39,10 +39,13 @@ gray levels (0..1), full size, colour, a digest of its pixels, and a tiny RGB th
 MEASURES = PROPERTIES.names[:PROPERTIES.names.index("height") + 1]  # the numbers among them
 
 
-def image_properties(dataset: Dataset, *, callback: Callback = ignore_progress) -> np.ndarray:
+def image_properties(dataset: Dataset, *, callback: Callback = ignore_progress,
+                     fill_with: Callable[[Dataset], Fill] | None = None) -> np.ndarray:
     """CleanVision's measurements of every image, from the cache where it has them.
 
     Files are decoded from disk (not the model inputs, which are shrunk); array rows as they are.
+    ``fill_with(dataset)`` is what measures the missing rows (default :func:`local_measure`: this machine's
+    CPUs; a cluster plugs in its own).
 
     Returns
     -------
@@ -60,13 +63,24 @@ def image_properties(dataset: Dataset, *, callback: Callback = ignore_progress) 
         keys = [file_key(dataset.root, path) for path in dataset.paths]
         source = str(dataset.root.resolve())
     folder = cache_dir() / "image-properties" / hashlib.sha256(f"{source}|{VERSION}".encode()).hexdigest()[:20]
+    rows, failures = cached_rows(folder, keys, (), PROPERTIES, (fill_with or local_measure)(dataset),
+                                 what="measuring image quality", callback=callback)
+    if failures:
+        position, reason = next(iter(failures.items()))
+        raise DataError(dataset.root / dataset.path(position) if dataset.root else None,
+                        f"{reason} (changed since the dataset was opened? open it again)")
+    return rows
+
+
+def local_measure(dataset: Dataset) -> Fill:
+    """A :data:`Fill` that measures the missing rows of ``dataset`` on this machine's CPUs, in chunks."""
 
     def fill(rows: np.ndarray, todo: list[int]) -> Iterator[tuple[list[int], dict[int, str]]]:
         chunks = [todo[start:start + CHUNK] for start in range(0, len(todo), CHUNK)]
         tasks = ((dataset.images(np.array(chunk)) if dataset.paths is None
                   else [dataset.root / dataset.paths[i] for i in chunk]) for chunk in chunks)
         pool = _pool(len(todo))
-        futures = [pool.submit(_measure_chunk, task) for task in tasks]
+        futures = [pool.submit(measure_items, task) for task in tasks]
         try:
             for chunk, future in zip(chunks, futures):
                 measured, failed = future.result()
@@ -75,13 +89,7 @@ def image_properties(dataset: Dataset, *, callback: Callback = ignore_progress) 
         finally:  # cancelled: chunks not started are dropped
             pool.shutdown(wait=True, cancel_futures=True)
 
-    rows, failures = cached_rows(folder, keys, (), PROPERTIES, fill, what="measuring image quality",
-                                 callback=callback)
-    if failures:
-        position, reason = next(iter(failures.items()))
-        raise DataError(dataset.root / dataset.path(position) if dataset.root else None,
-                        f"{reason} (changed since the dataset was opened? open it again)")
-    return rows
+    return fill
 
 
 def measure(image: Image.Image, size: tuple[int, int] | None, gray: bool | None = None) -> np.ndarray:
@@ -127,8 +135,8 @@ def _pool(count: int) -> Executor:
     return ThreadPoolExecutor(1)
 
 
-def _measure_chunk(items) -> tuple[np.ndarray, dict[int, str]]:
-    """PROPERTIES rows for a chunk of image files (paths) or of images (n, H, W, C), and index -> failure."""
+def measure_items(items) -> tuple[np.ndarray, dict[int, str]]:
+    """PROPERTIES rows (n,) for image files (n paths) or images (n, H, W, C), and index -> why it failed."""
     import cleanvision.issue_managers.image_property  # noqa: F401 - a broken install fails here, not per image
 
     rows, failed = np.zeros(len(items), PROPERTIES), {}

@@ -1,11 +1,13 @@
 """Run the finders that need no trained model: image quality, exact and near duplicates, outliers."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from labelreview.core.data.dataset import Dataset
+from labelreview.core.data.row_cache import Fill
 from labelreview.core.engine.backbone import LITE0
 from labelreview.core.engine.embedding_store import dataset_embeddings, stored_embeddings
 from labelreview.core.errors import DataError
@@ -43,11 +45,13 @@ class Findings:
     embedded: bool
 
 
-def find_issues(dataset: Dataset, *, embed: bool = True, callback: Callback = ignore_progress) -> Findings:
+def find_issues(dataset: Dataset, *, embed: bool = True, callback: Callback = ignore_progress,
+                measure_with: Callable[[Dataset], Fill] | None = None) -> Findings:
     """Measure every image, group duplicates and score outliers.
 
     ``embed=False`` uses the embedding store only when it already holds every image (near duplicates and outliers
-    are skipped otherwise); ``embed=True`` fills the store first.
+    are skipped otherwise); ``embed=True`` fills the store first. ``measure_with`` is where the images are
+    measured (see :func:`image_properties`).
     """
     if len(dataset) < 2:
         raise DataError(dataset.root, f"{len(dataset)} readable image{'s' if len(dataset) != 1 else ''}: "
@@ -55,7 +59,7 @@ def find_issues(dataset: Dataset, *, embed: bool = True, callback: Callback = ig
     vectors = stored_embeddings(dataset, LITE0)
     embed = embed and vectors is None
     share = PROPERTIES_SHARE if embed else 0.8
-    properties = image_properties(dataset, callback=scaled(callback, 0.0, share))
+    properties = image_properties(dataset, callback=scaled(callback, 0.0, share), fill_with=measure_with)
     if embed:
         vectors = dataset_embeddings(dataset, LITE0, callback=scaled(callback, share, 0.8))
     thumbnails = properties["thumbnail"].astype(np.float32)

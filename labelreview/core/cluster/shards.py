@@ -1,12 +1,12 @@
-"""The embedding store filled by Ray tasks: shards of the missing images are decoded and embedded on the
-workers, and the driver writes their rows into the same store a local run fills.
+"""Per-image work done by Ray tasks: shards of the missing images are decoded on the workers, embedded or
+measured there, and the driver writes their rows into the same caches a local run fills.
 
 The driver sends paths (every node must see the images under the same absolute path) or, for array data,
-one shard's pixels at a time; it never decodes an image itself.
+one shard's pixels at a time: it decodes none of these images itself.
 """
 
 import functools
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,9 +17,13 @@ from labelreview.core.data.dataset import Dataset
 from labelreview.core.data.row_cache import Fill
 from labelreview.core.engine.backbone import Backbone, Embedder, load_embedder
 from labelreview.core.engine.embedding_store import array_reader, embedded_batches, file_reader
+from labelreview.core.findings.image_properties import measure_items
 
 SHARD = 256  # images per task
 IN_FLIGHT_PER_CPU = 2  # shards queued per CPU of the cluster, so no worker waits for the driver
+
+ShardWork = Callable[["Shard"], tuple[np.ndarray, dict[int, str]]]
+"""``work(shard)`` on a worker: one row per image of the shard (zeros where it failed), and item -> reason."""
 
 
 @dataclass(frozen=True)
@@ -51,7 +55,7 @@ class Shard:
 
 
 def embed_shard(shard: Shard, backbone: Backbone) -> tuple[np.ndarray, dict[int, str]]:
-    """On a worker: the shard's embeddings (n, dim) float16 (zeros where unreadable) and item -> reason."""
+    """:data:`ShardWork`: the shard's embeddings (n, dim) float16."""
     read = (file_reader(shard.root, shard.paths, backbone.side) if shard.paths is not None
             else array_reader(shard.pixels.__getitem__, backbone.side))
     vectors, failures = np.zeros((len(shard), backbone.dim), np.float16), {}
@@ -61,6 +65,11 @@ def embed_shard(shard: Shard, backbone: Backbone) -> tuple[np.ndarray, dict[int,
     return vectors, failures
 
 
+def measure_shard(shard: Shard) -> tuple[np.ndarray, dict[int, str]]:
+    """:data:`ShardWork`: the shard's image-quality measurements (n,) of ``image_properties.PROPERTIES``."""
+    return measure_items([shard.root / path for path in shard.paths] if shard.paths is not None else shard.pixels)
+
+
 @functools.cache
 def _embedder(backbone: Backbone) -> Embedder:
     """Compiled once per worker process, on the one CPU its task holds."""
@@ -68,29 +77,44 @@ def _embedder(backbone: Backbone) -> Embedder:
 
 
 def cluster_fill(dataset: Dataset, backbone: Backbone) -> Fill:
-    """A :data:`Fill` (see ``row_cache``) that embeds the missing rows of ``dataset`` in shards on the cluster."""
+    """A :data:`Fill` (see ``row_cache``) that embeds the missing rows of ``dataset`` on the cluster."""
+    return sharded_fill(dataset, functools.partial(embed_shard, backbone=backbone))
+
+
+def cluster_measure(dataset: Dataset) -> Fill:
+    """A :data:`Fill` that measures the image quality of the missing rows of ``dataset`` on the cluster."""
+    return sharded_fill(dataset, measure_shard)
+
+
+def sharded_fill(dataset: Dataset, work: ShardWork) -> Fill:
+    """A :data:`Fill` whose rows ``work`` computes on the cluster, :data:`SHARD` images per task."""
 
     def fill(rows: np.ndarray, todo: list[int]) -> Iterator[tuple[list[int], dict[int, str]]]:
         import ray
 
-        task = ray.remote(num_cpus=1, max_retries=RETRIES)(embed_shard)
+        task = ray.remote(num_cpus=1, max_retries=RETRIES)(run_shard)
         shards = iter([todo[start:start + SHARD] for start in range(0, len(todo), SHARD)])
         limit = IN_FLIGHT_PER_CPU * max(1, int(ray.cluster_resources().get("CPU", 1)))
         pending = {}
 
         def submit() -> None:
             while len(pending) < limit and (positions := next(shards, None)) is not None:
-                pending[task.remote(Shard.of(dataset, positions), backbone)] = positions
+                pending[task.remote(work, Shard.of(dataset, positions))] = positions
 
         submit()
         for done in finished_tasks(pending):
             if done is None:
                 yield [], {}  # nothing finished yet: progress is reported again, and a cancel is heard
                 continue
-            positions, (vectors, failed) = done
+            positions, (computed, failed) = done
             good = [j for j in range(len(positions)) if j not in failed]
-            rows[[positions[j] for j in good]] = vectors[good]
+            rows[[positions[j] for j in good]] = computed[good]
             yield positions, {positions[j]: reason for j, reason in failed.items()}
             submit()
 
     return fill
+
+
+def run_shard(work: ShardWork, shard: Shard) -> tuple[np.ndarray, dict[int, str]]:
+    """The Ray task: ``work(shard)`` on a worker (named ``ray::run_shard`` in its process list)."""
+    return work(shard)
