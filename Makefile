@@ -1,6 +1,6 @@
 # make run  - create .venv if needed, install everything, open the window on MNIST
 # make test - create .venv if needed, run the whole test suite offscreen
-# make bench - the usual recipe against labelreview, a colour folder, embedding memory, planted issues, the embedding map and more like this: tables (about 65 minutes)
+# make bench - the usual recipe against labelreview, a colour folder, embedding memory, planted issues, the embedding map, more like this and Ray scaling: tables (about 90 minutes)
 # make package - a one-folder PyInstaller app in dist/labelreview (then: make package-selftest)
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv

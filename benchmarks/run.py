@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from ray_scaling import projection
+
 HERE = Path(__file__).resolve().parent
 PAIRS = [("mnist15k-uniform10", ("reference", "labelreview", "labelreview:cnn-thorough", "labelreview:lite0")),
          ("mnist15k-pairs20", ("reference", "labelreview", "labelreview:cnn-thorough")),
@@ -55,6 +57,11 @@ def main() -> None:
     for case in ("map", "search", "cluster"):
         figures = measure("embedding_map.py", case)
         print(table([figures], list(figures)), end="\n\n", flush=True)
+    ray = {case: measure("ray_scaling.py", case) for case in ("workers", "costs", "synthetic", "neighbours")}
+    for figures in ray.values():
+        print(table([figures], list(figures)), end="\n\n", flush=True)
+    rows = projection(ray["costs"], ray["synthetic"], ray["neighbours"])
+    print(table(rows, list(rows[0])), end="\n\n", flush=True)
 
 
 def measure_lines(*args: str) -> list[dict]:

@@ -4,9 +4,11 @@ The Ray runs embed into their own cache folders, so the store is filled by Ray t
 local run's cache.
 """
 
+import contextlib
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -173,3 +175,31 @@ def test_without_ray_installed_ray_says_how_to_install_it_in_one_line(tmp_path):
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO)
     assert result.returncode == 2
     assert result.stderr == f"labelreview: error: {INSTALL_HINT}\n" and not any(tmp_path.iterdir())
+
+
+def test_the_readmes_two_commands_with_a_head_that_wants_a_token(shapes_folder, tmp_path):
+    """``ray start --head`` enables token authentication when a token exists: the driver must send it."""
+    home = tmp_path / "home"
+    (home / ".ray").mkdir(parents=True)
+    (home / ".ray" / "auth_token").write_text("a" * 64)
+    env = {key: value for key, value in os.environ.items() if not key.startswith("RAY_AUTH")}
+    env.update(HOME=str(home), RAY_USAGE_STATS_ENABLED="0", RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER="0",
+               PYTHONPATH=str(REPO), LABELREVIEW_CACHE_DIR=str(tmp_path / "cache"))
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    subprocess.run([str(Path(sys.executable).parent / "ray"), "start", "--head", f"--port={port}", "--num-cpus=1",
+                    "--node-ip-address=127.0.0.1", "--include-dashboard=false", "--disable-usage-stats"],
+                   env=env, check=True, capture_output=True)
+    try:
+        result = subprocess.run([sys.executable, "-m", "labelreview", "score", str(shapes_folder), "--out",
+                                 str(tmp_path / "results"), "--ray", f"127.0.0.1:{port}"], env=env, cwd=REPO,
+                                capture_output=True, text=True)
+    finally:  # this head's processes only (``ray stop`` would stop every Ray process here)
+        head = [process for process in psutil.process_iter(["cmdline"])
+                if any(part.endswith((f":{port}", f"={port}")) for part in process.info["cmdline"] or ())]
+        for process in head + [child for process in head for child in process.children(recursive=True)]:
+            with contextlib.suppress(psutil.NoSuchProcess):
+                process.kill()
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert (tmp_path / "results" / "pred_probs.npy").is_file()
