@@ -55,8 +55,8 @@ class SimilarityIndex:
             faiss.extract_index_ivf(index).nprobe = PROBES
             if path is not None:
                 folder.mkdir(parents=True, exist_ok=True)
-                with atomic_file(path, "wb") as file:
-                    file.write(faiss.serialize_index(index).tobytes())
+                with atomic_file(path, "wb") as file:  # streamed: no copy of a 2.5 GB index in memory
+                    faiss.write_index(index, faiss.PyCallbackIOWriter(file.write))
         return cls(index)
 
     def nearest(self, query: np.ndarray, k: int, *, exclude: int | None = None) -> tuple[np.ndarray, np.ndarray]:
