@@ -3,6 +3,7 @@
     python benchmarks/embedding_map.py map       # 60,000 MNIST: PCA view, UMAP layout, paint times while panning
     python benchmarks/embedding_map.py search    # nearest neighbours: 60,000 MNIST, 1,000,000 synthetic 1280-d
     python benchmarks/embedding_map.py cluster   # 300 clip-art images given another class's label by one rule
+    python benchmarks/embedding_map.py indexes   # faiss's inverted file against hnswlib on 200,000 synthetic rows
 
 Each prints one JSON line. The 60,000 MNIST embeddings come from the store (computed first if missing: ~10 min).
 """
@@ -91,12 +92,7 @@ def search_figures() -> dict:
     exact_build_s = time.perf_counter() - started
     exact_ms = query_times(exact, vectors)
     rng = np.random.default_rng(0)
-    centres = rng.normal(size=(2_000, SYNTHETIC_DIM)).astype(np.float32)
-    synthetic = np.empty((SYNTHETIC_ROWS, SYNTHETIC_DIM), np.float16)  # clustered, as embeddings are
-    for start in range(0, SYNTHETIC_ROWS, 50_000):
-        rows = slice(start, start + 50_000)
-        synthetic[rows] = centres[rng.integers(0, len(centres), 50_000)] + rng.normal(size=(50_000, SYNTHETIC_DIM),
-                                                                                      scale=0.6).astype(np.float32)
+    synthetic = synthetic_vectors(SYNTHETIC_ROWS, rng)
     before = peak_mb()
     with tempfile.TemporaryDirectory() as folder:
         started = time.perf_counter()
@@ -113,6 +109,53 @@ def search_figures() -> dict:
             "index_build_s": round(build_s, 1), "index_file_mb": index_mb, "index_reload_s": round(reload_s, 1),
             "index_median_ms": round(statistics.median(ivf_ms), 1), "index_p90_ms": round(float(np.percentile(ivf_ms, 90)), 1),
             "recall_at_10": recall, "peak_mb_before_index": before, "peak_mb": peak_mb()}
+
+
+def synthetic_vectors(rows: int, rng) -> np.ndarray:
+    """``rows`` float16 vectors (rows, 1280) around 2,000 centres: clustered, as embeddings are."""
+    centres = rng.normal(size=(2_000, SYNTHETIC_DIM)).astype(np.float32)
+    vectors = np.empty((rows, SYNTHETIC_DIM), np.float16)
+    for start in range(0, rows, 50_000):
+        part = slice(start, min(rows, start + 50_000))
+        count = part.stop - part.start
+        vectors[part] = centres[rng.integers(0, len(centres), count)] + rng.normal(size=(count, SYNTHETIC_DIM),
+                                                                                  scale=0.6).astype(np.float32)
+    return vectors
+
+
+def index_figures(rows: int = 200_000) -> dict:
+    """faiss's inverted file (the one labelreview uses past 200,000 rows) against hnswlib's graph, on ``rows``
+    synthetic embeddings: build seconds, size, query milliseconds and recall of the exact 10 nearest."""
+    import hnswlib
+
+    rng = np.random.default_rng(1)
+    vectors = synthetic_vectors(rows, rng)
+    with tempfile.TemporaryDirectory() as folder:
+        started = time.perf_counter()
+        ivf = SimilarityIndex.build(vectors, Path(folder), exact_up_to=0)
+        ivf_s = time.perf_counter() - started
+        ivf_mb = round(sum(p.stat().st_size for p in Path(folder).iterdir()) / 2**20)
+        started = time.perf_counter()
+        graph = hnswlib.Index(space="ip", dim=SYNTHETIC_DIM)
+        graph.init_index(max_elements=rows, M=16, ef_construction=100, random_seed=0)
+        for start in range(0, rows, 50_000):
+            graph.add_items(unit_rows(vectors[start:start + 50_000]), np.arange(start, min(rows, start + 50_000)))
+        graph.set_ef(64)
+        hnsw_s = time.perf_counter() - started
+        graph.save_index(str(Path(folder, "graph.bin")))
+        hnsw_mb = round(Path(folder, "graph.bin").stat().st_size / 2**20)
+
+    class Graph:  # SimilarityIndex's query interface over hnswlib
+        def nearest(self, query, k):
+            found, distance = graph.knn_query(unit_rows(np.asarray(query, np.float32)[None, :]), k)
+            return found[0], distance[0]
+
+    figures = {"case": "index-choice", "rows": rows}
+    for name, index, build_s, mb in (("faiss_ivf", ivf, ivf_s, ivf_mb), ("hnswlib", Graph(), hnsw_s, hnsw_mb)):
+        figures.update({f"{name}_build_s": round(build_s, 1), f"{name}_mb": mb,
+                        f"{name}_median_ms": round(statistics.median(query_times(index, vectors)), 2),
+                        f"{name}_recall_at_10": recall_at_10(index, vectors, np.random.default_rng(2))})
+    return figures
 
 
 def query_times(index: SimilarityIndex, vectors: np.ndarray, queries: int = 100) -> list[float]:
@@ -161,5 +204,6 @@ def cluster_figures() -> dict:
 
 
 if __name__ == "__main__":
-    figures = {"map": map_figures, "search": search_figures, "cluster": cluster_figures}[sys.argv[1]]()
+    figures = {"map": map_figures, "search": search_figures, "cluster": cluster_figures,
+               "indexes": index_figures}[sys.argv[1]]()
     print(json.dumps(figures), flush=True)

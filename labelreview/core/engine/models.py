@@ -190,7 +190,8 @@ class LogRegClassifier:
         callback(0.0, "fitting logistic regression")
         regression = LogisticRegression(C=self.strength, max_iter=200, tol=1e-3,
                                         random_state=self.spec.seed if seed is None else seed)
-        self.model = make_pipeline(StandardScaler(), regression) if self.standardize else regression
+        # scaled in place: _flat hands it a copy of its own
+        self.model = make_pipeline(StandardScaler(copy=False), regression) if self.standardize else regression
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # ConvergenceWarning: 200 iterations are plenty for ranking
             self.model.fit(_flat(images), labels)
