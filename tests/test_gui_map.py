@@ -53,6 +53,9 @@ def test_map_hover_click_lasso_and_one_relabel_for_the_cluster(qtbot, window, tm
     corners = lasso_around(plot, plot.layout[zeros])
     inside = set(plot.inside(corners).tolist())
     assert inside >= set(zeros.tolist())
+    (left, bottom), (right, top) = corners.min(axis=0), corners.max(axis=0)
+    plot.box.setRange(xRange=(left, right), yRange=(bottom, top), padding=0.1)  # zoomed out: the lasso fits
+    qtbot.wait(50)
     map_view.tools.buttons()[2].click()  # Lasso
     viewport = plot.viewport()
     pixels = [plot.mapFromScene(plot.box.mapViewToScene(QPointF(*c))) for c in corners]
