@@ -1,6 +1,6 @@
 """Issue 15's figures: scoring on Ray, and what 1,000,000 images would cost.
 
-    python benchmarks/ray_scaling.py workers     # 2,656 clip-art images: here, then on Ray with 1 and 2 worker CPUs
+    python benchmarks/ray_scaling.py workers     # 2,642 clip-art images: here, then on Ray with 1 and 2 worker CPUs
     python benchmarks/ray_scaling.py costs       # per-image costs: open, quality, decode, embed (one CPU each)
     python benchmarks/ray_scaling.py synthetic   # 1,000,000 synthetic 1280-d embeddings: heads, cleanlab, files
     python benchmarks/ray_scaling.py neighbours  # the driver's all-pairs neighbour search on 100,000 of them
@@ -78,7 +78,7 @@ def on_ray(folder: Path, cache: Path, cpus: int) -> dict:
 
 
 def workers_figures() -> dict:
-    """The 2,656 clip-art images of ten classes scored (embeddings, quality, heads, analysis) here, and on Ray
+    """The 2,642 clip-art images of ten classes scored (embeddings, quality, heads, analysis) here, and on Ray
     with 1 and 2 CPUs, each run with an empty cache."""
     with tempfile.TemporaryDirectory() as scratch:
         folder = clipart_folder(Path(scratch))
@@ -95,8 +95,8 @@ def workers_figures() -> dict:
 
 
 def costs_figures(per_class: int = 50) -> dict:
-    """Milliseconds per image on one CPU: opening (decode to the model-size pixel cache), the quality measures,
-    decoding at the backbone's size, embedding (batches of 64)."""
+    """Milliseconds per image: opening (decode to the model-size pixel cache, on the pixel cache's threads), and
+    on one CPU the quality measures, decoding at the backbone's size, embedding (batches of 64)."""
     from labelreview.core.data.sources import open_source
     from labelreview.core.engine.backbone import LITE0, load_embedder
     from labelreview.core.engine.embedding_store import file_reader

@@ -177,6 +177,19 @@ def test_without_ray_installed_ray_says_how_to_install_it_in_one_line(tmp_path):
     assert result.stderr == f"labelreview: error: {INSTALL_HINT}\n" and not any(tmp_path.iterdir())
 
 
+def kill_processes_and_children(chosen) -> None:
+    """Kill the processes for which ``chosen(process)`` is true, and all their children (Ray's agents rename
+    themselves and hide their environment)."""
+    victims = []
+    for process in psutil.process_iter():
+        with contextlib.suppress(psutil.Error):
+            if chosen(process):
+                victims += [process, *process.children(recursive=True)]
+    for process in victims:
+        with contextlib.suppress(psutil.Error):
+            process.kill()
+
+
 def test_the_readmes_two_commands_with_a_head_that_wants_a_token(shapes_folder, tmp_path):
     """``ray start --head`` enables token authentication when a token exists: the driver must send it."""
     home = tmp_path / "home"
@@ -188,18 +201,14 @@ def test_the_readmes_two_commands_with_a_head_that_wants_a_token(shapes_folder, 
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    subprocess.run([str(Path(sys.executable).parent / "ray"), "start", "--head", f"--port={port}", "--num-cpus=1",
-                    "--node-ip-address=127.0.0.1", "--include-dashboard=false", "--disable-usage-stats"],
-                   env=env, check=True, capture_output=True)
     try:
+        subprocess.run([str(Path(sys.executable).parent / "ray"), "start", "--head", f"--port={port}",
+                        "--num-cpus=1", "--node-ip-address=127.0.0.1", "--include-dashboard=false",
+                        "--disable-usage-stats"], env=env, check=True, capture_output=True)
         result = subprocess.run([sys.executable, "-m", "labelreview", "score", str(shapes_folder), "--out",
                                  str(tmp_path / "results"), "--ray", f"127.0.0.1:{port}"], env=env, cwd=REPO,
                                 capture_output=True, text=True)
-    finally:  # this head's processes only (``ray stop`` would stop every Ray process here)
-        head = [process for process in psutil.process_iter(["cmdline"])
-                if any(part.endswith((f":{port}", f"={port}")) for part in process.info["cmdline"] or ())]
-        for process in head + [child for process in head for child in process.children(recursive=True)]:
-            with contextlib.suppress(psutil.NoSuchProcess):
-                process.kill()
+    finally:  # this head's processes, known by their HOME (``ray stop`` would stop every Ray process here)
+        kill_processes_and_children(lambda process: process.environ().get("HOME") == str(home))
     assert result.returncode == 0, result.stderr[-2000:]
     assert (tmp_path / "results" / "pred_probs.npy").is_file()

@@ -18,7 +18,7 @@ def run_folds_on_cluster(dataset: Dataset, spec: ModelSpec, splits: list[Split],
     """The :data:`FoldRunner` of a Ray cluster: every fold a task.
 
     The model inputs (images or embeddings) go to Ray's object store once, :data:`SHARD` rows at a time, so
-    the driver never holds more than one shard of them; each task gathers them on its worker.
+    the driver process copies no more than one shard of them at once; each task gathers them on its worker.
     """
     import ray
 

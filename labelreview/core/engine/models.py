@@ -1,6 +1,7 @@
 """The classifiers scoring can train: logistic regression on a pretrained backbone's embeddings, Keras CNNs
 fitted to the input shape (fast or thorough), and logistic regression on pixels; ``auto`` picks one."""
 
+import gc
 import warnings
 from dataclasses import dataclass
 from typing import Protocol
@@ -99,7 +100,8 @@ class CnnClassifier:
 
     Training and prediction go batch by batch (``train_on_batch``, ``predict_on_batch``), never through
     ``fit`` or ``predict``: their tf.data iterators block whichever thread's garbage collection frees them
-    until their own threads stop, and that thread may be the window's (seconds frozen, or a deadlock).
+    until their own threads stop, and that thread may be the window's (seconds frozen, or a deadlock). For the
+    same reason, what a fit leaves in reference cycles is collected at its end, on its own thread.
     """
 
     def __init__(self, spec: ModelSpec, n_classes: int, input_shape: tuple[int, int, int]):
@@ -163,8 +165,11 @@ class CnnClassifier:
                 batch = order[step * size:(step + 1) * size]
                 self.model.train_on_batch(images[batch], labels[batch])
                 callback((epoch * steps + step + 1) / (epochs * steps), f"epoch {epoch + 1}/{epochs}")
+        gc.collect()  # what Keras left in reference cycles is freed here, on the training thread
 
     def predict_proba(self, images: np.ndarray) -> np.ndarray:
+        if not len(images):
+            return np.zeros((0, self.n_classes), np.float32)
         return np.concatenate([self.model.predict_on_batch(images[start:start + PREDICT_BATCH])
                                for start in range(0, len(images), PREDICT_BATCH)]).astype(np.float32)
 
