@@ -139,7 +139,8 @@ def test_a_worker_killed_mid_run_is_retried_and_the_results_are_the_same(cluster
 def test_ctrl_c_stops_a_ray_local_run_and_leaves_no_results(tmp_path):
     """``--ray local`` starts its own Ray instance; Ctrl+C while the folds run on it: exit 130, no files."""
     out = tmp_path / "results"
-    command = [sys.executable, "-m", "labelreview", "score", "mnist:test", "--limit", "3000", "--model", "logreg",
+    # CNN folds of 16,000 images: still running when the signal lands, however late a busy machine reads the line
+    command = [sys.executable, "-m", "labelreview", "score", "mnist", "--limit", "20000", "--model", "cnn",
                "--out", str(out), "--ray", "local"]
     with subprocess.Popen(command, cwd=REPO, stderr=subprocess.PIPE, text=True) as run:
         for line in run.stderr:
