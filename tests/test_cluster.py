@@ -142,7 +142,9 @@ def test_ctrl_c_stops_a_ray_local_run_and_leaves_no_results(tmp_path):
     # CNN folds of 16,000 images: still running when the signal lands, however late a busy machine reads the line
     command = [sys.executable, "-m", "labelreview", "score", "mnist", "--limit", "20000", "--model", "cnn",
                "--out", str(out), "--ray", "local"]
-    with subprocess.Popen(command, cwd=REPO, stderr=subprocess.PIPE, text=True) as run:
+    # as in a terminal, whatever the shell running the tests did with SIGINT (a background job ignores it)
+    with subprocess.Popen(command, cwd=REPO, stderr=subprocess.PIPE, text=True,
+                          preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL)) as run:
         for line in run.stderr:
             if "folds sent to the cluster" in line:
                 run.send_signal(signal.SIGINT)
@@ -192,12 +194,12 @@ def kill_processes_and_children(chosen) -> None:
 
 
 def test_the_readmes_two_commands_with_a_head_that_wants_a_token(shapes_folder, tmp_path):
-    """``ray start --head`` enables token authentication when a token exists: the driver must send it."""
+    """The two commands of "Scoring on a cluster", with a token in the head's home."""
     home = tmp_path / "home"
     (home / ".ray").mkdir(parents=True)
     (home / ".ray" / "auth_token").write_text("a" * 64)
     env = {key: value for key, value in os.environ.items() if not key.startswith("RAY_AUTH")}
-    env.update(HOME=str(home), RAY_USAGE_STATS_ENABLED="0", RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER="0",
+    env.update(HOME=str(home), RAY_AUTH_MODE="token", RAY_USAGE_STATS_ENABLED="0", RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER="0",
                PYTHONPATH=str(REPO), LABELREVIEW_CACHE_DIR=str(tmp_path / "cache"))
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

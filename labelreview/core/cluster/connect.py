@@ -5,7 +5,6 @@ import logging
 import os
 import socket
 from collections.abc import Iterator
-from pathlib import Path
 
 from labelreview.core.engine.pipeline import Workers
 from labelreview.core.errors import DataError
@@ -27,10 +26,8 @@ def import_ray(address: str):
     os.environ["RAY_USAGE_STATS_ENABLED"] = "0"  # read by ray.init and by the processes a local instance starts
     if address == "local" or address.rpartition(":")[0] in LOOPBACK:
         os.environ["RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"] = "0"
-    if address == "local" or _auth_token_available():
-        # a new instance's default; and a head started here or with our copy of its token (ray start's default
-        # when a token exists) refuses a driver that does not send it
-        os.environ.setdefault("RAY_AUTH_MODE", "token")
+    if address == "local":
+        os.environ.setdefault("RAY_AUTH_MODE", "token")  # Ray's default for a new instance, without its warning
     try:
         import ray
     except ImportError:
@@ -58,7 +55,8 @@ def on_cluster(address: str) -> Iterator[Workers]:
         try:
             ray.init(address=address, log_to_driver=False, logging_level=logging.WARNING)
         except ConnectionError as error:
-            raise DataError(None, f"cannot join the Ray cluster at {address}: {_first_line(error)}") from None
+            raise DataError(None, f"cannot join the Ray cluster at {address}: {_first_line(error)} (a head that "
+                                  "wants a token: set RAY_AUTH_MODE=token, see Scoring on a cluster)") from None
     from labelreview.core.cluster.folds import run_folds_on_cluster
     from labelreview.core.cluster.shards import cluster_fill, cluster_measure
 
@@ -78,12 +76,6 @@ def _check_reachable(address: str) -> None:
     except OSError as error:
         raise DataError(None, f"cannot reach a Ray cluster at {address}: {error.strerror or error} "
                               "(start one with 'ray start --head', or use --ray local)") from None
-
-
-def _auth_token_available() -> bool:
-    """Whether this machine holds a Ray token: ``RAY_AUTH_TOKEN``, ``RAY_AUTH_TOKEN_PATH`` or ``~/.ray/auth_token``."""
-    path = os.environ.get("RAY_AUTH_TOKEN_PATH") or Path.home() / ".ray" / "auth_token"
-    return bool(os.environ.get("RAY_AUTH_TOKEN")) or Path(path).is_file()
 
 
 def _first_line(error: Exception) -> str:
