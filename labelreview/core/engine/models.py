@@ -1,7 +1,6 @@
 """The classifiers scoring can train: logistic regression on a pretrained backbone's embeddings, Keras CNNs
 fitted to the input shape (fast or thorough), and logistic regression on pixels; ``auto`` picks one."""
 
-import gc
 import warnings
 from dataclasses import dataclass
 from typing import Protocol
@@ -100,8 +99,8 @@ class CnnClassifier:
 
     Training and prediction go batch by batch (``train_on_batch``, ``predict_on_batch``), never through
     ``fit`` or ``predict``: their tf.data iterators block whichever thread's garbage collection frees them
-    until their own threads stop, and that thread may be the window's (seconds frozen, or a deadlock). For the
-    same reason, what a fit leaves in reference cycles is collected at its end, on its own thread.
+    until their own threads stop, and that thread may be the window's (seconds frozen, or a deadlock). (Nor
+    does a fit call the collector itself: on a worker it would free the window's widgets there, and deadlock.)
     """
 
     def __init__(self, spec: ModelSpec, n_classes: int, input_shape: tuple[int, int, int]):
@@ -165,7 +164,6 @@ class CnnClassifier:
                 batch = order[step * size:(step + 1) * size]
                 self.model.train_on_batch(images[batch], labels[batch])
                 callback((epoch * steps + step + 1) / (epochs * steps), f"epoch {epoch + 1}/{epochs}")
-        gc.collect()  # what Keras left in reference cycles is freed here, on the training thread
 
     def predict_proba(self, images: np.ndarray) -> np.ndarray:
         if not len(images):
