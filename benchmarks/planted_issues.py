@@ -6,8 +6,8 @@
 Into 10,000 MNIST training images (written as PNG files, one folder per digit) or the clip-art folder (Debian's
 openclipart-png, 10 categories) we plant, each into its own labels CSV over one shared folder (so the images
 are embedded once):
-- duplicates: 100 exact copies and 100 near copies (2% cropped, 1% a side, which rounds to nothing on 28 px; resized
-  x0.8; JPEG quality 70) of distinct
+- duplicates: 100 exact copies and 100 near copies (2% of each side cropped, at least a pixel; resized x0.8; JPEG
+  quality 70) of distinct
   images, half of each under another class's label;
 - quality: 50 darkened (x0.25), 50 blurred (Gaussian, radius 4% of the side) and 50 near-constant images
   (a flat grey with noise of +-2 levels);
@@ -73,10 +73,10 @@ def load(work: Path, rel: str) -> Image.Image:
 
 
 def near_copy(image: Image.Image) -> Image.Image:
-    """1% cropped off each side (2% in all: nothing of a 28-px digit, where 1% rounds to no pixel), resized x0.8."""
+    """2% of each side cropped off (at least one pixel: split between left and right, top and bottom), resized x0.8."""
     width, height = image.size
-    dx, dy = round(width * 0.01), round(height * 0.01)
-    cropped = image.crop((dx, dy, width - dx, height - dy))
+    dx, dy = max(1, round(width * 0.02)), max(1, round(height * 0.02))
+    cropped = image.crop((dx // 2, dy // 2, width - (dx - dx // 2), height - (dy - dy // 2)))
     return cropped.resize((max(8, round(cropped.width * 0.8)), max(8, round(cropped.height * 0.8))))
 
 
@@ -250,6 +250,7 @@ def speed() -> dict:
     return {"case": "mnist60k-model-free", "images": len(dataset), "embeddings_from_store_s": round(embed_s, 1),
             "total_s": round(total, 1), "stages_s": split,
             "peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+            "peak_worker_mb": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024),
             "duplicate_sets": sets.count, "images_in_sets": int((sets.group >= 0).sum()),
             "exact_copies": int(sets.exact.sum()), "label_conflict_images": int(sets.conflicting(dataset.labels).sum()),
             "outliers": int(findings.outliers.is_outlier.sum()),

@@ -46,6 +46,9 @@ def test_issue_selector_counts_and_a_conflict_set_resolved_with_undo(qtbot, wind
     box.one_label.click()  # "Label all '0'": one decision for the whole set
     assert list(store_table(session)["label"][[copy]]) == ["0"]
     assert "Label conflicts (0)" in [filters.issue.itemText(row) for row in range(filters.issue.count())]
+    window.review._select_row(window.review.model.row_of(copy))
+    assert "duplicate: exact copy of 0/3.png, labelled 0" in box.reasons.text()  # no longer a conflict
+    assert {"row": "digits/1/copy.png", "action": "relabel", "old": "1", "new": "0"} in audited(session)[-2:]
     window.undo()
     assert list(store_table(session)["label"][[copy]]) == ["1"] and session.statuses()[copy] == ""
     assert "Label conflicts (2)" in [filters.issue.itemText(row) for row in range(filters.issue.count())]
@@ -56,6 +59,45 @@ def test_issue_selector_counts_and_a_conflict_set_resolved_with_undo(qtbot, wind
     assert session.statuses()[original] == "removed" and session.statuses()[copy] == ""
     window.undo()
     assert session.statuses()[original] == "" and current(window) == original
+
+    window.review._select_row(window.review.model.row_of(copy))
+    box.keep_all.click()  # both labels stand: each image kept, in one command
+    assert session.statuses()[[copy, original]].tolist() == ["kept", "kept"]
+    assert sorted(entry["row"] for entry in audited(session)[-2:]) == ["digits/0/3.png", "digits/1/copy.png"]
+    assert {entry["action"] for entry in audited(session)[-2:]} == {"keep"}
+    window.undo()
+    assert session.statuses()[[copy, original]].tolist() == ["", ""]
+    assert [entry["action"] for entry in audited(session)[-2:]] == ["undo keep", "undo keep"]
+
+
+def audited(session) -> list[dict]:
+    """The audit log's decisions (row, action, old, new), save markers left out."""
+    return [{key: entry.get(key) for key in ("row", "action", "old", "new")}
+            for entry in session.store.audit.entries() if entry["action"] != "saved"]
+
+
+def test_stop_the_search_on_opening_then_issues_come_back_on_reopen(qtbot, window, tmp_path, mnist_test):
+    root = conflict_folder(tmp_path, mnist_test)
+    session = open_in(qtbot, window, str(root))  # the search starts as the dataset opens
+    status = window.finder_status
+    assert status.isVisible() and "Duplicates and image issues" in status.label.text()
+    with qtbot.waitSignal(window.finder.ended, timeout=RUN_TIMEOUT) as ended:
+        status.stop.click()
+    assert ended.args == [True] and session.issues is None and not status.isVisible()
+    assert "Stopped looking for duplicates" in window.statusBar().currentMessage()
+
+    with qtbot.waitSignal(window.finder.found, timeout=RUN_TIMEOUT):
+        session = open_in(qtbot, window, str(root))
+    saved = session.scores_dir / "issues.csv"
+    assert saved.exists()
+    session = open_in(qtbot, window, str(root))
+    assert session.issues is not None and not window.finder._running()  # read back, not searched again
+
+    saved.write_text("index,path,issue\n0,1,2,3\n")  # damaged: found again, not trusted
+    with qtbot.waitSignal(window.finder.found, timeout=RUN_TIMEOUT):
+        session = open_in(qtbot, window, str(root))
+    assert "Label conflicts (2)" in [window.review.filters.issue.itemText(row)
+                                     for row in range(window.review.filters.issue.count())]
 
 
 def test_quality_filter_shows_the_darkened_image_and_why(qtbot, window, tmp_path, mnist_test):

@@ -96,7 +96,14 @@ def test_issues_csv_rows_round_trip_and_a_damaged_file_is_not_trusted(planted, t
     copy = where(dataset, "1/copy-of-0-0.png")
     assert copy in table.positions("label_conflict", dataset.labels)
     assert list(table.set_of(copy)) == [copy, where(dataset, "0/0.png")]
-    assert any("exact copy of 0/0.png, labelled 0" in line for line in table.reasons(copy))
+    names = dataset.class_names
+    assert "label conflict: exact copy of 0/0.png, labelled 0" in table.reasons(copy, dataset.labels, names)
+    relabelled = dataset.labels.copy()
+    relabelled[where(dataset, "0/0.png")] = relabelled[copy]  # the curator gives the set one label
+    assert "duplicate: exact copy of 0/0.png, labelled 1" in table.reasons(copy, relabelled, names)
+    moved = back.copy()
+    moved.loc[moved["path"] == "0/0.png", "path"] = "0/renamed.png"
+    assert IssueTable.from_frame(moved, dataset) is None  # the folder changed since: found again
     (tmp_path / "issues.csv").write_text("index,path\n1,2,3,4\n")
     assert read_issues(tmp_path) is None
     (tmp_path / "issues.csv").write_text(",".join(COLUMNS) + "\n0,a.png,haunted,0.1,-1,boo\n")

@@ -1,5 +1,7 @@
 """Why the current image is flagged, in words and numbers, and its duplicate set side by side with set actions."""
 
+import html
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
@@ -7,7 +9,7 @@ from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QPushButton, QVB
 from labelreview.core.review.session import ReviewSession
 from labelreview.gui.thumbnails import ThumbnailLoader
 
-MEMBER_SIDE = 72
+MEMBER_SIDE = 84
 MEMBERS_SHOWN = 5
 
 
@@ -57,8 +59,9 @@ class IssueBox(QWidget):
             self.reasons.clear()
             self.set_widget.hide()
             return
-        lines = (_label_reason(session, position) + (session.issues.reasons(position) if session.issues else [])
-                 + list(more))
+        issues = session.issues
+        reasons = issues.reasons(position, session.labels(), session.dataset.class_names) if issues else []
+        lines = _label_reason(session, position) + reasons + list(more)
         self.reasons.setText("<b>Why flagged</b><br>" + "<br>".join(lines) if lines else "")
         self.members = [int(i) for i in session.issues.set_of(position)] if session.issues else []
         self.set_widget.setVisible(bool(self.members))
@@ -74,6 +77,7 @@ class IssueBox(QWidget):
             widget.deleteLater()
         labels = self.session.store.labels()
         dataset = self.session.dataset
+        caption_font = self.fontMetrics()
         for column, member in enumerate(self.members[:MEMBERS_SHOWN]):
             picture = QLabel(alignment=Qt.AlignmentFlag.AlignCenter)
             picture.setFixedSize(MEMBER_SIDE, MEMBER_SIDE)
@@ -81,7 +85,8 @@ class IssueBox(QWidget):
             self._set_picture(picture)
             where = dataset.path(member) or f"row {dataset.index[member]}"
             picture.setToolTip(f"{where}: {labels[member]}")
-            caption = QLabel(labels[member], toolTip=where)
+            name = caption_font.elidedText(where, Qt.TextElideMode.ElideMiddle, MEMBER_SIDE)
+            caption = QLabel(f"<b>{html.escape(labels[member])}</b><br>{html.escape(name)}", toolTip=where)
             caption.setFixedWidth(MEMBER_SIDE)
             self.tiles.addWidget(picture, 0, column)
             self.tiles.addWidget(caption, 1, column)

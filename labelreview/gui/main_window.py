@@ -16,6 +16,7 @@ from labelreview.core.review.session import ReviewSession
 from labelreview.core.settings import load_settings, save_settings
 from labelreview.gui.curator_loop import CuratorLoop
 from labelreview.gui.engine_preload import preload_engine
+from labelreview.gui.finder_status import FinderStatus
 from labelreview.gui.issue_finder import IssueFinder
 from labelreview.gui.open_results import choose_results
 from labelreview.gui.review_page import SHORTCUTS, ReviewPage
@@ -54,6 +55,9 @@ class MainWindow(QMainWindow):
         self.finder = IssueFinder(self)
         self.finder.found.connect(self._issues_found)
         self.finder.failed.connect(self._finder_failed)
+        self.finder.ended.connect(self._finder_ended)
+        self.finder_status = FinderStatus(self.finder)
+        self.statusBar().addPermanentWidget(self.finder_status)
         self._make_menus()
         self.statusBar().showMessage("Open a dataset to start")
 
@@ -186,7 +190,11 @@ class MainWindow(QMainWindow):
 
     def find_all_issues(self) -> None:
         """Embed the images if needed, then find near duplicates and outliers too, on the task slot."""
-        if self.session is None or self.task is not None:
+        if self.session is None:
+            return
+        if self.task is not None:
+            self.statusBar().showMessage("A run is under way: find duplicates, outliers and image issues after it "
+                                         "ends (or Cancel it)")
             return
         session = self.session
         self.finder.stop()
@@ -212,6 +220,12 @@ class MainWindow(QMainWindow):
             return
         self.review.issues_changed()
         log.info("issues of %s: %s", session.source, session.issues.counts(session.labels()))
+
+    def _finder_ended(self, stopped: bool) -> None:
+        if stopped:
+            log.info("finding issues stopped")
+            self.statusBar().showMessage("Stopped looking for duplicates and image issues; Review \u203a Find "
+                                         "duplicates, outliers and image issues (Ctrl+I) looks again")
 
     def _finder_failed(self, message: str) -> None:
         log.warning("finding issues failed: %s", message)

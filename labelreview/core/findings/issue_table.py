@@ -21,6 +21,7 @@ COLUMNS = ["index", "path", "issue", "score", "group", "detail"]
 DUPLICATE_KINDS = ("label_conflict", "duplicate")
 ISSUE_KINDS = ("label", *DUPLICATE_KINDS, "outlier", *QUALITY_KINDS, "unreadable")
 ISSUES_FILE = "issues.csv"
+LABELLED = ", labelled "  # ends a duplicate's detail, before the label of the copy it names
 
 
 def issues_frame(dataset: Dataset, findings: Findings | None, analysis: Analysis | None = None) -> pd.DataFrame:
@@ -78,13 +79,17 @@ class IssueTable:
     frame: pd.DataFrame
 
     @classmethod
-    def from_frame(cls, frame: pd.DataFrame, dataset: Dataset) -> "IssueTable":
-        """The rows of ``frame`` about images of ``dataset`` (by source index), positions added."""
+    def from_frame(cls, frame: pd.DataFrame, dataset: Dataset) -> "IssueTable | None":
+        """The rows of ``frame`` about images of ``dataset`` (by source index), positions added; None when a row
+        names another file than the image at its index (the folder changed since: found again, not trusted)."""
         rows = frame[frame["issue"].isin(ISSUE_KINDS[1:-1]) & frame["index"].notna()]
         known = rows["index"].astype(np.int64).isin(dataset.index)
         rows = rows[known.to_numpy()].copy()
         order = np.argsort(dataset.index)
         rows["position"] = order[np.searchsorted(dataset.index, rows["index"].astype(np.int64), sorter=order)]
+        if any(path != dataset.path(i) for path, i in zip(rows["path"], rows["position"])):
+            return None
+        rows["partner"] = _partners(rows)
         return cls(rows.reset_index(drop=True))
 
     def positions(self, kind: str, labels: np.ndarray) -> np.ndarray:
@@ -123,13 +128,31 @@ class IssueTable:
         members = rows["position"][rows["group"] == group.iat[0]].to_numpy(np.int64)
         return np.concatenate([[position], members[members != position]])
 
-    def reasons(self, position: int) -> list[str]:
-        """Why image ``position`` is flagged, one line per issue."""
+    def reasons(self, position: int, labels: np.ndarray, class_names: list[str]) -> list[str]:
+        """Why image ``position`` is flagged, one line per issue; for a duplicate, whether its set's current
+        ``labels`` (N,) disagree and the current label of the copy it is compared with."""
         rows = self.frame[self.frame["position"] == position]
-        return [f"{issue.replace('_', ' ')}: {detail}" for issue, detail in zip(rows["issue"], rows["detail"])]
+        lines = []
+        for issue, detail, partner in zip(rows["issue"], rows["detail"], rows["partner"]):
+            if issue in DUPLICATE_KINDS:
+                issue = "label_conflict" if self.conflict(labels)[position] else "duplicate"
+                if partner >= 0:
+                    detail = f"{detail.rsplit(LABELLED, 1)[0]}{LABELLED}{class_names[labels[partner]]}"
+            lines.append(f"{issue.replace('_', ' ')}: {detail}")
+        return lines
 
     def _duplicates(self) -> pd.DataFrame:
         return self.frame[self.frame["issue"].isin(DUPLICATE_KINDS)]
+
+
+def _partners(rows: pd.DataFrame) -> np.ndarray:
+    """The position of the copy each duplicate row's detail names (its nearest in the set), -1 for other rows."""
+    duplicates = rows["issue"].isin(DUPLICATE_KINDS).to_numpy()
+    names = np.where(rows["path"] != "", rows["path"], "row " + rows["index"].astype(str))
+    position_of = dict(zip(names[duplicates], rows["position"][duplicates]))
+    named = rows["detail"].str.rsplit(LABELLED, n=1).str[0].str.partition(" of ")[2]
+    return np.array([position_of.get(name, -1) if duplicate else -1 for name, duplicate in zip(named, duplicates)],
+                    np.int64)
 
 
 def _label_rows(dataset: Dataset, analysis: Analysis) -> pd.DataFrame:
@@ -146,14 +169,14 @@ def _duplicate_rows(dataset: Dataset, findings: Findings) -> pd.DataFrame:
     sets = findings.duplicates
     conflict = sets.conflicting(dataset.labels)
     members = np.flatnonzero(sets.group >= 0)
-    members = members[np.lexsort((members, sets.group[members]))]
+    members = members[np.lexsort((members, sets.group[members], ~conflict[members]))]  # label conflicts first
     names = dataset.class_names
 
     def detail(i: int) -> str:
         other = sets.nearest[i]
         what = "exact copy" if sets.exact[i] else f"near duplicate (cosine {sets.similarity[i]:.3f})"
         where = dataset.path(other) or f"row {dataset.index[other]}"
-        return f"{what} of {where}, labelled {names[dataset.labels[other]]}"
+        return f"{what} of {where}{LABELLED}{names[dataset.labels[other]]}"
 
     return pd.DataFrame({
         "position": members, "issue": np.where(conflict[members], "label_conflict", "duplicate"),

@@ -77,6 +77,16 @@ def searched(findings) -> list[str]:
                                                               else [])
 
 
+def record_findings(out_dir: Path, issues: pd.DataFrame, findings) -> None:
+    """After the finders ran again on their own: ``health.json`` (if a run wrote one) counts the new ``issues``."""
+    try:
+        health = json.loads((out_dir / "health.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return
+    health |= {"issue_counts": issue_counts(issues), "issues_searched": searched(findings)}
+    write_text_atomic(out_dir / "health.json", json.dumps(health, indent=2) + "\n")
+
+
 def _records(frame: pd.DataFrame, names: dict[str, str]) -> list[dict]:
     """Chosen columns of ``frame``, renamed, as plain JSON-ready dicts."""
     picked = frame[list(names)].rename(columns=names)

@@ -108,7 +108,7 @@ def _other_issues(session: ReviewSession) -> str:
         if len(shown):
             parts.append(f"<h3>{kind.replace('_', ' ').capitalize()}</h3><div class='tiles'>")
             parts += [_tile(session, i, html.escape(names[labels[i]]) + "<br>" + "<br>".join(
-                html.escape(reason) for reason in session.issues.reasons(i))) for i in shown]
+                html.escape(reason) for reason in session.issues.reasons(i, labels, names))) for i in shown]
             parts.append("</div>")
     return "".join(parts)
 

@@ -15,7 +15,7 @@ from labelreview.core.errors import DataError
 from labelreview.core.findings.health import Health, compute_health
 from labelreview.core.findings.issue_finders import Findings
 from labelreview.core.findings.issue_table import IssueTable, issues_frame, read_issues, write_issues
-from labelreview.core.findings.score_files import write_score_files
+from labelreview.core.findings.score_files import record_findings, write_score_files
 from labelreview.core.progress import Callback, ignore_progress
 from labelreview.core.review.label_store import Decision, LabelStore, store_path_for
 from labelreview.core.review.rounds import (
@@ -105,6 +105,7 @@ class ReviewSession:
             frame = pd.concat([saved[saved["issue"] == "label"], frame], ignore_index=True)
         self.scores_dir.mkdir(parents=True, exist_ok=True)
         write_issues(frame, self.scores_dir)
+        record_findings(self.scores_dir, frame, findings)
         return IssueTable.from_frame(frame, self.dataset)
 
     def live_estimate(self) -> tuple[float, np.ndarray]:
