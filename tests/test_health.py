@@ -89,3 +89,21 @@ def test_html_report_lists_decisions_with_humane_names_and_counts_that_agree(sco
     assert f"{scored.review_counts().suspects:,} suspects &middot;" in text
     first = scored.dataset.path(int(scored.suspect_positions()[0]))
     assert text.index(first) > text.index("suspects</h2>")  # the most suspicious tile comes first
+
+
+def test_html_report_counts_other_issues_with_examples_and_why(digit_folder, tmp_path):
+    from PIL import Image
+
+    (digit_folder / "1" / "copy.png").write_bytes((digit_folder / "0" / "3.png").read_bytes())
+    Image.eval(Image.open(digit_folder / "2" / "1.png"), lambda v: v // 4).save(digit_folder / "2" / "dark.png")
+    session = ReviewSession.open(str(digit_folder))
+    session.save_run(score_dataset(session.training_dataset(), ModelSpec("logreg"), folds=3))
+    session = ReviewSession.open(str(digit_folder))  # the issues come back from the files
+    path = tmp_path / "report.html"
+    write_report(session, session.health(), path)
+    text = path.read_text()
+    other = text[text.index("<h2>Other issues</h2>"):text.index("<h2>Decisions")]
+    assert "<td>label conflict</td><td>2</td>" in other and "<td>dark</td><td>1</td>" in other
+    assert "exact copy of 0/3.png, labelled 0" in other and "darker than" in other
+    assert "<td>duplicate</td><td>2</td>" in other  # the darkened image is a copy of 2/1.png too
+    assert len(re.findall(r'class="tile"', other)) == 5  # both sets, the dark image

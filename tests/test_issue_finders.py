@@ -194,3 +194,24 @@ def test_more_like_this_beyond_the_exact_limit_uses_a_saved_index(tmp_path):
     assert found / 200 >= 0.95
     again = SimilarityIndex.build(vectors, tmp_path, exact_up_to=10_000)  # read back, not built
     assert again.index.ntotal == 20_000 and list(again.nearest(vectors[5], 10)[0]) == list(index.nearest(vectors[5], 10)[0])
+
+
+def test_light_odd_shaped_odd_sized_and_grayscale_images_in_a_colour_set(shapes_folder):
+    planted = {"light": ("circle/washed-out.png", "light"), "wide": ("square/wide.png", "odd_aspect_ratio"),
+               "huge": ("triangle/huge.png", "odd_size"), "gray": ("circle/gray.png", "grayscale")}
+    Image.eval(Image.open(shapes_folder / "circle" / "0.jpg"), lambda v: 255 - (255 - v) // 40).save(
+        shapes_folder / planted["light"][0])
+    Image.open(shapes_folder / "square" / "0.jpg").resize((480, 40)).save(shapes_folder / planted["wide"][0])
+    Image.open(shapes_folder / "triangle" / "0.jpg").resize((1500, 1500), Image.Resampling.NEAREST).save(
+        shapes_folder / planted["huge"][0])  # edges as sharp as the others': odd in size only
+    Image.open(shapes_folder / "circle" / "1.jpg").convert("L").save(shapes_folder / planted["gray"][0])
+    dataset = open_source(str(shapes_folder))
+    quality = find_issues(dataset, embed=False).quality
+    for path, kind in planted.values():
+        row = quality[(quality["position"] == where(dataset, path)) & (quality["issue"] == kind)]
+        assert len(row) == 1, f"{path} not found {kind}: {quality.to_string()}"
+    said = dict(zip(quality["issue"], quality["detail"]))
+    assert said["odd_aspect_ratio"] == "480 x 40 px, aspect ratio 12.0 : 1"
+    assert said["odd_size"] == "1500 x 1500 px where most are about 96 x 96"
+    assert said["grayscale"] == "grayscale in a set of colour images" and "lighter than" in said["light"]
+    assert set(quality["position"]) <= {where(dataset, path) for path, _ in planted.values()}  # nothing else

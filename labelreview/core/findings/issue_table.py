@@ -150,7 +150,7 @@ def _partners(rows: pd.DataFrame) -> np.ndarray:
     duplicates = rows["issue"].isin(DUPLICATE_KINDS).to_numpy()
     names = np.where(rows["path"] != "", rows["path"], "row " + rows["index"].astype(str))
     position_of = dict(zip(names[duplicates], rows["position"][duplicates]))
-    named = rows["detail"].str.rsplit(LABELLED, n=1).str[0].str.partition(" of ")[2]
+    named = [detail.rsplit(LABELLED, 1)[0].partition(" of ")[2] for detail in rows["detail"]]
     return np.array([position_of.get(name, -1) if duplicate else -1 for name, duplicate in zip(named, duplicates)],
                     np.int64)
 

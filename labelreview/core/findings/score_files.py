@@ -77,6 +77,18 @@ def searched(findings) -> list[str]:
                                                               else [])
 
 
+def finders_searched(out_dir: Path) -> bool:
+    """Whether the model-free finders looked at the images of the ``issues.csv`` in ``out_dir``: its run's
+    ``health.json`` says so, or there is none (the finders ran on their own)."""
+    try:
+        health = json.loads((out_dir / "health.json").read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return True
+    except (OSError, ValueError):
+        return False
+    return "image quality" in health.get("issues_searched", [])
+
+
 def record_findings(out_dir: Path, issues: pd.DataFrame, findings) -> None:
     """After the finders ran again on their own: ``health.json`` (if a run wrote one) counts the new ``issues``."""
     try:

@@ -15,7 +15,7 @@ from labelreview.core.errors import DataError
 from labelreview.core.findings.health import Health, compute_health
 from labelreview.core.findings.issue_finders import Findings
 from labelreview.core.findings.issue_table import IssueTable, issues_frame, read_issues, write_issues
-from labelreview.core.findings.score_files import record_findings, write_score_files
+from labelreview.core.findings.score_files import finders_searched, record_findings, write_score_files
 from labelreview.core.progress import Callback, ignore_progress
 from labelreview.core.review.label_store import Decision, LabelStore, store_path_for
 from labelreview.core.review.rounds import (
@@ -93,9 +93,12 @@ class ReviewSession:
         self.issues = self.saved_issues()
 
     def saved_issues(self) -> IssueTable | None:
-        """The issues saved beside the scores, or None when there are none (or they are damaged)."""
+        """The issues saved beside the scores, or None when the finders have not looked (a run without them saves
+        label issues alone) or the file is damaged."""
         issues = read_issues(self.scores_dir)
-        return None if issues is None else IssueTable.from_frame(issues, self.dataset)
+        if issues is None or not finders_searched(self.scores_dir):
+            return None
+        return IssueTable.from_frame(issues, self.dataset)
 
     def save_findings(self, findings: Findings) -> IssueTable:
         """Keep the model-free ``findings`` beside the scores (the last run's label issues stay); the table to show."""
