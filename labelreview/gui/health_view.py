@@ -33,12 +33,12 @@ from labelreview.core.review.session import ReviewSession
 from labelreview.gui.issue_summary import IssueSummary
 from labelreview.gui.suspects_model import SuspectsModel
 from labelreview.gui.thumbnails import ThumbnailLoader
-from labelreview.gui.tile_delegate import TILE, tile_grid
+from labelreview.gui.tile_strip import TileStrip
 from labelreview.gui.worker import start_task
 
 REFRESH_DELAY_MS = 400  # decisions in quick succession recompute once
-SHOWN_PAIRS = 12  # the most overlapping pairs, listed whole beside the distribution chart (health.json has all)
-PAIR_ROWS = 2  # rows of tiles each pair pane shows before it scrolls
+SHOWN_PAIRS = 12  # the pairs with the most images, listed whole beside the distribution chart (health.json has all)
+PAIR_TILES = 8  # tiles each pair pane shows at most, as tall as they need (the grid shows the whole pair)
 
 
 class HealthView(QWidget):
@@ -70,12 +70,11 @@ class HealthView(QWidget):
         self.overlap.verticalHeader().hide()
         self.overlap.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)  # as tall as its rows
         self.overlap.itemSelectionChanged.connect(self._pair_chosen)
-        self.pair_models = [SuspectsModel(thumbnails, self), SuspectsModel(thumbnails, self)]
+        self.pair_models = [SuspectsModel(thumbnails, self, limit=PAIR_TILES) for _ in range(2)]
         self.pair_titles = [QLabel(), QLabel()]
         pairs = QHBoxLayout()
-        self.pair_views = [tile_grid(model) for model in self.pair_models]
+        self.pair_views = [TileStrip(model) for model in self.pair_models]
         for view, title in zip(self.pair_views, self.pair_titles):
-            view.setMinimumHeight(PAIR_ROWS * TILE.height() + 24)
             column = QVBoxLayout()
             column.addWidget(title)
             column.addWidget(view)
@@ -183,8 +182,8 @@ class HealthView(QWidget):
     def _fill_overlap(self, health: Health) -> None:
         table = health.analysis.overlapping.head(SHOWN_PAIRS)
         self.overlap_title.setText(
-            f"<b>Overlapping classes</b>: the {len(table)} most overlapping of {len(health.analysis.overlapping):,} "
-            "pairs. Choose one to see both directions below and filter the suspects grid.")
+            f"<b>Overlapping classes</b>: the {len(table)} with the most images of "
+            f"{len(health.analysis.overlapping):,} pairs. Choose one to see both directions below and filter the suspects grid.")
         self.overlap.blockSignals(True)
         self.overlap.setRowCount(len(table))
         for row, (a, b, images, joint) in enumerate(table[list(OVERLAP_COLUMNS)].itertuples(index=False)):
@@ -215,7 +214,9 @@ class HealthView(QWidget):
         for model, title, (given, predicted) in zip(self.pair_models, self.pair_titles, ((a, b), (b, a))):
             model.session = self.session
             model.set_query(GridQuery(issue="all", given=given, predicted=predicted))
-            title.setText(f"given {names[given]}, predicted {names[predicted]}: {model.rowCount():,}")
+            more = model.total - model.rowCount()
+            title.setText(f"given {names[given]}, predicted {names[predicted]}: {model.total:,}"
+                          + (f" (and {more:,} more in the Suspects grid)" if more else ""))
         self.filter_requested.emit(GridQuery(issue="all", pair=(a, b)))
 
     def export_pngs(self, folder: Path) -> list[Path]:

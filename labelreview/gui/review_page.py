@@ -60,6 +60,7 @@ class ReviewPage(QWidget):
         self.warning.hide()
         suspects = QWidget()
         column = QVBoxLayout(suspects)
+        column.setContentsMargins(4, 4, 4, 0)  # narrow: the page, with its two-row filter bar, fits a laptop screen
         column.addWidget(self.warning)
         column.addWidget(self.filters)
         column.addWidget(splitter, stretch=1)

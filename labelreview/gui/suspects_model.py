@@ -18,12 +18,14 @@ ORIGINAL_ROLE = POSITION_ROLE + 6
 
 
 class SuspectsModel(QAbstractListModel):
-    """One row per visible example; ``positions[row]`` is its dataset position."""
+    """One row per visible example (the first ``limit``, when set, of ``total``); ``positions[row]`` is its
+    dataset position."""
 
-    def __init__(self, thumbnails: ThumbnailLoader, parent=None):
+    def __init__(self, thumbnails: ThumbnailLoader, parent=None, limit: int | None = None):
         super().__init__(parent)
         self.session: ReviewSession | None = None
         self.query = GridQuery()
+        self.limit, self.total = limit, 0
         self.positions = np.zeros(0, dtype=np.int64)
         self._row_of: dict[int, int] = {}
         self._labels = self._statuses = None
@@ -46,6 +48,7 @@ class SuspectsModel(QAbstractListModel):
         else:
             self.positions = visible_positions(self.session, self.query)
             self._labels, self._statuses = self.session.labels(), self.session.statuses()
+        self.total, self.positions = len(self.positions), self.positions[:self.limit]
         self._row_of = {int(p): row for row, p in enumerate(self.positions)}
         self.endResetModel()
 
