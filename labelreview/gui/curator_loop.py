@@ -48,7 +48,7 @@ class CuratorLoop(QObject):
         spec, folds, training = self.panel.spec(), self.panel.folds.value(), self.window.session.training_dataset()
         self.panel.set_running(True)
         self.window.start_task(
-            lambda callback, _: (calibrate(training, spec, rate=rate, kind=kind, seed=spec.seed, folds=folds,
+            "Calibration", lambda callback, _: (calibrate(training, spec, rate=rate, kind=kind, seed=spec.seed, folds=folds,
                                            callback=callback), rate, kind),
             self._calibrated)
 
@@ -88,7 +88,7 @@ class CuratorLoop(QObject):
                 name = f"{test.name} ({len(test):,} images)"
             return compare_cleaning(original, cleaned, test, spec, callback=callback), name
 
-        self.window.start_task(work, self._compared)
+        self.window.start_task("Retrain and compare", work, self._compared)
 
     def _compared(self, outcome) -> None:
         result, test_name = outcome
