@@ -48,8 +48,8 @@ class CuratorLoop(QObject):
         spec, folds, training = self.panel.spec(), self.panel.folds.value(), self.window.session.training_dataset()
         self.panel.set_running(True)
         self.window.start_task(
-            "Calibration", lambda callback, _: (calibrate(training, spec, rate=rate, kind=kind, seed=spec.seed, folds=folds,
-                                           callback=callback), rate, kind),
+            "Calibration", lambda callback, _: (calibrate(training, spec, rate=rate, kind=kind, seed=spec.seed,
+                                                          folds=folds, callback=callback), rate, kind),
             self._calibrated)
 
     def _calibrated(self, outcome) -> None:
