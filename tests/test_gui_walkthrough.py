@@ -140,6 +140,31 @@ def test_relabel_to_a_class_that_does_not_exist_says_so(qtbot, window, digit_fol
     QApplication.processEvents()
 
 
+def test_tooltips_name_both_labels_whole_and_relabel_matches_names_loosely(qtbot, window, digit_folder,
+                                                                          monkeypatch):
+    for folder in sorted(digit_folder.iterdir()):
+        folder.rename(folder.with_name(f"a rather long class name for digit {folder.name}"))
+    session = open_in(qtbot, window, str(digit_folder))
+    score(qtbot, window)
+    index, names = window.review.grid.currentIndex(), session.dataset.class_names
+    position = current(window)
+    given, predicted = names[session.labels()[position]], names[session.scores.predicted[position]]
+    assert index.data(Qt.ItemDataRole.ToolTipRole) == (f"{session.dataset.path(position)}\n"
+                                                       f"given {given}, predicted {predicted}")
+    target = (int(session.labels()[position]) + 1) % 10
+    monkeypatch.setattr(QInputDialog, "getItem", lambda *args: (f"  {names[target].upper()} ", True))
+    qtbot.keyClick(window.review.grid, Qt.Key.Key_L)
+    assert session.labels()[position] == target
+
+
+def test_a_digit_beyond_the_classes_says_so(qtbot, window, shapes_folder):
+    session = open_in(qtbot, window, str(shapes_folder))
+    qtbot.keyClick(window.review.grid, Qt.Key.Key_5)
+    assert (session.statuses() == "").all()
+    assert window.statusBar().currentMessage() == ("There is no class 5: the classes are 0\u20132 (L relabels to "
+                                                   "any class)")
+
+
 def test_the_log_tells_what_happened(qtbot, window, digit_folder, caplog):
     caplog.set_level("INFO", logger="labelreview")
     open_in(qtbot, window, str(digit_folder))

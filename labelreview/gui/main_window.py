@@ -50,6 +50,7 @@ class MainWindow(QMainWindow):
         self.review.run_panel.start_requested.connect(self.start_scoring)
         self.review.run_panel.cancel_requested.connect(self.cancel_task)
         self.review.save_failed.connect(self._save_failed)
+        self.review.said.connect(self.statusBar().showMessage)
         self.review.embed_requested.connect(self.find_all_issues)
         self.loop = CuratorLoop(self)
         self.finder = IssueFinder(self)

@@ -80,7 +80,7 @@ class SuspectsModel(QAbstractListModel):
         if role == POSITION_ROLE:
             return position
         if role == IMAGE_ROLE:
-            return self.thumbnails.image(position) or QImage()  # null until loaded (never None: see delegate) or QImage()  # a null image until it is loaded
+            return self.thumbnails.image(position) or QImage()  # null until loaded (never None: see delegate)
         if role == GIVEN_ROLE:
             return names[self._labels[position]]
         if role == PREDICTED_ROLE:
@@ -93,7 +93,8 @@ class SuspectsModel(QAbstractListModel):
             return self.session.store.table["original_label"].iat[self.session.store.row_of[position]]
         if role in (Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.AccessibleTextRole):
             path = self.session.dataset.path(position) or f"#{self.session.dataset.index[position]}"
-            return f"{path}: {names[self._labels[position]]}"
+            predicted = f", predicted {names[scores.predicted[position]]}" if scores.scored[position] else ""
+            return f"{path}\ngiven {names[self._labels[position]]}{predicted}"  # whole: the tile shortens them
         return None
 
     def _thumbnail_ready(self, position: int) -> None:
