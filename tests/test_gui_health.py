@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 from PySide6.QtCore import QPoint, Qt
+from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from labelreview.gui.health_view import PAIR_TILES, SHOWN_PAIRS
 from labelreview.gui.main_window import MainWindow
@@ -74,3 +75,31 @@ def test_charts_follow_the_curators_decisions(qtbot, scored_window):
     written = health.export_pngs(scored_window.session.store.path.parent / "charts")
     assert [p.name for p in written] == ["class_quality.png", "confusion.png", "distribution.png"]
     assert all(p.stat().st_size > 5000 for p in written)
+
+
+def test_exports_wait_for_scores(qtbot, window, digit_folder):
+    open_in(qtbot, window, str(digit_folder))
+    actions = window.review.health.export_actions
+    assert all(action in window.menuBar().actions()[0].menu().actions() for action in actions)  # File menu
+    assert not any(action.isEnabled() for action in actions)
+
+
+def test_exports_say_where_they_went_or_why_not(qtbot, scored_window, tmp_path, monkeypatch, caplog):
+    caplog.set_level("INFO", logger="labelreview")
+    health, status = scored_window.review.health, scored_window.statusBar()
+    charts, report = health.export_actions
+    assert charts.isEnabled() and report.isEnabled()
+    boxes = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text: boxes.append(title))
+    for target in (tmp_path / "report.html", tmp_path / "missing" / "report.html"):
+        monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *args, path=str(target): (path, ""))
+        report.trigger()
+    assert (tmp_path / "report.html").stat().st_size > 10_000 and boxes == ["Could not export"]
+    assert f"Report saved to {tmp_path / 'report.html'}" in caplog.text
+    assert status.currentMessage() == f"Report saved to {tmp_path / 'report.html'}"
+    (tmp_path / "a file").write_text("")
+    for target in (tmp_path / "charts", tmp_path / "a file"):
+        monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *args, path=str(target): path)
+        charts.trigger()
+    assert (tmp_path / "charts" / "confusion.png").exists() and boxes == ["Could not export"] * 2
+    assert status.currentMessage() == f"Charts saved in {tmp_path / 'charts'}"

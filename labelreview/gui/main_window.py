@@ -50,7 +50,8 @@ class MainWindow(QMainWindow):
         self.review.run_panel.start_requested.connect(self.start_scoring)
         self.review.run_panel.cancel_requested.connect(self.cancel_task)
         self.review.save_failed.connect(self._save_failed)
-        self.review.said.connect(self.statusBar().showMessage)
+        for sayer in (self.review, self.review.health):
+            sayer.said.connect(self.statusBar().showMessage)
         self.review.embed_requested.connect(self.find_all_issues)
         self.loop = CuratorLoop(self)
         self.finder = IssueFinder(self)
@@ -67,8 +68,7 @@ class MainWindow(QMainWindow):
         self._add(file, "&Start page", None, lambda: self.pages.setCurrentWidget(self.start_page))
         self._add(file, "Save labels &as\u2026", "Ctrl+Shift+S", self.choose_labels_place)
         self._add(file, "&Export cleaned labels\u2026", "Ctrl+E", self.export_cleaned)
-        self._add(file, "Export HTML &report\u2026", None, self.review.health.choose_report_path)
-        self._add(file, "Export &charts as PNG\u2026", None, self.review.health.choose_png_folder)
+        file.addActions(self.review.health.export_actions)  # enabled once there are scores
         self._add(file, "&Quit", QKeySequence.StandardKey.Quit, self.close)
         edit = self.menuBar().addMenu("&Edit")
         self.undo_action = self._add(edit, "&Undo", QKeySequence.StandardKey.Undo, self.undo)
