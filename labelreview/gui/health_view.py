@@ -208,7 +208,8 @@ class HealthView(QWidget):
         table = health.analysis.overlapping.head(SHOWN_PAIRS)
         self.overlap_title.setText(
             f"<b>Overlapping classes</b>: the {len(table)} with the most images of "
-            f"{len(health.analysis.overlapping):,} pairs. Choose one to see both directions below and filter the suspects grid.")
+            f"{len(health.analysis.overlapping):,} pairs. Choose one to see both directions below and filter the "
+            "suspects grid.")
         self.overlap.blockSignals(True)
         self.overlap.setRowCount(len(table))
         for row, (a, b, images, joint) in enumerate(table[list(OVERLAP_COLUMNS)].itertuples(index=False)):
