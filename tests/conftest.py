@@ -8,6 +8,7 @@ import pytest
 from PIL import Image
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+pytest_plugins = ["pytester"]  # test_quiet runs a test inside a test
 
 
 @pytest.fixture(autouse=True, scope="session")

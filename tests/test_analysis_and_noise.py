@@ -24,13 +24,15 @@ def noisy_probs():
 
 
 def expected_overlap(labels, pred_probs, names):
-    """cleanlab's overlapping pairs with the images given one class and predicted the other, pairs with some."""
+    """cleanlab's overlapping pairs with the images given one class and predicted the other, pairs with some,
+    most images first."""
     pairs = find_overlapping_classes(labels, pred_probs, class_names=list(names))
     confused = np.zeros((len(names), len(names)), int)
     np.add.at(confused, (labels, pred_probs.argmax(1)), 1)
     a, b = pairs["Class Index A"].to_numpy(), pairs["Class Index B"].to_numpy()
     pairs["Images"] = confused[a, b] + confused[b, a]
-    return pairs[pairs["Images"] > 0].reset_index(drop=True)
+    pairs = pairs[pairs["Images"] > 0]
+    return pairs.sort_values("Images", ascending=False, kind="stable").reset_index(drop=True)
 
 
 def test_analysis_equals_cleanlab(noisy_probs):

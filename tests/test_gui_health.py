@@ -3,8 +3,9 @@
 import numpy as np
 import pytest
 from PySide6.QtCore import QPoint, Qt
+from PySide6.QtWidgets import QFileDialog, QMessageBox
 
-from labelreview.gui.health_view import SHOWN_PAIRS
+from labelreview.gui.health_view import PAIR_TILES, SHOWN_PAIRS
 from labelreview.gui.main_window import MainWindow
 from tests.test_gui_window import open_in, score
 
@@ -43,18 +44,22 @@ def test_choosing_an_overlap_pair_shows_both_directions_and_filters_the_grid(qtb
     session, review, health = scored_window.session, scored_window.review, scored_window.review.health
     overlapping = health.health.analysis.overlapping
     assert health.overlap.rowCount() == min(SHOWN_PAIRS, len(overlapping)) > 0
+    images = [int(health.overlap.item(row, 2).text().replace(",", "")) for row in range(health.overlap.rowCount())]
+    assert images == sorted(images, reverse=True)  # most images first: the order the table shows
     health.overlap.selectRow(0)
     a, b = int(overlapping["Class Index A"][0]), int(overlapping["Class Index B"][0])
     labels, predicted = session.labels(), session.scores.predicted
     a_to_b = np.flatnonzero((labels == a) & (predicted == b))
     b_to_a = np.flatnonzero((labels == b) & (predicted == a))
-    assert sorted(health.pair_models[0].positions.tolist()) == a_to_b.tolist()
-    assert sorted(health.pair_models[1].positions.tolist()) == b_to_a.tolist()
+    for model, title, both in zip(health.pair_models, health.pair_titles, (a_to_b, b_to_a)):
+        assert model.total == len(both) and model.rowCount() == min(len(both), PAIR_TILES)
+        assert set(model.positions.tolist()) <= set(both.tolist())
+        assert f": {len(both)}" in title.text() and ("more in the Suspects grid" in title.text()) == (
+            len(both) > PAIR_TILES)
     assert sorted(review.model.positions.tolist()) == sorted(a_to_b.tolist() + b_to_a.tolist())
     confusion = health.health.analysis.confusion  # one count: the table, both panes, the grid, the heat map
     assert health.overlap.item(0, 2).text() == str(len(a_to_b) + len(b_to_a)) == str(review.model.rowCount())
     assert (len(a_to_b), len(b_to_a)) == (confusion[a, b], confusion[b, a])
-    assert health.pair_titles[0].text().endswith(f": {len(a_to_b)}")
     assert review.filters.pair == (a, b) and review.filters.pair_clear.isVisible()
     review.filters.pair_clear.click()
     assert review.filters.pair is None and len(review.model.positions) == 300
@@ -70,3 +75,31 @@ def test_charts_follow_the_curators_decisions(qtbot, scored_window):
     written = health.export_pngs(scored_window.session.store.path.parent / "charts")
     assert [p.name for p in written] == ["class_quality.png", "confusion.png", "distribution.png"]
     assert all(p.stat().st_size > 5000 for p in written)
+
+
+def test_exports_wait_for_scores(qtbot, window, digit_folder):
+    open_in(qtbot, window, str(digit_folder))
+    actions = window.review.health.export_actions
+    assert all(action in window.menuBar().actions()[0].menu().actions() for action in actions)  # File menu
+    assert not any(action.isEnabled() for action in actions)
+
+
+def test_exports_say_where_they_went_or_why_not(qtbot, scored_window, tmp_path, monkeypatch, caplog):
+    caplog.set_level("INFO", logger="labelreview")
+    health, status = scored_window.review.health, scored_window.statusBar()
+    charts, report = health.export_actions
+    assert charts.isEnabled() and report.isEnabled()
+    boxes = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text: boxes.append(title))
+    for target in (tmp_path / "report.html", tmp_path / "missing" / "report.html"):
+        monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *args, path=str(target): (path, ""))
+        report.trigger()
+    assert (tmp_path / "report.html").stat().st_size > 10_000 and boxes == ["Could not export"]
+    assert f"Report saved to {tmp_path / 'report.html'}" in caplog.text
+    assert status.currentMessage() == f"Report saved to {tmp_path / 'report.html'}"
+    (tmp_path / "a file").write_text("")
+    for target in (tmp_path / "charts", tmp_path / "a file"):
+        monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *args, path=str(target): path)
+        charts.trigger()
+    assert (tmp_path / "charts" / "confusion.png").exists() and boxes == ["Could not export"] * 2
+    assert status.currentMessage() == f"Charts saved in {tmp_path / 'charts'}"

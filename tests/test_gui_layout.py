@@ -3,13 +3,14 @@
 import numpy as np
 import pandas as pd
 import pytest
+from PySide6.QtWidgets import QAbstractScrollArea, QHeaderView, QScrollArea
 
 from labelreview.core.review.calibration import Calibration
 from labelreview.core.review.compare import Comparison, Evaluation
+from labelreview.core.review.grid_view import ISSUE_FILTERS, GridQuery
 from labelreview.gui.calibration_dialog import CalibrationDialog
 from labelreview.gui.compare_dialog import CompareDialog
-from labelreview.gui.health_view import PAIR_ROWS
-from labelreview.gui.tile_delegate import TILE
+from labelreview.gui.health_view import PAIR_TILES
 from tests.test_gui_window import open_in, score
 
 LAPTOP_WIDTH, LAPTOP_HEIGHT = 1366, 768 - 40  # less a title bar
@@ -34,8 +35,36 @@ def test_every_page_fits_a_laptop_screen_after_a_run(qtbot, window, digit_folder
         assert fits_a_laptop(window.minimumSizeHint())
     assert health.overlap.verticalScrollBar().maximum() == 0  # the page scrolls, not the table inside it
     assert health.overlap.height() == rows_height(health.overlap, health.overlap.rowCount())
-    assert all(view.minimumHeight() >= PAIR_ROWS * TILE.height() for view in health.pair_views)
+    health.overlap.selectRow(0)  # a pair in both panes
+    window.review.tabs.setCurrentWidget(health)
+    page = health.findChild(QScrollArea)
+    inner = [area for area in health.findChildren(QAbstractScrollArea) if area.isVisible() and area is not page
+             and not isinstance(area, QHeaderView)]
+    assert [health.overlap, *health.pair_views] == inner
+    qtbot.waitUntil(lambda: all(area.verticalScrollBar().maximum() == 0 for area in inner))  # only the page scrolls
+    for view, model in zip(health.pair_views, health.pair_models):
+        assert model.rowCount() == min(model.total, PAIR_TILES)
+        last = view.visualRect(model.index(model.rowCount() - 1)) if model.rowCount() else view.rect()
+        assert last.bottom() <= view.viewport().height()  # every tile in view
     assert rounds.table.height() == rows_height(rounds.table, 1)  # no empty band under the only round
+
+
+def test_a_crowded_filter_bar_fits_a_laptop_screen(qtbot, window, digit_folder):
+    """A pair chosen, unreadable files, long class names and large counts: still no wider than the screen."""
+    for folder in sorted(digit_folder.iterdir()):
+        folder.rename(folder.with_name(f"a rather long class name for digit {folder.name}"))
+    (digit_folder / "a rather long class name for digit 3" / "broken.png").write_bytes(b"not a png")
+    session = open_in(qtbot, window, str(digit_folder))
+    filters, big = window.review.filters, np.full(10, 1_234_567)
+    window.review.show_query(GridQuery(issue="all", pair=(3, 7)))
+    filters.set_counts(big, big)
+    filters.set_issue_counts(dict.fromkeys(ISSUE_FILTERS, 12_345_678))
+    filters.counts.setText("1,234,567 of 2,345,678 suspects reviewed \u00b7 12,345,678 shown of 12,345,678 images")
+    filters.unreadable.setText("\u26a0 1,234,567 unreadable files")
+    filters.set_chosen((1, 2), f"1 most like {session.dataset.path(1)}")
+    assert filters.pair_label.isVisible() and filters.unreadable.isVisible() and len(session.dataset.skipped) == 1
+    assert window.centralWidget().minimumSizeHint().width() <= LAPTOP_WIDTH  # offscreen, the window's hint lagged
+    assert session.dataset.class_names[7] in filters.pair_label.toolTip()  # whole where the label is shortened
 
 
 def comparison() -> Comparison:

@@ -2,15 +2,17 @@
 after cancel, undo that lost the selection, no-op relabels recorded as relabels."""
 
 import json
+import shutil
 
 import numpy as np
 import pytest
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QInputDialog, QMessageBox
 
+from labelreview.core.engine.pipeline import score_dataset
 from labelreview.core.review.grid_view import GridQuery
 from labelreview.gui.rounds_view import COLUMNS
-from tests.test_gui_window import current, open_in, score
+from tests.test_gui_window import RUN_TIMEOUT, current, open_in, score
 
 
 def test_opening_another_dataset_clears_the_filters_and_says_so(qtbot, window, digit_folder, tmp_path):
@@ -30,6 +32,7 @@ def test_unreadable_files_are_counted_and_listed(qtbot, window, digit_folder, mo
     open_in(qtbot, window, str(digit_folder))
     button = window.review.filters.unreadable
     assert button.isVisible() and button.text() == "\u26a0 1 unreadable file"
+    assert ", 1 unreadable file skipped." in window.statusBar().currentMessage()
     shown = []
     monkeypatch.setattr(QMessageBox, "exec", lambda box: shown.append(box.detailedText()))
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
@@ -53,8 +56,61 @@ def test_cancel_clears_progress_and_status(qtbot, window, digit_folder):
     QTimer.singleShot(1500, window.cancel_task)
     assert score(qtbot, window, model="cnn", folds=3, epochs=20) == "cancelled"
     panel = window.review.run_panel
-    assert panel.progress.value() == 0 and panel.status.text().startswith("Cancelled")
-    assert window.statusBar().currentMessage().startswith("Scoring cancelled")
+    assert panel.progress.value() == 0 and panel.status.text() == "Scoring cancelled; the dataset is not scored yet"
+    assert window.statusBar().currentMessage() == "Scoring cancelled; the dataset is not scored yet"
+
+
+def test_a_failed_run_shows_the_last_scores_again_and_says_so(qtbot, window, digit_folder, monkeypatch):
+    session = open_in(qtbot, window, str(digit_folder))
+    score(qtbot, window)
+    saved = session.scores.pred_probs.copy()
+
+    def fails_after_a_fold(training, spec, folds, callback, on_partial):
+        def shown_then_fail(partial):
+            on_partial(partial)  # the grid shows the new run's first fold
+            raise OSError("disk full")
+        return score_dataset(training, spec, folds=folds, callback=callback, on_partial=shown_then_fail)
+
+    monkeypatch.setattr("labelreview.gui.main_window.score_dataset", fails_after_a_fold)
+    boxes = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text: boxes.append((title, text)))
+    assert score(qtbot, window, folds=4) == "failed"
+    assert np.array_equal(session.scores.pred_probs, saved)  # not the failed run's fold
+    panel = window.review.run_panel
+    assert panel.progress.value() == 0 and panel.score.isEnabled() and not panel.cancel.isEnabled()
+    assert panel.status.text() == "Scoring failed; the scores of the last finished run are shown"
+    assert window.statusBar().currentMessage() == ("Scoring failed: OSError: disk full; the scores of the last "
+                                                   "finished run are shown")
+    assert boxes == [("Scoring failed", "OSError: disk full")]
+
+
+def test_cancelling_the_search_for_issues_says_what_was_cancelled(qtbot, window, digit_folder):
+    open_in(qtbot, window, str(digit_folder))
+    with qtbot.waitSignal(window.run_finished, timeout=60_000) as ended:
+        window.find_all_issues()
+        window.cancel_task()  # before its first step
+    assert ended.args == ["cancelled"]
+    assert window.statusBar().currentMessage() == ("Finding duplicates, outliers and image issues cancelled; "
+                                                   "the dataset is not scored yet")
+
+
+def test_switching_datasets_during_and_after_a_run(qtbot, window, digit_folder, tmp_path):
+    session = open_in(qtbot, window, str(digit_folder))
+    other = tmp_path / "other digits"
+    shutil.copytree(digit_folder, other)
+    panel = window.review.run_panel
+    panel.model.setCurrentIndex(panel.model.findData("cnn"))
+    panel.epochs.setValue(30)
+    with qtbot.waitSignal(window.run_finished, timeout=RUN_TIMEOUT):
+        panel.score.click()
+        qtbot.waitUntil(lambda: panel.progress.value() > 0, timeout=RUN_TIMEOUT)
+        window.open_source(str(other))  # refused while the run goes on
+        assert window.session is session and window.statusBar().currentMessage().startswith("Busy")
+        panel.cancel.click()
+    open_in(qtbot, window, str(other))
+    assert window.session.source == str(other)
+    assert panel.progress.value() == 0 and panel.status.text() == "Press Score to find label errors"
+    assert window.statusBar().currentMessage().startswith("300 images, not scored yet.")
 
 
 def test_undo_returns_to_the_image_and_a_relabel_to_its_own_label_is_a_keep(qtbot, window, digit_folder):
@@ -84,15 +140,43 @@ def test_relabel_to_a_class_that_does_not_exist_says_so(qtbot, window, digit_fol
     QApplication.processEvents()
 
 
+def test_tooltips_name_both_labels_whole_and_relabel_matches_names_loosely(qtbot, window, digit_folder,
+                                                                          monkeypatch):
+    for folder in sorted(digit_folder.iterdir()):
+        folder.rename(folder.with_name(f"a rather long class name for digit {folder.name}"))
+    session = open_in(qtbot, window, str(digit_folder))
+    score(qtbot, window)
+    index, names = window.review.grid.currentIndex(), session.dataset.class_names
+    position = current(window)
+    given, predicted = names[session.labels()[position]], names[session.scores.predicted[position]]
+    assert index.data(Qt.ItemDataRole.ToolTipRole) == (f"{session.dataset.path(position)}\n"
+                                                       f"given {given}, predicted {predicted}")
+    target = (int(session.labels()[position]) + 1) % 10
+    monkeypatch.setattr(QInputDialog, "getItem", lambda *args: (f"  {names[target].upper()} ", True))
+    qtbot.keyClick(window.review.grid, Qt.Key.Key_L)
+    assert session.labels()[position] == target
+
+
+def test_a_digit_beyond_the_classes_says_so(qtbot, window, shapes_folder):
+    session = open_in(qtbot, window, str(shapes_folder))
+    qtbot.keyClick(window.review.grid, Qt.Key.Key_5)
+    assert (session.statuses() == "").all()
+    assert window.statusBar().currentMessage() == ("There is no class 5: the classes are 0\u20132 (L relabels to "
+                                                   "any class)")
+
+
 def test_the_log_tells_what_happened(qtbot, window, digit_folder, caplog):
     caplog.set_level("INFO", logger="labelreview")
     open_in(qtbot, window, str(digit_folder))
     score(qtbot, window)
     qtbot.keyClick(window.review.grid, Qt.Key.Key_K)
+    window.undo_action.trigger()
+    window.redo_action.trigger()
     said = "\n".join(record.getMessage() for record in caplog.records)
     assert f"opened {digit_folder}: 300 images, 0 unreadable, not scored" in said
     assert "with logreg (chosen by the curator)" in said and "suspects, agreement" in said
-    assert "keep 1 image(s), saved to" in said
+    assert "keep 1 image(s), saved to" in said and "undo 1 image(s), saved to" in said
+    assert "redo 1 image(s), saved to" in said
 
 
 def test_a_task_may_start_the_next_one_when_it_finishes(qtbot, window, digit_folder):

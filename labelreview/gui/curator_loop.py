@@ -48,8 +48,8 @@ class CuratorLoop(QObject):
         spec, folds, training = self.panel.spec(), self.panel.folds.value(), self.window.session.training_dataset()
         self.panel.set_running(True)
         self.window.start_task(
-            lambda callback, _: (calibrate(training, spec, rate=rate, kind=kind, seed=spec.seed, folds=folds,
-                                           callback=callback), rate, kind),
+            "Calibration", lambda callback, _: (calibrate(training, spec, rate=rate, kind=kind, seed=spec.seed,
+                                                          folds=folds, callback=callback), rate, kind),
             self._calibrated)
 
     def _calibrated(self, outcome) -> None:
@@ -88,7 +88,7 @@ class CuratorLoop(QObject):
                 name = f"{test.name} ({len(test):,} images)"
             return compare_cleaning(original, cleaned, test, spec, callback=callback), name
 
-        self.window.start_task(work, self._compared)
+        self.window.start_task("Retrain and compare", work, self._compared)
 
     def _compared(self, outcome) -> None:
         result, test_name = outcome

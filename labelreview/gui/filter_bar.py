@@ -2,7 +2,7 @@
 
 import numpy as np
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QWidget
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
 from labelreview.core.findings.image_quality import QUALITY_KINDS
 from labelreview.core.review.grid_view import DECISIONS, ISSUE_FILTERS, SORT_KEYS, GridQuery
@@ -10,7 +10,8 @@ from labelreview.core.review.grid_view import DECISIONS, ISSUE_FILTERS, SORT_KEY
 ISSUE_NAMES = {"label": "Label errors", "label_conflict": "Label conflicts", "duplicate": "Duplicates",
                "outlier": "Outliers", "quality": "Image quality", "all": "All images", "unreadable": "Unreadable files"}
 UNREADABLE = "unreadable"  # not a filter: choosing it lists the files
-CHOSEN_WIDTH = 200  # pixels, at most, for what the chosen images are (more like this, the map)
+CHIP_WIDTH = 200  # pixels, at most, for the chosen pair or images (more like this, the map); whole in the tooltip
+CLASS_CHARS = 18  # characters of a class filter shown in its closed combo box
 
 
 def issue_name(issue: str) -> str:
@@ -46,14 +47,20 @@ class FilterBar(QWidget):
         self.chosen_clear.clicked.connect(lambda: self.set_chosen(None))
         self.counts = QLabel()
         self.unreadable = QPushButton(visible=False)  # files that could not be read: opens their list
-        layout = QHBoxLayout(self)
+        for combo in (self.given, self.predicted):  # long class names and counts are cut short, whole in the popup
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(CLASS_CHARS)
+        controls, chips = QHBoxLayout(), QHBoxLayout()  # two rows: the bar fits a 1366 px laptop screen
+        for widget in (self.issue, self.sort, self.given, self.predicted, self.decision, self.search, self.unreadable):
+            controls.addWidget(widget)
+        for widget in (self.pair_label, self.pair_clear, self.chosen_label, self.chosen_clear):
+            chips.addWidget(widget)
+        chips.addStretch()
+        chips.addWidget(self.counts)
+        layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        for widget in (self.issue, self.sort, self.given, self.predicted, self.decision, self.search,
-                       self.pair_label, self.pair_clear, self.chosen_label, self.chosen_clear):
-            layout.addWidget(widget)
-        layout.addStretch()
-        layout.addWidget(self.unreadable)
-        layout.addWidget(self.counts)
+        layout.addLayout(controls)
+        layout.addLayout(chips)
         for combo in (self.sort, self.given, self.predicted, self.decision):
             combo.currentIndexChanged.connect(self._emit)
         self.issue.currentIndexChanged.connect(self._issue_chosen)
@@ -140,17 +147,21 @@ class FilterBar(QWidget):
         """Show only ``positions`` (in this order), saying ``said`` (shortened in the middle to fit a laptop
         screen, whole in the tooltip); None shows all again."""
         self.chosen = positions
-        self.chosen_label.setText(self.chosen_label.fontMetrics().elidedText(said, Qt.TextElideMode.ElideMiddle,
-                                                                              CHOSEN_WIDTH))
-        self.chosen_label.setToolTip(said)
+        _set_chip(self.chosen_label, said)
         self.chosen_clear.setVisible(positions is not None)
         self._emit()
 
     def _set_pair(self, pair: tuple[int, int] | None, class_names) -> None:
         self.pair = pair
-        self.pair_label.setText(f"Pair: {class_names[pair[0]]} \u2194 {class_names[pair[1]]}" if pair else "")
+        _set_chip(self.pair_label, f"Pair: {class_names[pair[0]]} \u2194 {class_names[pair[1]]}" if pair else "")
         self.pair_clear.setVisible(pair is not None)
         self._emit()
 
     def _emit(self) -> None:
         self.changed.emit(self.query())
+
+
+def _set_chip(label: QLabel, text: str) -> None:
+    """Say ``text`` in at most CHIP_WIDTH pixels (shortened in the middle), whole in the tooltip."""
+    label.setText(label.fontMetrics().elidedText(text, Qt.TextElideMode.ElideMiddle, CHIP_WIDTH))
+    label.setToolTip(text)

@@ -4,21 +4,24 @@ Numbers come from :mod:`labelreview.core.findings.health` on a worker thread; ch
 :mod:`labelreview.core.report.charts` figures drawn on Qt canvases.
 """
 
+import logging
 from pathlib import Path
 
 import numpy as np
 from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
 from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFileDialog,
     QGridLayout,
     QHBoxLayout,
     QLabel,
-    QPushButton,
+    QMessageBox,
     QScrollArea,
     QTableWidget,
     QTableWidgetItem,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -33,17 +36,20 @@ from labelreview.core.review.session import ReviewSession
 from labelreview.gui.issue_summary import IssueSummary
 from labelreview.gui.suspects_model import SuspectsModel
 from labelreview.gui.thumbnails import ThumbnailLoader
-from labelreview.gui.tile_delegate import TILE, tile_grid
+from labelreview.gui.tile_strip import TileStrip
 from labelreview.gui.worker import start_task
 
+log = logging.getLogger(__name__)
 REFRESH_DELAY_MS = 400  # decisions in quick succession recompute once
-SHOWN_PAIRS = 12  # the most overlapping pairs, listed whole beside the distribution chart (health.json has all)
-PAIR_ROWS = 2  # rows of tiles each pair pane shows before it scrolls
+SHOWN_PAIRS = 12  # the pairs with the most images, listed whole beside the distribution chart (health.json has all)
+UNSCORED = "Score the dataset to see its health."
+PAIR_TILES = 8  # tiles each pair pane shows at most, as tall as they need (the grid shows the whole pair)
 
 
 class HealthView(QWidget):
     filter_requested = Signal(object)  # a GridQuery for the suspects grid
     updated = Signal()
+    said = Signal(str)  # for the status bar
 
     def __init__(self, thumbnails: ThumbnailLoader, parent=None):
         super().__init__(parent)
@@ -53,11 +59,12 @@ class HealthView(QWidget):
         self.confusion_classes = np.zeros(0, dtype=np.int64)
         self.task = self.thread = None
         self.stale = False
-        self.summary = QLabel("Score the dataset to see its health.")
+        self.summary = QLabel(UNSCORED)
         self.summary.setWordWrap(True)
-        export_png, export_html = QPushButton("Export charts as PNG\u2026"), QPushButton("Export HTML report\u2026")
-        export_png.clicked.connect(self.choose_png_folder)
-        export_html.clicked.connect(self.choose_report_path)
+        self.export_actions = [QAction(text, self, enabled=False, toolTip="Once the dataset is scored")
+                               for text in ("Export &charts as PNG\u2026", "Export HTML &report\u2026")]
+        self.export_actions[0].triggered.connect(self.choose_png_folder)
+        self.export_actions[1].triggered.connect(self.choose_report_path)
         self.canvases: dict[str, FigureCanvasQTAgg] = {}
         self.charts = QGridLayout()
         self.overlap = QTableWidget(0, 4)
@@ -70,12 +77,11 @@ class HealthView(QWidget):
         self.overlap.verticalHeader().hide()
         self.overlap.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)  # as tall as its rows
         self.overlap.itemSelectionChanged.connect(self._pair_chosen)
-        self.pair_models = [SuspectsModel(thumbnails, self), SuspectsModel(thumbnails, self)]
+        self.pair_models = [SuspectsModel(thumbnails, self, limit=PAIR_TILES) for _ in range(2)]
         self.pair_titles = [QLabel(), QLabel()]
         pairs = QHBoxLayout()
-        self.pair_views = [tile_grid(model) for model in self.pair_models]
+        self.pair_views = [TileStrip(model) for model in self.pair_models]
         for view, title in zip(self.pair_views, self.pair_titles):
-            view.setMinimumHeight(PAIR_ROWS * TILE.height() + 24)
             column = QVBoxLayout()
             column.addWidget(title)
             column.addWidget(view)
@@ -84,8 +90,10 @@ class HealthView(QWidget):
         layout = QVBoxLayout(content)
         buttons = QHBoxLayout()
         buttons.addWidget(self.summary, stretch=1)
-        buttons.addWidget(export_png)
-        buttons.addWidget(export_html)
+        for action in self.export_actions:  # the File menu has the same actions: enabled together
+            button = QToolButton()
+            button.setDefaultAction(action)
+            buttons.addWidget(button)
         layout.addLayout(buttons)
         self.issue_summary = IssueSummary(thumbnails)
         self.issue_summary.filter_requested.connect(self.filter_requested)
@@ -122,6 +130,7 @@ class HealthView(QWidget):
         """Recompute the health numbers off the GUI thread from a snapshot of the current labels."""
         session = self.session
         if session is None or not session.scores.scored.any():
+            self._clear()
             return
         if self.task is not None:
             self.stale = True
@@ -154,6 +163,22 @@ class HealthView(QWidget):
             self.stale = False
             self.refresh()
 
+    def _clear(self) -> None:
+        """No scores (another dataset, a cancelled first run): no charts, nothing to export."""
+        self.health, self.figures = None, {}
+        self._drop_canvases()
+        self.overlap.setRowCount(0)
+        self.overlap_title.clear()
+        self.summary.setText(UNSCORED)
+        for action in self.export_actions:
+            action.setEnabled(False)
+
+    def _drop_canvases(self) -> None:
+        for canvas in self.canvases.values():
+            canvas.hide()
+            canvas.deleteLater()  # not setParent(None): see RoundsView.refresh
+        self.canvases = {}
+
     def _show(self, health: Health) -> None:
         self.health = health
         analysis = health.analysis
@@ -166,11 +191,8 @@ class HealthView(QWidget):
         confusion, self.confusion_classes = confusion_figure(health, theme, clickable=True)
         self.figures = {"class_quality": class_quality_figure(health, theme), "confusion": confusion,
                         "distribution": distribution_figure(health, theme)}
+        self._drop_canvases()
         for slot, (name, figure) in enumerate(self.figures.items()):
-            old = self.canvases.pop(name, None)
-            if old is not None:
-                old.hide()
-                old.deleteLater()  # not setParent(None): see RoundsView.refresh
             canvas = FigureCanvasQTAgg(figure)
             canvas.setMinimumSize(int(figure.get_figwidth() * 80), int(figure.get_figheight() * 80))
             if name == "confusion":
@@ -178,13 +200,16 @@ class HealthView(QWidget):
             self.canvases[name] = canvas
             self.charts.addWidget(canvas, slot // 2, slot % 2)
         self._fill_overlap(health)
+        for action in self.export_actions:
+            action.setEnabled(True)
         self.updated.emit()
 
     def _fill_overlap(self, health: Health) -> None:
         table = health.analysis.overlapping.head(SHOWN_PAIRS)
         self.overlap_title.setText(
-            f"<b>Overlapping classes</b>: the {len(table)} most overlapping of {len(health.analysis.overlapping):,} "
-            "pairs. Choose one to see both directions below and filter the suspects grid.")
+            f"<b>Overlapping classes</b>: the {len(table)} with the most images of "
+            f"{len(health.analysis.overlapping):,} pairs. Choose one to see both directions below and filter the "
+            "suspects grid.")
         self.overlap.blockSignals(True)
         self.overlap.setRowCount(len(table))
         for row, (a, b, images, joint) in enumerate(table[list(OVERLAP_COLUMNS)].itertuples(index=False)):
@@ -215,7 +240,9 @@ class HealthView(QWidget):
         for model, title, (given, predicted) in zip(self.pair_models, self.pair_titles, ((a, b), (b, a))):
             model.session = self.session
             model.set_query(GridQuery(issue="all", given=given, predicted=predicted))
-            title.setText(f"given {names[given]}, predicted {names[predicted]}: {model.rowCount():,}")
+            more = model.total - model.rowCount()
+            title.setText(f"given {names[given]}, predicted {names[predicted]}: {model.total:,}"
+                          + (f" (and {more:,} more in the Suspects grid)" if more else ""))
         self.filter_requested.emit(GridQuery(issue="all", pair=(a, b)))
 
     def export_pngs(self, folder: Path) -> list[Path]:
@@ -229,17 +256,25 @@ class HealthView(QWidget):
         return written
 
     def choose_png_folder(self) -> None:
-        if self.figures:
-            folder = QFileDialog.getExistingDirectory(self, "Save charts in")
-            if folder:
-                self.export_pngs(Path(folder))
+        folder = QFileDialog.getExistingDirectory(self, "Save charts in")
+        if folder:
+            self._export(lambda: self.export_pngs(Path(folder)), f"Charts saved in {folder}")
 
     def choose_report_path(self) -> None:
-        if self.health is not None:
-            path, _ = QFileDialog.getSaveFileName(self, "Save HTML report", "labelreview-report.html",
-                                                  "HTML (*.html)")
-            if path:
-                write_report(self.session, self.health, Path(path))
+        path, _ = QFileDialog.getSaveFileName(self, "Save HTML report", "labelreview-report.html", "HTML (*.html)")
+        if path:
+            self._export(lambda: write_report(self.session, self.health, Path(path)), f"Report saved to {path}")
+
+    def _export(self, write, said: str) -> None:
+        """Run ``write``; say ``said`` (status bar, log), or show why it could not write."""
+        try:
+            write()
+        except OSError as error:
+            log.warning("export failed: %s", error)
+            QMessageBox.warning(self, "Could not export", str(error))
+            return
+        log.info("%s", said)
+        self.said.emit(said)
 
 
 def _weakest(health: Health, count: int = 3) -> str:

@@ -4,7 +4,7 @@ from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import QButtonGroup, QHBoxLayout, QLabel, QScrollArea, QToolButton, QVBoxLayout, QWidget
 
-MIN_SIDE = 200  # the panel fits under a 768-pixel screen; the view grows with the window
+MIN_SIDE = 192  # the panel fits under a 768-pixel screen; the view grows with the window
 PREFERRED_SIDE = 360  # the panel's share of the window beside the grid
 
 

@@ -39,6 +39,7 @@ class MainWindow(QMainWindow):
         self.settings = load_settings()
         self.session: ReviewSession | None = None
         self.task = self.thread = self.on_finished = None
+        self.task_name = ""  # what the running task does, for the status bar: "Scoring", "Opening", ...
         self.start_page, self.review = StartPage(), ReviewPage()
         self.pages = QStackedWidget()
         self.pages.addWidget(self.start_page)
@@ -50,6 +51,8 @@ class MainWindow(QMainWindow):
         self.review.run_panel.start_requested.connect(self.start_scoring)
         self.review.run_panel.cancel_requested.connect(self.cancel_task)
         self.review.save_failed.connect(self._save_failed)
+        for sayer in (self.review, self.review.health):
+            sayer.said.connect(self.statusBar().showMessage)
         self.review.embed_requested.connect(self.find_all_issues)
         self.loop = CuratorLoop(self)
         self.finder = IssueFinder(self)
@@ -69,8 +72,7 @@ class MainWindow(QMainWindow):
         self._add(file, "&Start page", None, lambda: self.pages.setCurrentWidget(self.start_page))
         self._add(file, "Save labels &as\u2026", "Ctrl+Shift+S", self.choose_labels_place)
         self._add(file, "&Export cleaned labels\u2026", "Ctrl+E", self.export_cleaned)
-        self._add(file, "Export HTML &report\u2026", None, self.review.health.choose_report_path)
-        self._add(file, "Export &charts as PNG\u2026", None, self.review.health.choose_png_folder)
+        file.addActions(self.review.health.export_actions)  # enabled once there are scores
         self._add(file, "&Quit", QKeySequence.StandardKey.Quit, self.close)
         edit = self.menuBar().addMenu("&Edit")
         self.undo_action = self._add(edit, "&Undo", QKeySequence.StandardKey.Undo, self.undo)
@@ -99,8 +101,8 @@ class MainWindow(QMainWindow):
             return
         self.statusBar().showMessage(f"Opening {source}\u2026")
         labels_path = self.settings.label_files.get(source)
-        self.start_task(lambda callback, _: ReviewSession.open(source, labels_path=labels_path, callback=callback),
-                    self.show_session)
+        self.start_task("Opening", lambda callback, _: ReviewSession.open(source, labels_path=labels_path,
+                                                                          callback=callback), self.show_session)
 
     def show_session(self, session: ReviewSession) -> None:
         """Show an opened session: grid, health, title; remember it among the recent datasets."""
@@ -113,7 +115,8 @@ class MainWindow(QMainWindow):
         cleared = self.review.set_session(session)
         self.pages.setCurrentWidget(self.review)
         self._show_title()
-        skipped = f", {len(session.dataset.skipped):,} unreadable files skipped" if session.dataset.skipped else ""
+        skipped = len(session.dataset.skipped)
+        skipped = f", {skipped:,} unreadable file{'s' * (skipped != 1)} skipped" if skipped else ""
         scored = "scores restored from the last run" if session.scores.scored.any() else "not scored yet"
         filters = " Filters of the previous dataset cleared." if cleared else ""
         self.statusBar().showMessage(f"{len(session.dataset):,} images, {scored}{skipped}.{filters} "
@@ -164,7 +167,7 @@ class MainWindow(QMainWindow):
             return session.save_run(run), session.saved_issues()
 
         self.review.run_panel.set_running(True)
-        self.start_task(work, self._scored, partial=self._partial_scores)
+        self.start_task("Scoring", work, self._scored, partial=self._partial_scores)
 
     def _partial_scores(self, scores: ScoreTable) -> None:
         self.session.show_scores(scores)
@@ -199,7 +202,8 @@ class MainWindow(QMainWindow):
         session = self.session
         self.finder.stop()
         self.review.run_panel.set_running(True)
-        self.start_task(lambda callback, _: (session, session.save_findings(find_issues(session.dataset,
+        self.start_task("Finding duplicates, outliers and image issues",
+                        lambda callback, _: (session, session.save_findings(find_issues(session.dataset,
                                                                                         callback=callback))),
                         self._all_issues_found)
 
@@ -236,9 +240,11 @@ class MainWindow(QMainWindow):
             self.task.cancel()
             self.review.run_panel.status.setText("Cancelling\u2026")
 
-    def start_task(self, work, on_finished, partial=None) -> None:
-        """Run ``work(callback, emit_partial)`` on a worker; progress goes to the run panel."""
+    def start_task(self, name: str, work, on_finished, partial=None) -> None:
+        """Run ``work(callback, emit_partial)`` on a worker; progress goes to the run panel; ``name`` says what it
+        does ("Scoring") when it is cancelled or fails."""
         self.task, self.thread = start_task(self, work)
+        self.task_name = name
         # only bound methods of GUI-thread objects: a lambda connected to a worker's signal runs on the worker
         self.task.progress.connect(self.review.run_panel.show_progress)
         self.task.progress.connect(self._opening_progress)
@@ -265,19 +271,30 @@ class MainWindow(QMainWindow):
         self.run_finished.emit(how)
 
     def _cancelled(self) -> None:
-        log.info("run cancelled")
-        if self.session is not None:
-            self.session.restore_saved_scores()
-            self.review.scores_changed()
-        self.review.run_panel.reset("Cancelled; the previous scores are shown")
-        self.statusBar().showMessage("Scoring cancelled; the previous scores are shown")
+        said = f"{self.task_name} cancelled{self._restore_saved_scores()}"
+        log.info(said)
+        self.review.run_panel.reset(said)
+        self.statusBar().showMessage(said)
         self._task_ended("cancelled")
 
     def _failed(self, message: str) -> None:
-        log.warning("run failed: %s", message)
-        self.review.run_panel.set_running(False, "Failed")
+        shown = self._restore_saved_scores()
+        log.warning("%s failed: %s", self.task_name, message)
+        self.review.run_panel.reset(f"{self.task_name} failed{shown}")
+        self.statusBar().showMessage(f"{self.task_name} failed: {message}{shown}")
+        name = self.task_name
         self._task_ended("failed")
-        QMessageBox.warning(self, "labelreview", message)
+        QMessageBox.warning(self, f"{name} failed", message)
+
+    def _restore_saved_scores(self) -> str:
+        """A task stopped early: show the last finished run's scores again (a run shows its folds as they come);
+        what is shown, to say after a semicolon ("" on the start page)."""
+        if self.session is None:
+            return ""
+        self.session.restore_saved_scores()
+        self.review.scores_changed()
+        return ("; the scores of the last finished run are shown" if self.session.scores.scored.any()
+                else "; the dataset is not scored yet")
 
     def _save_failed(self, message: str) -> None:
         """Tell the curator; the decision stays in memory and in the audit log; offer another place."""
@@ -292,12 +309,18 @@ class MainWindow(QMainWindow):
             self.choose_labels_place()
 
     def undo(self) -> None:
-        if self.session is not None:
-            self.review.undone(self.session.undo())
+        self._replay("undo")
 
     def redo(self) -> None:
+        self._replay("redo")
+
+    def _replay(self, step: str) -> None:
+        """Undo or redo (``step``) the last decision, show the images it touched, log it."""
         if self.session is not None:
-            self.review.undone(self.session.redo())
+            positions = getattr(self.session, step)()
+            if positions:
+                log.info("%s %d image(s), saved to %s", step, len(positions), self.session.store.path)
+            self.review.undone(positions)
 
     def export_cleaned(self) -> None:
         if self.session is None:

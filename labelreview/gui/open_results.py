@@ -33,8 +33,8 @@ def open_results_folder(window, folder: Path) -> None:
         if not images:
             return
     window.statusBar().showMessage(f"Opening the scores in {folder}\u2026")
-    window.start_task(lambda callback, _: open_results(folder, images=images, callback=callback),
-                      window.show_session)
+    window.start_task("Opening the scores", lambda callback, _: open_results(folder, images=images,
+                                                                             callback=callback), window.show_session)
 
 
 def _ask_where(window, source: str) -> str:

@@ -38,6 +38,7 @@ SHORTCUTS = [
 
 class ReviewPage(QWidget):
     save_failed = Signal(str)
+    said = Signal(str)  # for the status bar
     embed_requested = Signal()  # the map asks for the images' embeddings
 
     def __init__(self, parent=None):
@@ -60,6 +61,7 @@ class ReviewPage(QWidget):
         self.warning.hide()
         suspects = QWidget()
         column = QVBoxLayout(suspects)
+        column.setContentsMargins(4, 4, 4, 0)  # narrow: the page, with its two-row filter bar, fits a laptop screen
         column.addWidget(self.warning)
         column.addWidget(self.filters)
         column.addWidget(splitter, stretch=1)
@@ -212,16 +214,24 @@ class ReviewPage(QWidget):
         self._show_current(self.grid.currentIndex())
 
     def _relabel_to(self, k: int) -> None:
-        if self.session is not None and k < len(self.session.dataset.class_names):
+        if self.session is None:
+            return
+        classes = len(self.session.dataset.class_names)
+        if k < classes:
             self._decide("relabel", label=k)
+        else:
+            self.said.emit(f"There is no class {k}: the classes are 0\u2013{classes - 1} (L relabels to any class)")
 
     def _relabel_to_any(self) -> None:
         if self.session is None:
             return
         names = list(self.session.dataset.class_names)
         name, ok = QInputDialog.getItem(self, "Relabel", "New label (type to search):", names, 0, True)
-        if ok and name in names:
-            self._decide("relabel", label=names.index(name))
+        wanted = name.strip().casefold()  # "  CATS " is cats
+        label = names.index(name) if name in names else next(
+            (k for k, known in enumerate(names) if known.strip().casefold() == wanted), None)
+        if ok and label is not None:
+            self._decide("relabel", label=label)
         elif ok:
             QMessageBox.information(self, "Relabel", f"There is no class named \u201c{name}\u201d; nothing changed.")
 
@@ -302,13 +312,14 @@ class ReviewPage(QWidget):
         if self.session is None:
             return
         scores, k = self.session.scores, len(self.session.dataset.class_names)
-        self.filters.set_counts(np.bincount(self.model.labels, minlength=k),
-                                np.bincount(scores.predicted[scores.scored], minlength=k) if scores.scored.any() else None)
+        self.filters.set_counts(np.bincount(self.model.labels, minlength=k), np.bincount(
+            scores.predicted[scores.scored], minlength=k) if scores.scored.any() else None)
         issues = self.session.issues
         labels = self.model.labels
         self.filters.set_issue_counts({"label": scores.suspects if scores.scored.any() else None,
                                        **(issues.counts(labels) if issues else {}),
-                                       "all": len(self.session.dataset), "unreadable": len(self.session.dataset.skipped)})
+                                       "all": len(self.session.dataset),
+                                       "unreadable": len(self.session.dataset.skipped)})
         counts = self.session.review_counts()
         self.filters.counts.setText(f"{counts.reviewed:,} of {counts.suspects:,} suspects reviewed \u00b7 "
                                     f"{self.model.rowCount():,} shown of {len(self.session.dataset):,} images")

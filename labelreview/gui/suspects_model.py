@@ -18,12 +18,14 @@ ORIGINAL_ROLE = POSITION_ROLE + 6
 
 
 class SuspectsModel(QAbstractListModel):
-    """One row per visible example; ``positions[row]`` is its dataset position."""
+    """One row per visible example (the first ``limit``, when set, of ``total``); ``positions[row]`` is its
+    dataset position."""
 
-    def __init__(self, thumbnails: ThumbnailLoader, parent=None):
+    def __init__(self, thumbnails: ThumbnailLoader, parent=None, limit: int | None = None):
         super().__init__(parent)
         self.session: ReviewSession | None = None
         self.query = GridQuery()
+        self.limit, self.total = limit, 0
         self.positions = np.zeros(0, dtype=np.int64)
         self._row_of: dict[int, int] = {}
         self._labels = self._statuses = None
@@ -46,6 +48,7 @@ class SuspectsModel(QAbstractListModel):
         else:
             self.positions = visible_positions(self.session, self.query)
             self._labels, self._statuses = self.session.labels(), self.session.statuses()
+        self.total, self.positions = len(self.positions), self.positions[:self.limit]
         self._row_of = {int(p): row for row, p in enumerate(self.positions)}
         self.endResetModel()
 
@@ -77,7 +80,7 @@ class SuspectsModel(QAbstractListModel):
         if role == POSITION_ROLE:
             return position
         if role == IMAGE_ROLE:
-            return self.thumbnails.image(position) or QImage()  # null until loaded (never None: see delegate) or QImage()  # a null image until it is loaded
+            return self.thumbnails.image(position) or QImage()  # null until loaded (never None: see delegate)
         if role == GIVEN_ROLE:
             return names[self._labels[position]]
         if role == PREDICTED_ROLE:
@@ -90,7 +93,8 @@ class SuspectsModel(QAbstractListModel):
             return self.session.store.table["original_label"].iat[self.session.store.row_of[position]]
         if role in (Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.AccessibleTextRole):
             path = self.session.dataset.path(position) or f"#{self.session.dataset.index[position]}"
-            return f"{path}: {names[self._labels[position]]}"
+            predicted = f", predicted {names[scores.predicted[position]]}" if scores.scored[position] else ""
+            return f"{path}\ngiven {names[self._labels[position]]}{predicted}"  # whole: the tile shortens them
         return None
 
     def _thumbnail_ready(self, position: int) -> None:

@@ -79,9 +79,10 @@ def caption(metrics: QFontMetrics, left: str, arrow: str, right: str, width: int
     return f"{fitted[0]}{arrow}{fitted[1]}"
 
 
-def tile_grid(model) -> QListView:
-    """A grid of tiles over ``model`` (a SuspectsModel): fixed tile size, laid out again on resize."""
-    view = QListView()
+def tile_grid(model, view: QListView | None = None) -> QListView:
+    """A grid of tiles over ``model`` (a SuspectsModel) in ``view`` (a new QListView when None): fixed tile size,
+    laid out again on resize."""
+    view = QListView() if view is None else view
     view.setViewMode(QListView.ViewMode.IconMode)
     view.setResizeMode(QListView.ResizeMode.Adjust)
     view.setMovement(QListView.Movement.Static)

@@ -35,11 +35,12 @@ class Analysis:
     class_quality : pd.DataFrame
         ``rank_classes_by_label_quality``, worst class first.
     overlapping : pd.DataFrame
-        ``find_overlapping_classes``, most overlapping pair first, with
-        ``Images``: how many are given one class of the pair and predicted the
-        other (the two cells of ``confusion``, what the grid shows for the
-        pair; cleanlab's own "Num Overlapping Examples" is an estimate that
-        differs). Pairs with no such image are left out.
+        ``find_overlapping_classes`` with ``Images``: how many are given one
+        class of the pair and predicted the other (the two cells of
+        ``confusion``, what the grid shows for the pair; cleanlab's own "Num
+        Overlapping Examples" is an estimate that differs), most images first
+        (ties in cleanlab's order, by joint probability). Pairs with no such
+        image are left out.
     confusion : np.ndarray of int, shape (K, K)
         Counts of given (row) x predicted (column) labels.
     """
@@ -102,10 +103,11 @@ def analyze(labels: np.ndarray, pred_probs: np.ndarray, class_names: tuple[str, 
 
 
 def _overlapping(pairs: pd.DataFrame, confusion: np.ndarray) -> pd.DataFrame:
-    """cleanlab's pairs with ``Images`` counted from ``confusion`` (K, K); pairs with none left out."""
+    """cleanlab's pairs with ``Images`` counted from ``confusion`` (K, K), most images first (ties in cleanlab's
+    order); pairs with none left out."""
     a, b = pairs["Class Index A"].to_numpy(), pairs["Class Index B"].to_numpy()
     pairs = pairs.assign(Images=confusion[a, b] + confusion[b, a])
-    return pairs[pairs["Images"] > 0].reset_index(drop=True)
+    return pairs[pairs["Images"] > 0].sort_values("Images", ascending=False, kind="stable").reset_index(drop=True)
 
 
 def suggest_labels(labels: np.ndarray, pred_probs: np.ndarray) -> np.ndarray:
