@@ -1,12 +1,30 @@
-"""A page's main widget beside a column of panels, in a splitter."""
+"""A page's main widget beside a column of panels (scrolling when taller than the page), in a splitter."""
 
-from PySide6.QtWidgets import QSplitter, QVBoxLayout, QWidget
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtWidgets import QFrame, QScrollArea, QSplitter, QVBoxLayout, QWidget
+
+
+class _ColumnScroll(QScrollArea):
+    """Scrolls its column up and down only, never narrower than the column needs."""
+
+    def __init__(self, column: QWidget):
+        super().__init__(widgetResizable=True, frameShape=QFrame.Shape.NoFrame,
+                         horizontalScrollBarPolicy=Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setWidget(column)
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(self.widget().minimumSizeHint().width() + self.verticalScrollBar().sizeHint().width(), 0)
+
+    def sizeHint(self) -> QSize:
+        hint = self.widget().sizeHint()
+        return QSize(hint.width() + self.verticalScrollBar().sizeHint().width(), hint.height())
 
 
 def with_side_column(main: QWidget, *panels: QWidget, stretch: QWidget | None = None,
                      width: int | None = None) -> QSplitter:
     """``main`` (taking the spare width) beside ``panels`` stacked in a column; ``stretch`` takes the column's
-    spare height, ``width`` caps the column's."""
+    spare height, ``width`` caps the column's; a column taller than the page (an image's reasons and its duplicate
+    set) scrolls instead of growing the window."""
     side = QWidget()
     if width is not None:
         side.setMaximumWidth(width)
@@ -16,6 +34,6 @@ def with_side_column(main: QWidget, *panels: QWidget, stretch: QWidget | None = 
         column.addWidget(panel, stretch=int(panel is stretch))
     splitter = QSplitter()
     splitter.addWidget(main)
-    splitter.addWidget(side)
+    splitter.addWidget(_ColumnScroll(side))
     splitter.setStretchFactor(0, 1)
     return splitter
