@@ -24,13 +24,13 @@ class IssueFinder(QObject):
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self.task = self.thread = self.session = None
+        self.task = self.thread = None
         self.stopped_by_curator = False
 
     def start(self, session: ReviewSession) -> None:
         """Find ``session``'s issues in the background; a run for an earlier session is stopped."""
         self.stop()
-        self.session, self.stopped_by_curator = session, False
+        self.stopped_by_curator = False
         self.task, self.thread = start_task(self, lambda callback, _: (session, session.save_findings(
             find_issues(session.dataset, embed=False, callback=callback))))
         self.task.progress.connect(self.progress)
@@ -48,6 +48,7 @@ class IssueFinder(QObject):
     def stop(self) -> None:
         """Cancel a run under way and wait for it (a closing window, another dataset, a full search)."""
         if self._running():
+            self.task.progress.disconnect(self.progress)  # a run outliving the wait says nothing more
             self.task.cancel()
             self.thread.quit()
             self.thread.wait(WAIT_MS)
@@ -64,4 +65,4 @@ class IssueFinder(QObject):
             self.found.emit(session)
         elif isinstance(outcome, str):
             self.failed.emit(outcome)
-        self.ended.emit(self.stopped_by_curator)
+        self.ended.emit(outcome is None and self.stopped_by_curator)  # a Stop too late to stop it: found

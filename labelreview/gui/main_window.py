@@ -128,6 +128,8 @@ class MainWindow(QMainWindow):
         self.session_opened.emit()
         if session.issues is None:
             self.finder.start(session)
+        else:
+            self.finder.stop()  # a search for the dataset shown before
 
     def _show_title(self) -> None:
         self.setWindowTitle(f"labelreview \u2014 {self.session.dataset.name} \u2014 {self.session.store.path}")

@@ -1,16 +1,24 @@
 """A page's main widget beside a column of panels (scrolling when taller than the page), in a splitter."""
 
-from PySide6.QtCore import QSize, Qt
+from PySide6.QtCore import QEvent, QObject, QSize, Qt
 from PySide6.QtWidgets import QFrame, QScrollArea, QSplitter, QVBoxLayout, QWidget
 
 
 class _ColumnScroll(QScrollArea):
     """Scrolls its column up and down only, never narrower than the column needs."""
 
-    def __init__(self, column: QWidget):
+    def __init__(self, column: QWidget, width: int | None):
         super().__init__(widgetResizable=True, frameShape=QFrame.Shape.NoFrame,
                          horizontalScrollBarPolicy=Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setWidget(column)
+        if width is not None:
+            self.setMaximumWidth(width + self.verticalScrollBar().sizeHint().width())
+        column.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.widget() and event.type() == QEvent.Type.LayoutRequest:
+            self.updateGeometry()  # the column needs more width (a duplicate set): the splitter gives it
+        return super().eventFilter(watched, event)
 
     def minimumSizeHint(self) -> QSize:
         return QSize(self.widget().minimumSizeHint().width() + self.verticalScrollBar().sizeHint().width(), 0)
@@ -34,6 +42,6 @@ def with_side_column(main: QWidget, *panels: QWidget, stretch: QWidget | None = 
         column.addWidget(panel, stretch=int(panel is stretch))
     splitter = QSplitter()
     splitter.addWidget(main)
-    splitter.addWidget(_ColumnScroll(side))
+    splitter.addWidget(_ColumnScroll(side, width))
     splitter.setStretchFactor(0, 1)
     return splitter

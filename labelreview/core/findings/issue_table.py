@@ -89,6 +89,9 @@ class IssueTable:
         rows["position"] = order[np.searchsorted(dataset.index, rows["index"].astype(np.int64), sorter=order)]
         if any(path != dataset.path(i) for path, i in zip(rows["path"], rows["position"])):
             return None
+        duplicates = rows["issue"].isin(DUPLICATE_KINDS)
+        alone = duplicates & (rows.groupby("group")["group"].transform("size") < 2)
+        rows = rows[~alone.to_numpy()].copy()  # its copies are gone from the dataset
         rows["partner"] = _partners(rows)
         return cls(rows.reset_index(drop=True))
 

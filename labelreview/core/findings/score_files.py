@@ -86,7 +86,7 @@ def finders_searched(out_dir: Path) -> bool:
         return True
     except (OSError, ValueError):
         return False
-    return "image quality" in health.get("issues_searched", [])
+    return isinstance(health, dict) and "image quality" in (health.get("issues_searched") or [])
 
 
 def record_findings(out_dir: Path, issues: pd.DataFrame, findings) -> None:
@@ -95,6 +95,8 @@ def record_findings(out_dir: Path, issues: pd.DataFrame, findings) -> None:
         health = json.loads((out_dir / "health.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return
+    if not isinstance(health, dict):
+        return  # not a run's figures: left for the next run to replace
     health |= {"issue_counts": issue_counts(issues), "issues_searched": searched(findings)}
     write_text_atomic(out_dir / "health.json", json.dumps(health, indent=2) + "\n")
 

@@ -100,7 +100,7 @@ class ReviewSession:
             return None
         return IssueTable.from_frame(issues, self.dataset)
 
-    def save_findings(self, findings: Findings) -> IssueTable:
+    def save_findings(self, findings: Findings) -> IssueTable | None:
         """Keep the model-free ``findings`` beside the scores (the last run's label issues stay); the table to show."""
         saved = read_issues(self.scores_dir)
         frame = issues_frame(self.dataset, findings)
