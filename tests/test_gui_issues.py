@@ -99,6 +99,21 @@ def test_stop_the_search_on_opening_then_issues_come_back_on_reopen(qtbot, windo
     assert "Label conflicts (2)" in [window.review.filters.issue.itemText(row)
                                      for row in range(window.review.filters.issue.count())]
 
+    (root / "9" / "another-copy.png").write_bytes((root / "4" / "2.png").read_bytes())  # a file added since
+    with qtbot.waitSignal(window.finder.found, timeout=RUN_TIMEOUT):
+        session = open_in(qtbot, window, str(root))
+    assert "Label conflicts (4)" in [window.review.filters.issue.itemText(row)
+                                     for row in range(window.review.filters.issue.count())]
+
+
+def test_new_findings_leave_the_curator_on_their_image(qtbot, window, tmp_path, mnist_test):
+    open_in(qtbot, window, str(conflict_folder(tmp_path, mnist_test)))
+    wait_for_issues(qtbot, window)
+    window.review._select_row(7)
+    chosen = current(window)
+    window.review.issues_changed()  # as when the search on opening or Ctrl+I ends mid-review
+    assert current(window) == chosen
+
 
 def test_quality_filter_shows_the_darkened_image_and_why(qtbot, window, tmp_path, mnist_test):
     session = open_in(qtbot, window, str(conflict_folder(tmp_path, mnist_test)))

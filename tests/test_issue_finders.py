@@ -9,7 +9,7 @@ from labelreview.core.errors import DataError
 from labelreview.core.findings.duplicates import find_duplicates
 from labelreview.core.findings.issue_finders import find_issues
 from labelreview.core.findings.issue_table import (COLUMNS, ISSUE_KINDS, IssueTable, issue_counts, issues_frame,
-                                                   read_issues, write_issues)
+                                                   read_issues, record_searched, write_issues)
 from labelreview.core.findings.leakage import find_leaks
 from labelreview.core.findings.neighbours import nearest_neighbours, unit_rows
 from labelreview.core.findings.similarity import SimilarityIndex, query_position
@@ -90,8 +90,10 @@ def test_issues_csv_rows_round_trip_and_a_damaged_file_is_not_trusted(planted, t
     counts = issue_counts(frame)
     assert counts["label_conflict"] >= 2 and counts["dark"] >= 1 and counts["unreadable"] == 1
     write_issues(frame, tmp_path)
-    back = read_issues(tmp_path)
+    record_searched(tmp_path, dataset)
+    back = read_issues(tmp_path, dataset)
     assert back is not None and len(back) == len(frame) and issue_counts(back) == counts
+    assert read_issues(tmp_path, dataset.select(slice(1, None))) is None  # written for other images
     table = IssueTable.from_frame(back, dataset)
     copy = where(dataset, "1/copy-of-0-0.png")
     assert copy in table.positions("label_conflict", dataset.labels)

@@ -142,12 +142,13 @@ class ReviewPage(QWidget):
         box.exec()
 
     def issues_changed(self) -> None:
-        """New model-free findings: refresh the grid and the counts."""
+        """New model-free findings: refresh the grid and the counts, keep the current image when possible."""
+        current = self.current_position()
         self.model.refresh()
         self.health.issue_summary.show_issues(self.session)
         self.map.refresh()
         self._update_counts()
-        self._select_row(0)
+        self._reselect(current)
 
     def scores_changed(self) -> None:
         """New scores (a fold finished, or a run): refresh the grid, keep the current image when possible."""
@@ -157,7 +158,11 @@ class ReviewPage(QWidget):
         self.rounds.refresh()
         self.map.refresh()
         self._show_run()
-        row = self.model.row_of(current) if current is not None else None
+        self._reselect(current)
+
+    def _reselect(self, position: int | None) -> None:
+        """Select ``position`` again after the grid changed (the curator stays where they were), else the first."""
+        row = self.model.row_of(position) if position is not None else None
         self._select_row(row if row is not None else 0)
 
     def _show_run(self) -> None:

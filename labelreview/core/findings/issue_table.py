@@ -4,13 +4,15 @@ Columns (a contract, design.md): ``index, path, issue, score, group, detail``. `
 worse (cleanlab's and CleanVision's convention); ``group`` ties the images of a duplicate set together.
 """
 
+import hashlib
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from labelreview.core.atomic import atomic_file
+from labelreview.core.atomic import atomic_file, write_text_atomic
 from labelreview.core.data.dataset import Dataset
 from labelreview.core.findings.analysis import Analysis
 from labelreview.core.findings.image_quality import QUALITY_KINDS
@@ -21,6 +23,7 @@ COLUMNS = ["index", "path", "issue", "score", "group", "detail"]
 DUPLICATE_KINDS = ("label_conflict", "duplicate")
 ISSUE_KINDS = ("label", *DUPLICATE_KINDS, "outlier", *QUALITY_KINDS, "unreadable")
 ISSUES_FILE = "issues.csv"
+SEARCHED_FILE = "issues.searched.json"  # which images the finders looked at
 LABELLED = ", labelled "  # ends a duplicate's detail, before the label of the copy it names
 
 
@@ -55,8 +58,18 @@ def write_issues(frame: pd.DataFrame, out_dir: Path) -> None:
         frame[COLUMNS].to_csv(handle, index=False, lineterminator="\n")
 
 
-def read_issues(folder: Path) -> pd.DataFrame | None:
-    """``issues.csv`` from ``folder``; None when absent or damaged (then it is found again, not trusted)."""
+def record_searched(out_dir: Path, dataset: Dataset) -> None:
+    """Note beside ``issues.csv`` which images it was found in (the window's own scores folder), so that images
+    added to the dataset later are searched too."""
+    write_text_atomic(out_dir / SEARCHED_FILE, json.dumps({"images": len(dataset), "digest": _digest(dataset)}))
+
+
+def read_issues(folder: Path, dataset: Dataset | None = None) -> pd.DataFrame | None:
+    """``issues.csv`` from ``folder``; None when absent or damaged (then it is found again, not trusted), or when
+    it was found in other images than ``dataset``'s (files added since; see :func:`record_searched`; a folder
+    without that note, such as ``score --out``'s, is trusted)."""
+    if dataset is not None and not _searched(folder, dataset):
+        return None
     try:
         frame = pd.read_csv(folder / ISSUES_FILE, keep_default_na=False, na_values={"index": [""]},
                             dtype={"path": str, "issue": str, "detail": str})
@@ -146,6 +159,24 @@ class IssueTable:
 
     def _duplicates(self) -> pd.DataFrame:
         return self.frame[self.frame["issue"].isin(DUPLICATE_KINDS)]
+
+
+def _searched(folder: Path, dataset: Dataset) -> bool:
+    try:
+        searched = json.loads((folder / SEARCHED_FILE).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return True
+    except (OSError, ValueError):
+        return False
+    return searched == {"images": len(dataset), "digest": _digest(dataset)}
+
+
+def _digest(dataset: Dataset) -> str:
+    """SHA-256 of the images' source indices and paths."""
+    digest = hashlib.sha256(np.ascontiguousarray(dataset.index, np.int64).tobytes())
+    for path in dataset.paths or ():
+        digest.update(path.encode() + b"\0")
+    return digest.hexdigest()
 
 
 def _partners(rows: pd.DataFrame) -> np.ndarray:

@@ -14,7 +14,8 @@ from labelreview.core.engine.pipeline import ScoreRun
 from labelreview.core.errors import DataError
 from labelreview.core.findings.health import Health, compute_health
 from labelreview.core.findings.issue_finders import Findings
-from labelreview.core.findings.issue_table import IssueTable, issues_frame, read_issues, write_issues
+from labelreview.core.findings.issue_table import (IssueTable, issues_frame, read_issues, record_searched,
+                                                   write_issues)
 from labelreview.core.findings.score_files import finders_searched, record_findings, write_score_files
 from labelreview.core.progress import Callback, ignore_progress
 from labelreview.core.review.label_store import Decision, LabelStore, store_path_for
@@ -95,7 +96,7 @@ class ReviewSession:
     def saved_issues(self) -> IssueTable | None:
         """The issues saved beside the scores, or None when the finders have not looked (a run without them saves
         label issues alone) or the file is damaged."""
-        issues = read_issues(self.scores_dir)
+        issues = read_issues(self.scores_dir, self.dataset)
         if issues is None or not finders_searched(self.scores_dir):
             return None
         return IssueTable.from_frame(issues, self.dataset)
@@ -108,6 +109,7 @@ class ReviewSession:
             frame = pd.concat([saved[saved["issue"] == "label"], frame], ignore_index=True)
         self.scores_dir.mkdir(parents=True, exist_ok=True)
         write_issues(frame, self.scores_dir)
+        record_searched(self.scores_dir, self.dataset)
         record_findings(self.scores_dir, frame, findings)
         return IssueTable.from_frame(frame, self.dataset)
 
@@ -156,8 +158,9 @@ class ReviewSession:
 
     def save_run(self, run: ScoreRun) -> ScoreTable:
         """Write a finished run's files where a reopen finds them; the scores to show (not yet set)."""
-        return ScoreTable.from_run(self.dataset, run, write_score_files(run, self.scores_dir, source=self.source,
-                                                                         labels=str(self.store.path)))
+        health = write_score_files(run, self.scores_dir, source=self.source, labels=str(self.store.path))
+        record_searched(self.scores_dir, self.dataset)  # all but the removed images, which need no search
+        return ScoreTable.from_run(self.dataset, run, health)
 
     def review_counts(self) -> ReviewCounts:
         """The curator's decisions on the suspects shown now."""
