@@ -137,7 +137,7 @@ def test_cancel_midway_keeps_the_dataset_as_it_was(qtbot, window, digit_folder):
         panel.cancel.click()
     assert ended.args == ["cancelled"]
     written = {path.name for path in session.scores_dir.glob("*")}
-    assert not session.scores.scored.any() and written <= {"issues.csv"}  # the duplicates found on opening, no scores
+    assert not session.scores.scored.any() and written <= {"issues.csv", "issues.searched.json"}  # found on opening
     assert panel.score.isEnabled() and not panel.cancel.isEnabled()
 
 

@@ -115,7 +115,8 @@ class HealthView(QWidget):
         self.timer = QTimer(self, singleShot=True, interval=REFRESH_DELAY_MS, timeout=self.refresh)
 
     def set_session(self, session: ReviewSession) -> None:
-        self.session = session
+        self.session, self.health = session, None  # the last dataset's numbers must not be exported with this one
+        self._allow_exports(False)
         self.issue_summary.show_issues(session)
         for model, title in zip(self.pair_models, self.pair_titles):
             model.set_session(None)  # empty until a pair is chosen
@@ -156,6 +157,8 @@ class HealthView(QWidget):
 
     def _failed(self, message: str) -> None:
         self.summary.setText(f"Health could not be computed: {message}")
+        self.health = None
+        self._allow_exports(False)
 
     def _task_done(self, *_) -> None:
         self.task = self.thread = None
@@ -170,8 +173,11 @@ class HealthView(QWidget):
         self.overlap.setRowCount(0)
         self.overlap_title.clear()
         self.summary.setText(UNSCORED)
+        self._allow_exports(False)
+
+    def _allow_exports(self, allowed: bool) -> None:
         for action in self.export_actions:
-            action.setEnabled(False)
+            action.setEnabled(allowed)
 
     def _drop_canvases(self) -> None:
         for canvas in self.canvases.values():
@@ -200,8 +206,7 @@ class HealthView(QWidget):
             self.canvases[name] = canvas
             self.charts.addWidget(canvas, slot // 2, slot % 2)
         self._fill_overlap(health)
-        for action in self.export_actions:
-            action.setEnabled(True)
+        self._allow_exports(True)
         self.updated.emit()
 
     def _fill_overlap(self, health: Health) -> None:
