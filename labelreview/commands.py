@@ -86,7 +86,7 @@ def similar(args: Namespace) -> int:
     positions, distances = index.nearest(np.asarray(query, np.float32), args.k, exclude=position)
     names = dataset.label_names()
     for i, distance in zip(positions, distances):
-        print(f"{dataset.path(i) or f'row {dataset.index[i]}'}\t{names[i]}\t{distance:.4f}")
+        print(f"{dataset.path_or_row(i)}\t{names[i]}\t{distance:.4f}")
     return 0
 
 

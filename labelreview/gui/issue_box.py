@@ -63,7 +63,7 @@ class IssueBox(QWidget):
         reasons = issues.reasons(position, session.labels(), session.dataset.class_names) if issues else []
         lines = _label_reason(session, position) + reasons + list(more)
         self.reasons.setText("<b>Why flagged</b><br>" + "<br>".join(lines) if lines else "")
-        self.members = [int(i) for i in session.issues.set_of(position)] if session.issues else []
+        self.members = [int(i) for i in issues.set_of(position)] if issues else []
         self.set_widget.setVisible(bool(self.members))
         if self.members:
             self.set_title.setText(f"<b>Duplicate set of {len(self.members)}</b> (this image first)")
@@ -83,7 +83,7 @@ class IssueBox(QWidget):
             picture.setFixedSize(MEMBER_SIDE, MEMBER_SIDE)
             picture.setProperty("position", member)
             self._set_picture(picture)
-            where = dataset.path(member) or f"row {dataset.index[member]}"
+            where = dataset.path_or_row(member)
             picture.setToolTip(f"{where}: {labels[member]}")
             name = caption_font.elidedText(where, Qt.TextElideMode.ElideMiddle, MEMBER_SIDE)
             caption = QLabel(f"<b>{html.escape(labels[member])}</b><br>{html.escape(name)}", toolTip=where)

@@ -246,7 +246,7 @@ class MapView(QWidget):
         said = f"<b>{given}</b>"
         if scores.scored[position]:
             said += f" \u2192 predicted {names[scores.predicted[position]]} (quality {scores.label_quality[position]:.2f})"
-        name = dataset.path(position) or f"row {dataset.index[position]}"
+        name = dataset.path_or_row(position)
         return f"{said}<br>{name}"
 
     def _clicked(self, position: int) -> None:

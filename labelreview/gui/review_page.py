@@ -273,7 +273,8 @@ class ReviewPage(QWidget):
         self.detail.show_example(self.session, position)
         distance = self.similar.distance_of(position) if self.similar and self.filters.chosen else None
         self.issue_box.show_example(self.session, position, [] if distance is None else [
-            f"more like this: cosine distance {distance:.3f} from {self._name(self.similar.position)}"])
+            f"more like this: cosine distance {distance:.3f} from "
+            f"{self.session.dataset.path_or_row(self.similar.position)}"])
 
     def more_like_this(self) -> None:
         """Show the images that look most like the current one (S), nearest first, on a worker thread."""
@@ -286,7 +287,8 @@ class ReviewPage(QWidget):
     def _show_similar(self, similar: Similar) -> None:
         if similar.session is not self.session:
             return
-        self._show_chosen(similar.positions, f"{len(similar.positions) - 1} most like {self._name(similar.position)}")
+        self._show_chosen(similar.positions, f"{len(similar.positions) - 1} most like "
+                                             f"{self.session.dataset.path_or_row(similar.position)}")
         self.similar = similar
 
     def _show_map_selection(self, positions: np.ndarray) -> None:
@@ -309,9 +311,6 @@ class ReviewPage(QWidget):
         row = self.model.row_of(position)
         if row is not None:
             self._select_row(row)
-
-    def _name(self, position: int) -> str:
-        return self.session.dataset.path(position) or f"row {self.session.dataset.index[position]}"
 
     def _update_counts(self) -> None:
         if self.session is None:

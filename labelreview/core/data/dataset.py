@@ -84,6 +84,10 @@ class Dataset:
         """Relative path of example ``i``; empty for array data."""
         return "" if self.paths is None else self.paths[i]
 
+    def path_or_row(self, i: int) -> str:
+        """Where example ``i`` is, for people: its relative path, or "row N" (its source index) for array data."""
+        return self.path(i) or f"row {self.index[i]}"
+
     def select(self, which: np.ndarray | slice) -> "Dataset":
         """The examples ``which`` (indices, mask or slice), keeping their source index."""
         chosen = np.arange(len(self))[which]

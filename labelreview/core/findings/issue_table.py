@@ -105,7 +105,7 @@ class IssueTable:
         duplicates = rows["issue"].isin(DUPLICATE_KINDS)
         alone = duplicates & (rows.groupby("group")["group"].transform("size") < 2)
         rows = rows[~alone.to_numpy()].copy()  # its copies are gone from the dataset
-        rows["partner"] = _partners(rows)
+        rows["partner"] = _partners(rows, dataset)
         return cls(rows.reset_index(drop=True))
 
     def positions(self, kind: str, labels: np.ndarray) -> np.ndarray:
@@ -179,11 +179,10 @@ def _digest(dataset: Dataset) -> str:
     return digest.hexdigest()
 
 
-def _partners(rows: pd.DataFrame) -> np.ndarray:
+def _partners(rows: pd.DataFrame, dataset: Dataset) -> np.ndarray:
     """The position of the copy each duplicate row's detail names (its nearest in the set), -1 for other rows."""
     duplicates = rows["issue"].isin(DUPLICATE_KINDS).to_numpy()
-    names = np.where(rows["path"] != "", rows["path"], "row " + rows["index"].astype(str))
-    position_of = dict(zip(names[duplicates], rows["position"][duplicates]))
+    position_of = {dataset.path_or_row(i): i for i in rows["position"][duplicates]}
     named = [detail.rsplit(LABELLED, 1)[0].partition(" of ")[2] for detail in rows["detail"]]
     return np.array([position_of.get(name, -1) if duplicate else -1 for name, duplicate in zip(named, duplicates)],
                     np.int64)
@@ -209,8 +208,7 @@ def _duplicate_rows(dataset: Dataset, findings: Findings) -> pd.DataFrame:
     def detail(i: int) -> str:
         other = sets.nearest[i]
         what = "exact copy" if sets.exact[i] else f"near duplicate (cosine {sets.similarity[i]:.3f})"
-        where = dataset.path(other) or f"row {dataset.index[other]}"
-        return f"{what} of {where}{LABELLED}{names[dataset.labels[other]]}"
+        return f"{what} of {dataset.path_or_row(other)}{LABELLED}{names[dataset.labels[other]]}"
 
     return pd.DataFrame({
         "position": members, "issue": np.where(conflict[members], "label_conflict", "duplicate"),

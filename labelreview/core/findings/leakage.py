@@ -34,8 +34,8 @@ def find_leaks(train: Dataset, test: Dataset, *, callback: Callback = ignore_pro
     leaking = np.flatnonzero(exact | near)
     partner = np.where(exact, copy_of, nearest.indices[:, 0])
     similarity = np.where(exact, 1.0, nearest.similarity[:, 0])
-    frame = pd.DataFrame({"test": [_name(test, i) for i in leaking],
-                          "train": [_name(train, j) for j in partner[leaking]],
+    frame = pd.DataFrame({"test": [test.path_or_row(i) for i in leaking],
+                          "train": [train.path_or_row(j) for j in partner[leaking]],
                           "similarity": np.round(similarity[leaking].astype(float), 4), "exact": exact[leaking]})
     return frame.sort_values("similarity", ascending=False, kind="stable").reset_index(drop=True)
 
@@ -44,6 +44,3 @@ def _centred(properties: np.ndarray) -> np.ndarray:
     thumbnails = properties["thumbnail"].astype(np.float32)
     return thumbnails - thumbnails.mean(axis=1, keepdims=True)
 
-
-def _name(dataset: Dataset, i: int) -> str:
-    return dataset.path(i) or f"row {dataset.index[i]}"

@@ -81,24 +81,32 @@ def finders_searched(out_dir: Path) -> bool:
     """Whether the model-free finders looked at the images of the ``issues.csv`` in ``out_dir``: its run's
     ``health.json`` says so, or there is none (the finders ran on their own)."""
     try:
-        health = json.loads((out_dir / "health.json").read_text(encoding="utf-8"))
+        health = _read_health(out_dir)
     except FileNotFoundError:
         return True
-    except (OSError, ValueError):
-        return False
-    return isinstance(health, dict) and "image quality" in (health.get("issues_searched") or [])
+    return health is not None and "image quality" in (health.get("issues_searched") or [])
 
 
 def record_findings(out_dir: Path, issues: pd.DataFrame, findings) -> None:
     """After the finders ran again on their own: ``health.json`` (if a run wrote one) counts the new ``issues``."""
     try:
-        health = json.loads((out_dir / "health.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        health = _read_health(out_dir)
+    except FileNotFoundError:
         return
-    if not isinstance(health, dict):
-        return  # not a run's figures: left for the next run to replace
-    health |= {"issue_counts": issue_counts(issues), "issues_searched": searched(findings)}
-    write_text_atomic(out_dir / "health.json", json.dumps(health, indent=2) + "\n")
+    if health is not None:  # a damaged file is left for the next run to replace
+        health |= {"issue_counts": issue_counts(issues), "issues_searched": searched(findings)}
+        write_text_atomic(out_dir / "health.json", json.dumps(health, indent=2) + "\n")
+
+
+def _read_health(out_dir: Path) -> dict | None:
+    """``health.json`` of ``out_dir``; None when it cannot be read as an object; FileNotFoundError when absent."""
+    try:
+        health = json.loads((out_dir / "health.json").read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise
+    except (OSError, ValueError):
+        return None
+    return health if isinstance(health, dict) else None
 
 
 def _records(frame: pd.DataFrame, names: dict[str, str]) -> list[dict]:

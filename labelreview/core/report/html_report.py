@@ -90,7 +90,7 @@ def _suspect_tiles(session: ReviewSession) -> str:
 def _tile(session: ReviewSession, position: int, caption: str) -> str:
     """One image with ``caption`` (HTML) above its path."""
     image = to_image(session.dataset.images(np.array([position]))[0])
-    where = session.dataset.path(position) or f"row {session.dataset.index[position]}"
+    where = session.dataset.path_or_row(position)
     return f'<div class="tile"><img src="{_png(image)}" alt=""><br>{caption} &middot; {html.escape(where)}</div>'
 
 
