@@ -59,9 +59,9 @@ def paint_times(layout: np.ndarray, labels: np.ndarray) -> list[float]:
     """Milliseconds per repaint of the Map tab's plot (1000 x 700, coloured by label) while panning and zooming."""
     from PySide6.QtWidgets import QApplication
 
-    from labelreview.gui.map_plot import MapPlot
-    from labelreview.gui.map_view import group_colours
     from labelreview.core.review.map_groups import MapGroups
+    from labelreview.gui.map.map_plot import MapPlot
+    from labelreview.gui.map.map_view import group_colours
 
     app = QApplication.instance() or QApplication([])
     plot = MapPlot()

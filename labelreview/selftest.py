@@ -14,7 +14,6 @@ from labelreview.core.engine.models import ModelSpec
 from labelreview.core.engine.pipeline import score_dataset
 from labelreview.core.findings.score_files import write_score_files
 
-
 SCRATCH_DIRS = tuple(f"LABELREVIEW_{name}_DIR" for name in ("DATA", "CONFIG", "CACHE"))
 """Kept in a temporary folder during the selftest: the user's labels, settings, recent list and caches are left
 alone, and every check computes afresh."""

@@ -5,12 +5,12 @@ import multiprocessing
 import numpy as np
 import pytest
 
+from labelreview.core.data.sources import open_source
 from labelreview.core.engine.embedding_store import dataset_embeddings
 from labelreview.core.errors import Cancelled
 from labelreview.core.findings.embedding_map import _layout_path, cached_layout, map_layout, pca_layout
 from labelreview.core.findings.similarity import SimilarityIndex
 from labelreview.core.process_task import run_in_process
-from labelreview.core.data.sources import open_source
 
 
 @pytest.fixture(scope="module")

@@ -5,7 +5,7 @@ import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
-from labelreview.gui.health_view import PAIR_TILES, SHOWN_PAIRS
+from labelreview.gui.health.health_view import PAIR_TILES, SHOWN_PAIRS
 from labelreview.gui.main_window import MainWindow
 from tests.test_gui_window import open_in, score
 

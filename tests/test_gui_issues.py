@@ -1,8 +1,8 @@
 """The window's issue selector, duplicate sets and set actions, driven by qtbot on real images."""
 
 import numpy as np
-from PySide6.QtCore import Qt
 from PIL import Image
+from PySide6.QtCore import Qt
 
 from labelreview.core.review.grid_view import GridQuery
 from tests.conftest import write_png_folder

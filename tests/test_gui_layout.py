@@ -8,9 +8,9 @@ from PySide6.QtWidgets import QAbstractScrollArea, QHeaderView, QScrollArea
 from labelreview.core.review.calibration import Calibration
 from labelreview.core.review.compare import Comparison, Evaluation
 from labelreview.core.review.grid_view import ISSUE_FILTERS, GridQuery
-from labelreview.gui.calibration_dialog import CalibrationDialog
-from labelreview.gui.compare_dialog import CompareDialog
-from labelreview.gui.health_view import PAIR_TILES
+from labelreview.gui.dialogs.calibration_dialog import CalibrationDialog
+from labelreview.gui.dialogs.compare_dialog import CompareDialog
+from labelreview.gui.health.health_view import PAIR_TILES
 from tests.test_gui_window import open_in, score
 
 LAPTOP_WIDTH, LAPTOP_HEIGHT = 1366, 768 - 40  # less a title bar

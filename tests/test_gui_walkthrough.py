@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QApplication, QInputDialog, QMessageBox
 
 from labelreview.core.engine.pipeline import score_dataset
 from labelreview.core.review.grid_view import GridQuery
-from labelreview.gui.rounds_view import COLUMNS
+from labelreview.gui.rounds.rounds_view import COLUMNS
 from tests.test_gui_window import RUN_TIMEOUT, current, open_in, score
 
 
@@ -206,7 +206,7 @@ def test_class_filters_show_their_counts_and_follow_relabels(qtbot, window, digi
 
 
 def test_long_captions_keep_both_labels_readable(qtbot, window):
-    from labelreview.gui.tile_delegate import caption
+    from labelreview.gui.widgets.tile_delegate import caption
 
     metrics = window.fontMetrics()
     width = metrics.horizontalAdvance("triangles \u2192 squa")

@@ -9,7 +9,7 @@ from shiboken6 import isValid
 
 from labelreview.core.settings import load_settings
 from labelreview.gui.main_window import MainWindow
-from labelreview.gui.suspects_model import POSITION_ROLE
+from labelreview.gui.widgets.suspects_model import POSITION_ROLE
 
 RUN_TIMEOUT = 120_000  # ms; a real CNN run on a busy CI machine
 

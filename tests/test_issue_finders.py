@@ -8,8 +8,16 @@ from labelreview.core.data.sources import open_source
 from labelreview.core.errors import DataError
 from labelreview.core.findings.duplicates import find_duplicates
 from labelreview.core.findings.issue_finders import find_issues
-from labelreview.core.findings.issue_table import (COLUMNS, ISSUE_KINDS, IssueTable, issue_counts, issues_frame,
-                                                   read_issues, record_searched, write_issues)
+from labelreview.core.findings.issue_table import (
+    COLUMNS,
+    ISSUE_KINDS,
+    IssueTable,
+    issue_counts,
+    issues_frame,
+    read_issues,
+    record_searched,
+    write_issues,
+)
 from labelreview.core.findings.leakage import find_leaks
 from labelreview.core.findings.neighbours import nearest_neighbours, unit_rows
 from labelreview.core.findings.similarity import SimilarityIndex, query_position

@@ -6,7 +6,7 @@ import weakref
 
 from PySide6.QtCore import QObject
 
-from labelreview.gui.worker import start_task
+from labelreview.gui.workers.worker import start_task
 
 
 class Receiver(QObject):

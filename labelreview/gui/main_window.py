@@ -14,15 +14,15 @@ from labelreview.core.findings.issue_finders import find_issues
 from labelreview.core.review.score_table import ScoreTable
 from labelreview.core.review.session import ReviewSession
 from labelreview.core.settings import load_settings, save_settings
-from labelreview.gui.curator_loop import CuratorLoop
-from labelreview.gui.engine_preload import preload_engine
-from labelreview.gui.finder_status import FinderStatus
-from labelreview.gui.issue_finder import IssueFinder
-from labelreview.gui.open_results import choose_results
-from labelreview.gui.review_page import SHORTCUTS, ReviewPage
-from labelreview.gui.screen_fit import fit_to_screen
-from labelreview.gui.start_page import StartPage
-from labelreview.gui.worker import start_task
+from labelreview.gui.dialogs.open_results import choose_results
+from labelreview.gui.review.review_page import SHORTCUTS, ReviewPage
+from labelreview.gui.rounds.curator_loop import CuratorLoop
+from labelreview.gui.start.start_page import StartPage
+from labelreview.gui.widgets.screen_fit import fit_to_screen
+from labelreview.gui.workers.engine_preload import preload_engine
+from labelreview.gui.workers.finder_status import FinderStatus
+from labelreview.gui.workers.issue_finder import IssueFinder
+from labelreview.gui.workers.worker import start_task
 from labelreview.versions import library_versions
 
 log = logging.getLogger(__name__)

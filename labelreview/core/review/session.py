@@ -14,8 +14,7 @@ from labelreview.core.engine.pipeline import ScoreRun
 from labelreview.core.errors import DataError
 from labelreview.core.findings.health import Health, compute_health
 from labelreview.core.findings.issue_finders import Findings
-from labelreview.core.findings.issue_table import (IssueTable, issues_frame, read_issues, record_searched,
-                                                   write_issues)
+from labelreview.core.findings.issue_table import IssueTable, issues_frame, read_issues, record_searched, write_issues
 from labelreview.core.findings.score_files import finders_searched, record_findings, write_score_files
 from labelreview.core.progress import Callback, ignore_progress
 from labelreview.core.review.label_store import Decision, LabelStore, store_path_for

@@ -5,7 +5,7 @@ from shiboken6 import isValid
 
 from labelreview.core.findings.issue_finders import find_issues
 from labelreview.core.review.session import ReviewSession
-from labelreview.gui.worker import start_task
+from labelreview.gui.workers.worker import start_task
 
 WAIT_MS = 15_000
 

@@ -7,7 +7,7 @@ from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from labelreview.core.review.session import ReviewSession
-from labelreview.gui.thumbnails import ThumbnailLoader
+from labelreview.gui.widgets.thumbnails import ThumbnailLoader
 
 MEMBER_SIDE = 84
 MEMBERS_SHOWN = 5

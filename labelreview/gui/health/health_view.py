@@ -33,11 +33,11 @@ from labelreview.core.report.charts import Theme, class_quality_figure, confusio
 from labelreview.core.report.html_report import model_line, write_report
 from labelreview.core.review.grid_view import GridQuery
 from labelreview.core.review.session import ReviewSession
-from labelreview.gui.issue_summary import IssueSummary
-from labelreview.gui.suspects_model import SuspectsModel
-from labelreview.gui.thumbnails import ThumbnailLoader
-from labelreview.gui.tile_strip import TileStrip
-from labelreview.gui.worker import start_task
+from labelreview.gui.health.issue_summary import IssueSummary
+from labelreview.gui.widgets.suspects_model import SuspectsModel
+from labelreview.gui.widgets.thumbnails import ThumbnailLoader
+from labelreview.gui.widgets.tile_strip import TileStrip
+from labelreview.gui.workers.worker import start_task
 
 log = logging.getLogger(__name__)
 REFRESH_DELAY_MS = 400  # decisions in quick succession recompute once

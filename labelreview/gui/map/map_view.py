@@ -5,15 +5,27 @@ import numpy as np
 from matplotlib import colormaps
 from PySide6.QtCore import QPoint, Qt, Signal
 from PySide6.QtGui import QColor, QIcon, QPainter, QPen, QPixmap
-from PySide6.QtWidgets import (QButtonGroup, QComboBox, QFrame, QHBoxLayout, QLabel, QListWidget, QListWidgetItem,
-                               QPushButton, QStackedWidget, QToolButton, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QComboBox,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QStackedWidget,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from labelreview.core.review.map_groups import COLOUR_BY, NOT_SCORED, MapGroups, map_groups
 from labelreview.core.review.session import ReviewSession
-from labelreview.gui.map_loader import MapLoader
-from labelreview.gui.map_plot import DECIDED, REMOVED, SUSPECT, TOOLS, MapPlot
-from labelreview.gui.side_column import with_side_column
-from labelreview.gui.thumbnails import ThumbnailLoader
+from labelreview.gui.map.map_loader import MapLoader
+from labelreview.gui.map.map_plot import DECIDED, REMOVED, SUSPECT, TOOLS, MapPlot
+from labelreview.gui.widgets.side_column import with_side_column
+from labelreview.gui.widgets.thumbnails import ThumbnailLoader
 
 NEUTRAL = QColor("#c7c7c7")  # "not scored", "no issue"
 HOVER_SIDE = 96

@@ -5,7 +5,7 @@ from PySide6.QtWidgets import QLabel, QTableWidget, QTableWidgetItem
 
 from labelreview.core.report.charts import Theme, precision_recall_figure
 from labelreview.core.review.calibration import Calibration
-from labelreview.gui.result_dialog import ResultDialog
+from labelreview.gui.dialogs.result_dialog import ResultDialog
 
 
 class CalibrationDialog(ResultDialog):

@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QHBoxLayout, QHeaderView, QLabel, QTableWidget, QT
 
 from labelreview.core.report.charts import Theme, heat_map_figure
 from labelreview.core.review.compare import Comparison
-from labelreview.gui.result_dialog import ResultDialog
+from labelreview.gui.dialogs.result_dialog import ResultDialog
 from labelreview.reports import leak_text
 
 CHART_MIN_SIDE = 240  # the heat maps shrink to this on a small screen; matplotlib redraws them to fit

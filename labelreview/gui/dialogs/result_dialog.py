@@ -2,7 +2,7 @@
 
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QVBoxLayout
 
-from labelreview.gui.screen_fit import fit_to_screen
+from labelreview.gui.widgets.screen_fit import fit_to_screen
 
 
 class ResultDialog(QDialog):

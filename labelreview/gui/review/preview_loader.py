@@ -6,7 +6,7 @@ from PySide6.QtCore import QObject, Signal
 
 from labelreview.core.data.dataset import Dataset
 from labelreview.core.data.images import describe_failure
-from labelreview.gui.thumbnails import to_qimage
+from labelreview.gui.widgets.thumbnails import to_qimage
 
 
 class PreviewLoader(QObject):

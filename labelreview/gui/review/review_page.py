@@ -10,18 +10,18 @@ from PySide6.QtWidgets import QInputDialog, QLabel, QListView, QMessageBox, QTab
 from labelreview.core.errors import DataError
 from labelreview.core.review.grid_view import SORT_KEYS, sort_key
 from labelreview.core.review.session import ReviewSession
-from labelreview.gui.detail_panel import DetailPanel
-from labelreview.gui.filter_bar import FilterBar
-from labelreview.gui.health_view import HealthView
-from labelreview.gui.issue_box import IssueBox
-from labelreview.gui.map_view import MapView
-from labelreview.gui.rounds_view import RoundsView
-from labelreview.gui.run_panel import RunPanel
-from labelreview.gui.side_column import with_side_column
-from labelreview.gui.similar_finder import Similar, SimilarFinder
-from labelreview.gui.suspects_model import POSITION_ROLE, SuspectsModel
-from labelreview.gui.thumbnails import ThumbnailLoader
-from labelreview.gui.tile_delegate import tile_grid
+from labelreview.gui.health.health_view import HealthView
+from labelreview.gui.map.map_view import MapView
+from labelreview.gui.review.detail_panel import DetailPanel
+from labelreview.gui.review.filter_bar import FilterBar
+from labelreview.gui.review.issue_box import IssueBox
+from labelreview.gui.review.run_panel import RunPanel
+from labelreview.gui.review.similar_finder import Similar, SimilarFinder
+from labelreview.gui.rounds.rounds_view import RoundsView
+from labelreview.gui.widgets.side_column import with_side_column
+from labelreview.gui.widgets.suspects_model import POSITION_ROLE, SuspectsModel
+from labelreview.gui.widgets.thumbnails import ThumbnailLoader
+from labelreview.gui.widgets.tile_delegate import tile_grid
 
 log = logging.getLogger(__name__)
 SHORTCUTS = [

@@ -2,7 +2,7 @@
 
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QToolButton, QWidget
 
-from labelreview.gui.issue_finder import IssueFinder
+from labelreview.gui.workers.issue_finder import IssueFinder
 
 
 class FinderStatus(QWidget):

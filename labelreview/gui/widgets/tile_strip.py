@@ -5,7 +5,7 @@ import math
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QListView
 
-from labelreview.gui.tile_delegate import TILE, tile_grid
+from labelreview.gui.widgets.tile_delegate import TILE, tile_grid
 
 
 class TileStrip(QListView):

@@ -10,7 +10,7 @@ from labelreview.core.engine.embedding_store import store_folder, stored_embeddi
 from labelreview.core.errors import DataError
 from labelreview.core.findings.similarity import SimilarityIndex
 from labelreview.core.review.session import ReviewSession
-from labelreview.gui.worker import start_task
+from labelreview.gui.workers.worker import start_task
 
 SHOWN = 50  # images, the chosen one first
 NO_EMBEDDINGS = ("More like this compares the images' embeddings, and this dataset has none yet: Score with the "

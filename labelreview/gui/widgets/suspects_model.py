@@ -6,7 +6,7 @@ from PySide6.QtGui import QImage
 
 from labelreview.core.review.grid_view import GridQuery, visible_positions
 from labelreview.core.review.session import ReviewSession
-from labelreview.gui.thumbnails import ThumbnailLoader
+from labelreview.gui.widgets.thumbnails import ThumbnailLoader
 
 POSITION_ROLE = Qt.ItemDataRole.UserRole + 1
 IMAGE_ROLE = POSITION_ROLE + 1

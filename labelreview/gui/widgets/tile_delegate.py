@@ -6,7 +6,7 @@ from PySide6.QtCore import QRect, QSize, Qt
 from PySide6.QtGui import QColor, QFontMetrics, QPainter, QPen
 from PySide6.QtWidgets import QListView, QStyle, QStyledItemDelegate
 
-from labelreview.gui.suspects_model import (
+from labelreview.gui.widgets.suspects_model import (
     CONFIDENCE_ROLE,
     GIVEN_ROLE,
     IMAGE_ROLE,

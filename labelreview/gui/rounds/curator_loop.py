@@ -6,8 +6,8 @@ from PySide6.QtWidgets import QFileDialog, QInputDialog
 from labelreview.core.data.sources import open_source
 from labelreview.core.review.calibration import calibrate
 from labelreview.core.review.compare import compare_cleaning, hold_out
-from labelreview.gui.calibration_dialog import CalibrationDialog
-from labelreview.gui.compare_dialog import CompareDialog
+from labelreview.gui.dialogs.calibration_dialog import CalibrationDialog
+from labelreview.gui.dialogs.compare_dialog import CompareDialog
 
 HELD_OUT = "20% of this dataset, kept aside"
 

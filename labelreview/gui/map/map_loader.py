@@ -7,7 +7,7 @@ from labelreview.core.engine.backbone import LITE0
 from labelreview.core.engine.embedding_store import store_folder, stored_embeddings
 from labelreview.core.findings.embedding_map import map_layout
 from labelreview.core.review.session import ReviewSession
-from labelreview.gui.worker import start_task
+from labelreview.gui.workers.worker import start_task
 
 WAIT_MS = 15_000
 

@@ -5,9 +5,9 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QLabel, QProgressBar, QPushButton, QVBoxLayout, QWidget
 
 from labelreview.core.review.session import ReviewSession
-from labelreview.gui.image_preview import ImagePreview
-from labelreview.gui.preview_loader import PreviewLoader
-from labelreview.gui.thumbnails import ThumbnailLoader
+from labelreview.gui.review.image_preview import ImagePreview
+from labelreview.gui.review.preview_loader import PreviewLoader
+from labelreview.gui.widgets.thumbnails import ThumbnailLoader
 
 TOP_CLASSES = 5
 BAR_HEIGHT = 18  # compact: the panel fits under a 768-pixel screen

@@ -1,0 +1,1 @@
+"""Dialogs: result windows and the results-folder chooser."""

@@ -1,0 +1,1 @@
+"""The Health tab: dataset-health numbers and charts, the issue summary."""

@@ -1,0 +1,1 @@
+"""The Map tab: every image placed by its embedding."""

@@ -1,0 +1,1 @@
+"""The Rounds tab and the workflows that train extra models: calibration, retrain and compare."""
