@@ -74,6 +74,8 @@ def build_parser() -> argparse.ArgumentParser:
     gui = commands.add_parser("gui", help="open the review window", description="open the review window")
     gui.add_argument("source", metavar="SOURCE", nargs="?", help="dataset to open (see score)")
     gui.add_argument("--score", action="store_true", help="start scoring it unless saved scores exist")
+    gui.add_argument("--labels", metavar="CSV", help="review SOURCE with this labels CSV (e.g. one noise wrote; "
+                     "decisions are written to it)")
 
     calibrate = with_source("calibrate", "inject label errors into a copy of the labels and measure how many "
                                          "scoring finds (your labels are not touched)")

@@ -121,7 +121,7 @@ def noise(args: Namespace) -> int:
     pairs = parse_pairs(args.pairs, dataset.class_names) if args.pairs else None
     noisy = inject_noise(dataset.labels, len(dataset.class_names), rate=args.rate, kind=args.kind,
                          seed=args.seed, pairs=pairs)
-    labels, truth = noise_tables(dataset, noisy)
+    labels, truth = noise_tables(dataset, noisy, args.out)
     args.out.mkdir(parents=True, exist_ok=True)
     write_labels_table(args.out / "labels.csv", labels)
     write_labels_table(args.out / "truth.csv", truth)
@@ -173,7 +173,11 @@ def gui(args: Namespace) -> int:
     """``labelreview [gui [SOURCE]]``: the review window."""
     from labelreview.gui.app import run_gui
 
-    return run_gui(getattr(args, "source", None), score=getattr(args, "score", False))
+    labels = getattr(args, "labels", None)
+    if labels and not getattr(args, "source", None):
+        raise DataError(Path(labels), "--labels needs the SOURCE it labels")
+    return run_gui(getattr(args, "source", None), labels=labels and str(Path(labels).resolve()),
+                   score=getattr(args, "score", False))
 
 
 def selftest(args: Namespace) -> int:

@@ -54,9 +54,8 @@ def test_analysis_equals_cleanlab(noisy_probs):
     assert 25 <= result.issue_count <= 60 and result.is_label_issue[:40].mean() > 0.7
 
 
-def test_suggested_label_is_never_the_given_one():
-    pred_probs = np.array([[0.7, 0.2, 0.1], [0.1, 0.3, 0.6]], np.float32)
-    assert suggest_labels(np.array([0, 1]), pred_probs).tolist() == [1, 2]
+def test_a_label_is_suggested_only_where_the_model_prefers_another_class():
+    assert suggest_labels(np.array([0, 1, 2]), np.array([0, 2, 1])).tolist() == [-1, 2, 1]
 
 
 def test_uniform_noise_flips_exactly_the_rate():

@@ -137,7 +137,7 @@ def test_auto_scores_a_colour_folder_on_embeddings_and_finds_a_wrong_label(shape
     assert (run.analysis.predicted == dataset.labels).mean() > 0.9
     wrong = dataset.paths.index("square/was_a_circle.jpg")
     assert run.analysis.is_label_issue[wrong] and run.analysis.rank[wrong] <= 3
-    assert dataset.class_names[run.analysis.suggested[wrong]] == "circle"
+    assert dataset.class_names[run.analysis.predicted[wrong]] == "circle"
 
 
 def test_retrain_and_compare_reads_embeddings_for_a_colour_folder(shapes_folder):

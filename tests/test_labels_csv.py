@@ -41,8 +41,8 @@ def test_bom_semicolons_crlf_quotes_and_backslashes(digit_folder, text):
 
 @pytest.mark.parametrize("text, message", [
     ("file,label\na.png,1\n", "needs a 'label' column and a 'path' or 'index' column"),
-    ("path,label\n../escape.png,1\n", "row 2: path '../escape.png' is outside the dataset folder"),
-    ("path,label\n/etc/passwd,1\n", "outside the dataset folder"),
+    ("path,label\n/etc/passwd,1\n", "row 2: path '/etc/passwd' is absolute"),
+    ("path,label\nC:\\data\\a.png,1\n", "is absolute"),
     ("path,label\na.png,1\na.png,2\n", "row 3 repeats path 'a.png'"),
     ("path,label\na.png,\n", "row 2 has no label"),
     ("index,label\nfirst,1\n", "index 'first' is not a whole number"),

@@ -15,8 +15,9 @@ def resources_dir() -> Path:
     return Path(bundle) / "resources" if bundle else Path(__file__).resolve().parents[2] / "resources"
 
 
-def run_gui(source: str | None = None, *, score: bool = False) -> int:
-    """Show the main window, open ``source`` if given, start scoring it if ``score``."""
+def run_gui(source: str | None = None, *, labels: str | None = None, score: bool = False) -> int:
+    """Show the main window, open ``source`` (with the labels CSV ``labels``) if given, start scoring it if
+    ``score``."""
     from labelreview.gui.crash_guard import install_error_dialog, start_logging
     from labelreview.gui.main_window import MainWindow
 
@@ -33,5 +34,5 @@ def run_gui(source: str | None = None, *, score: bool = False) -> int:
         if score:
             window.session_opened.connect(lambda: window.session.scores.scored.any() or window.start_scoring(
                 window.review.run_panel.spec(), window.review.run_panel.folds.value()))
-        window.open_source(source)
+        window.open_source(source, labels)
     return app.exec()

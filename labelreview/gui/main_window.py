@@ -11,6 +11,7 @@ from labelreview.core.appdirs import log_dir
 from labelreview.core.engine.pipeline import score_dataset
 from labelreview.core.errors import DataError
 from labelreview.core.findings.issue_finders import find_issues
+from labelreview.core.review.label_store import store_path_for
 from labelreview.core.review.score_table import ScoreTable
 from labelreview.core.review.session import ReviewSession
 from labelreview.core.settings import load_settings, save_settings
@@ -40,6 +41,7 @@ class MainWindow(QMainWindow):
         self.session: ReviewSession | None = None
         self.task = self.thread = self.on_finished = None
         self.task_name = ""  # what the running task does, for the status bar: "Scoring", "Opening", ...
+        self.pending_open: tuple[str, str | None] | None = None  # (source, labels CSV) to open once a run ends
         self.start_page, self.review = StartPage(), ReviewPage()
         self.pages = QStackedWidget()
         self.pages.addWidget(self.start_page)
@@ -48,6 +50,9 @@ class MainWindow(QMainWindow):
         self.start_page.set_recent(self.settings.recent)
         self.review.run_panel.load(self.settings)
         self.start_page.open_requested.connect(self.open_source)
+        self.start_page.open_with_labels.connect(self.open_source)
+        self.start_page.back_requested.connect(lambda: self.pages.setCurrentWidget(self.review))
+        self.start_page.cancel_requested.connect(self.cancel_task)
         self.review.run_panel.start_requested.connect(self.start_scoring)
         self.review.run_panel.cancel_requested.connect(self.cancel_task)
         self.review.save_failed.connect(self._save_failed)
@@ -67,6 +72,7 @@ class MainWindow(QMainWindow):
     def _make_menus(self) -> None:
         file = self.menuBar().addMenu("&File")
         self._add(file, "&Open image folder\u2026", QKeySequence.StandardKey.Open, self.start_page.choose_folder)
+        self._add(file, "Open image folder with &labels CSV\u2026", None, self.start_page.choose_folder_with_labels)
         self._add(file, "Open labels &CSV\u2026", None, self.start_page.choose_csv)
         self._add(file, "O&pen scores\u2026", None, lambda: choose_results(self))
         self._add(file, "&Start page", None, lambda: self.pages.setCurrentWidget(self.start_page))
@@ -94,15 +100,35 @@ class MainWindow(QMainWindow):
         action.triggered.connect(slot)
         return action
 
-    def open_source(self, source: str) -> None:
-        """Open ``source`` on a worker thread, then show it with its saved scores and decisions."""
+    def open_source(self, source: str, labels_path: str | None = None) -> None:
+        """Open ``source`` on a worker thread (with the labels CSV ``labels_path``, else the one it was last
+        reviewed with), then show it with its saved scores and decisions.
+
+        During a run, the dataset open already is shown again; another one opens once the curator agrees to
+        cancel the run."""
+        labels_path = labels_path or self.settings.label_files.get(source)
         if self.task is not None:
-            self.statusBar().showMessage("Busy: cancel the current run first")
+            if self._is_open(source, labels_path):
+                self.pages.setCurrentWidget(self.review)
+                self.statusBar().showMessage(f"{self.session.dataset.name} is open; {self.task_name.lower()} goes on")
+            elif self._cancel_to_open(source):
+                self.pending_open = source, labels_path
+                self.cancel_task()
             return
         self.statusBar().showMessage(f"Opening {source}\u2026")
-        labels_path = self.settings.label_files.get(source)
         self.start_task("Opening", lambda callback, _: ReviewSession.open(source, labels_path=labels_path,
-                                                                          callback=callback), self.show_session)
+                                                                          callback=callback), self.show_session,
+                        title=f"Opening {source}")
+
+    def _is_open(self, source: str, labels_path: str | None) -> bool:
+        session = self.session
+        return (session is not None and session.source == source
+                and (labels_path is None or Path(labels_path) == session.store.path))
+
+    def _cancel_to_open(self, source: str) -> bool:
+        answer = QMessageBox.question(self, "A run is under way", f"{self.task_name} is under way. Cancel it and "
+                                      f"open {source}?")
+        return answer == QMessageBox.StandardButton.Yes
 
     def show_session(self, session: ReviewSession) -> None:
         """Show an opened session: grid, health, title; remember it among the recent datasets."""
@@ -112,7 +138,10 @@ class MainWindow(QMainWindow):
         self.start_page.set_recent(self.settings.recent)
         log.info("opened %s: %d images, %d unreadable, %s", session.source, len(session.dataset),
                  len(session.dataset.skipped), "scores restored" if session.scores.scored.any() else "not scored")
+        if session.store.path != store_path_for(session.source, session.dataset):
+            self.settings.label_files[session.source] = str(session.store.path)
         cleared = self.review.set_session(session)
+        self.start_page.set_open(session.dataset.name)
         self.pages.setCurrentWidget(self.review)
         self._show_title()
         skipped = len(session.dataset.skipped)
@@ -241,14 +270,18 @@ class MainWindow(QMainWindow):
         if self.task is not None:
             self.task.cancel()
             self.review.run_panel.status.setText("Cancelling\u2026")
+            self.start_page.cancelling()
 
-    def start_task(self, name: str, work, on_finished, partial=None) -> None:
-        """Run ``work(callback, emit_partial)`` on a worker; progress goes to the run panel; ``name`` says what it
-        does ("Scoring") when it is cancelled or fails."""
+    def start_task(self, name: str, work, on_finished, partial=None, title: str | None = None) -> None:
+        """Run ``work(callback, emit_partial)`` on a worker; progress goes to the run panel and the start page;
+        ``name`` says what it does ("Scoring") when it is cancelled or fails, ``title`` on the start page
+        (default: ``name`` and the open dataset)."""
         self.task, self.thread = start_task(self, work)
         self.task_name = name
+        self.start_page.show_run(title or (f"{name} {self.session.dataset.name}" if self.session else name))
         # only bound methods of GUI-thread objects: a lambda connected to a worker's signal runs on the worker
         self.task.progress.connect(self.review.run_panel.show_progress)
+        self.task.progress.connect(self.start_page.show_progress)
         self.task.progress.connect(self._opening_progress)
         if partial is not None:
             self.task.partial.connect(partial)
@@ -264,13 +297,27 @@ class MainWindow(QMainWindow):
 
     def _run_done(self, result) -> None:
         """The slot is free again before the result is shown: showing it may start the next task (gui --score)."""
-        self.task = self.thread = None
-        self.on_finished(result)
+        self._free_slot()
+        if self.pending_open is None:
+            self.on_finished(result)
         self.run_finished.emit("finished")
+        self._open_pending()
 
     def _task_ended(self, how: str) -> None:
-        self.task = self.thread = None
+        self._free_slot()
         self.run_finished.emit(how)
+        self._open_pending()
+
+    def _free_slot(self) -> None:
+        self.task = self.thread = None
+        self.start_page.show_run(None)
+
+    def _open_pending(self) -> None:
+        """Open the dataset the curator chose during the run, now that it has ended."""
+        if self.pending_open is not None and self.task is None:
+            source, labels_path = self.pending_open
+            self.pending_open = None
+            self.open_source(source, labels_path)
 
     def _cancelled(self) -> None:
         said = f"{self.task_name} cancelled{self._restore_saved_scores()}"

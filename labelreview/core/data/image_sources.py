@@ -43,7 +43,7 @@ def _image_files(folder: Path) -> list[Path]:
 def open_labels_csv(
     csv_path: Path, *, limit: int | None = None, keep_removed: bool = False, callback: Callback = ignore_progress
 ) -> Dataset:
-    """Images named by a ``path,label`` CSV, relative to the CSV's folder.
+    """Images named by a ``path,label`` CSV, relative to the CSV's folder (``../`` leads out of it).
 
     Rows whose ``status`` is ``removed`` are left out unless ``keep_removed``;
     ``index`` is the CSV row. The classes are the names in ``label`` and
@@ -68,7 +68,8 @@ def _image_dataset(name, root: Path, relpaths, label_names, index, callback, mor
                                    callback=callback)
     keep = np.array([i not in failures for i in range(len(relpaths))], dtype=bool)
     if not keep.any():
-        raise DataError(root, f"none of the {len(relpaths):,} images could be read")
+        raise DataError(root, f"none of the {len(relpaths):,} images could be read (the first: {files[0]}, "
+                              f"{failures[0]})")
     lookup = {name: k for k, name in enumerate(class_names)}
     dataset = Dataset(
         name=name,

@@ -2,6 +2,7 @@
 
 import csv
 import io
+import os
 import posixpath
 from pathlib import Path
 
@@ -18,7 +19,7 @@ def read_labels_table(path: Path) -> pd.DataFrame:
 
     Accepts a UTF-8 BOM, ``,`` ``;`` or tab delimiters, CRLF line ends and
     quoted fields. ``path`` values are normalised to ``/`` separators; a path
-    that leaves the CSV's folder, a repeated key or a missing label is refused.
+    that is absolute, a repeated key or a missing label is refused.
 
     Returns
     -------
@@ -77,14 +78,40 @@ def _validated(table: pd.DataFrame, path: Path) -> pd.DataFrame:
 
 
 def _relative(value: str, csv_path: Path, row: int) -> str:
-    """Normalise one CSV path; refuse absolute paths and paths leaving the root."""
+    """Normalise one CSV path (relative, ``/`` separators); refuse absolute paths, which do not travel."""
     text = value.strip().replace("\\", "/")
     normal = posixpath.normpath(text) if text else ""
     if not normal or normal == ".":
         raise DataError(csv_path, f"row {row} has no path")
-    if normal.startswith("/") or normal == ".." or normal.startswith("../") or (len(normal) > 1 and normal[1] == ":"):
-        raise DataError(csv_path, f"row {row}: path {value!r} is outside the dataset folder")
+    if normal.startswith("/") or (len(normal) > 1 and normal[1] == ":"):
+        raise DataError(csv_path, f"row {row}: path {value!r} is absolute (write it relative to the CSV's folder)")
     return normal
+
+
+def paths_below(paths, csv_path: Path, root: Path, known: set[str]) -> list[str]:
+    """A labels CSV's ``paths`` as paths below the image folder ``root``, as the dataset's ``known`` paths are.
+
+    A path names the file it reaches from the CSV's folder when that is one of ``known``; else it is taken as
+    written (relative to ``root``).
+    """
+    folder, top = os.path.abspath(csv_path.parent), os.path.abspath(root)
+    below = []
+    for path in paths:
+        try:
+            reached = Path(os.path.relpath(os.path.join(folder, path), top)).as_posix()
+        except ValueError:  # another drive (Windows)
+            reached = path
+        below.append(reached if reached in known else path)
+    return below
+
+
+def relative_paths(root: Path, paths, folder: Path) -> list[str]:
+    """The images ``root / paths[i]`` as a labels CSV in ``folder`` names them: relative to it, ``/`` separators."""
+    try:
+        start = Path(os.path.relpath(os.path.abspath(root), os.path.abspath(folder))).as_posix()
+    except ValueError:  # another drive (Windows)
+        raise DataError(folder, f"is on another drive than the images ({root}): write the labels beside them") from None
+    return [posixpath.normpath(f"{start}/{path}") for path in paths]
 
 
 def write_labels_table(path: Path, table: pd.DataFrame) -> None:

@@ -1,9 +1,12 @@
 """Synthetic label noise, to measure how well label errors are found."""
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 
 from labelreview.core.data.dataset import Dataset
+from labelreview.core.data.labels_table import relative_paths
 from labelreview.core.errors import DataError
 
 NOISE_KINDS = ("uniform", "pairs")
@@ -55,14 +58,16 @@ def parse_pairs(text: str, class_names: tuple[str, ...]) -> list[tuple[int, int]
     return pairs
 
 
-def noise_tables(dataset: Dataset, noisy: np.ndarray) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The noisy labels CSV (``path,label`` or ``index,label``) and ``truth.csv`` of flipped rows."""
-    key = ("path", list(dataset.paths)) if dataset.paths is not None else ("index", dataset.index)
+def noise_tables(dataset: Dataset, noisy: np.ndarray, folder: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The noisy labels CSV (``path,label`` or ``index,label``) and ``truth.csv`` of flipped rows, both to be
+    written in ``folder``: their paths lead there from the images, so the labels CSV is itself a SOURCE."""
+    paths = relative_paths(dataset.root, dataset.paths, folder) if dataset.paths is not None else None
+    key = ("path", paths) if paths is not None else ("index", dataset.index)
     labels = pd.DataFrame({key[0]: key[1], "label": dataset.label_names(noisy)})
     flipped = np.flatnonzero(noisy != dataset.labels)
     truth = pd.DataFrame({
         "index": dataset.index[flipped],
-        "path": [dataset.path(i) for i in flipped],
+        "path": [paths[i] for i in flipped] if paths is not None else "",
         "true_label": dataset.label_names()[flipped],
         "noisy_label": dataset.label_names(noisy)[flipped],
     })

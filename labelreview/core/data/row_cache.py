@@ -5,8 +5,9 @@ memory-mapped ``.npy`` and a ``meta.json`` naming each row's key (a file's
 path, size and modification time, or an array row's content hash). A cache
 that is truncated, of another shape or dtype, or of another version is
 rebuilt, never used. A cancelled computation keeps the rows it finished, and
-rows not asked for this time are kept too (up to as many again as were asked
-for), so scoring a subset does not evict the rest.
+rows not asked for this time are kept too (all but the older versions of a
+file asked for), so computing a subset (a fold, a cleaned set, a test set)
+never evicts or shrinks the rest, and a subset already cached is not rewritten.
 """
 
 import contextlib
@@ -65,23 +66,23 @@ def cached_rows(folder: Path, keys: list[str], row_shape: tuple[int, ...], dtype
     Returns
     -------
     rows : np.ndarray, shape (n, *row_shape)
-        Read-only memory map, row i for ``keys[i]``; rows that failed are zeros.
+        Read-only, row i for ``keys[i]`` (a memory map, or a copy when they are not the cache's first rows);
+        rows that failed are zeros.
     failures : dict of int to str
         Row -> why it could not be computed.
     """
     old_keys, old_failures, old_rows = _read(folder, row_shape, np.dtype(dtype))
     n = len(keys)
-    if old_keys[:n] == keys:
+    old_row = {key: row for row, key in enumerate(old_keys) if key != UNDONE}
+    if old_rows is not None and all(key in old_row for key in keys):
         callback(1.0, f"{what}: all {n:,} from the cache")
-        return old_rows[:n], {i: old_failures[k] for i, k in enumerate(keys) if k in old_failures}
-    wanted = set(keys)
-    keys = keys + [k for k in old_keys if k not in wanted and k != UNDONE][:n]  # kept for later
+        return _rows_of(old_rows, old_keys, old_row, keys), {i: old_failures[k] for i, k in enumerate(keys) if k in old_failures}
+    keys = keys + _kept_for_later(old_keys, keys)
     folder.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix="rows-", suffix=".npy", dir=folder)
     os.close(fd)
     try:
         rows = np.lib.format.open_memmap(tmp, mode="w+", dtype=dtype, shape=(len(keys), *row_shape))
-        old_row = {key: row for row, key in enumerate(old_keys) if key != UNDONE}
         failures = {i: old_failures[key] for i, key in enumerate(keys) if key in old_failures}
         todo = [i for i, key in enumerate(keys[:n]) if key not in old_row and i not in failures]
         for i, key in enumerate(keys):
@@ -111,15 +112,32 @@ def cached_rows(folder: Path, keys: list[str], row_shape: tuple[int, ...], dtype
     return rows[:n], {i: reason for i, reason in failures.items() if i < n}
 
 
+def _kept_for_later(old_keys: list[str], keys: list[str]) -> list[str]:
+    """The cached keys not asked for now, but for older versions of a file asked for (same path, other size or
+    time), which would never match again."""
+    wanted = set(keys)
+    asked_files = {key.partition("|")[0] for key in keys if "|" in key}
+    return [key for key in old_keys if key not in wanted and key != UNDONE
+            and key.partition("|")[0] not in asked_files]
+
+
 def stored_rows(folder: Path, keys: list[str], row_shape: tuple[int, ...], dtype) -> np.ndarray | None:
     """The cached row of every key, shape (n, *row_shape), or None unless the cache in ``folder`` holds them all."""
     old_keys, old_failures, old_rows = _read(folder, row_shape, np.dtype(dtype))
     row_of = {key: row for row, key in enumerate(old_keys) if key != UNDONE and key not in old_failures}
     if any(key not in row_of for key in keys):
         return None
-    if old_keys[:len(keys)] == keys:
-        return old_rows[:len(keys)]
-    return old_rows[[row_of[key] for key in keys]]
+    return _rows_of(old_rows, old_keys, row_of, keys)
+
+
+def _rows_of(rows: np.ndarray, row_keys: list[str], row_of: dict[str, int], keys: list[str]) -> np.ndarray:
+    """The rows (n, ...) of ``keys`` (n,), all in ``row_of``: the cache's first n rows when they are these, else a
+    read-only copy."""
+    if row_keys[:len(keys)] == keys:
+        return rows[:len(keys)]
+    chosen = rows[[row_of[key] for key in keys]]
+    chosen.flags.writeable = False
+    return chosen
 
 
 def _commit(folder: Path, tmp: str, keys: list[str], failures: dict[int, str]) -> None:

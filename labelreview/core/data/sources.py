@@ -7,7 +7,7 @@ import numpy as np
 from labelreview.core.data.array_sources import open_idx, open_mnist, open_npz
 from labelreview.core.data.dataset import Dataset
 from labelreview.core.data.image_sources import open_folder, open_labels_csv
-from labelreview.core.data.labels_table import read_labels_table, without_removed
+from labelreview.core.data.labels_table import paths_below, read_labels_table, without_removed
 from labelreview.core.errors import DataError
 from labelreview.core.progress import Callback, ignore_progress
 
@@ -51,7 +51,8 @@ def _open(source: str, limit: int | None, keep_removed: bool, callback: Callback
 
 
 def relabel(dataset: Dataset, csv_path: Path, *, complete: bool = True) -> Dataset:
-    """Replace given labels with those of a ``path,label`` or ``index,label`` CSV.
+    """Replace given labels with those of a ``path,label`` or ``index,label`` CSV (paths relative to the CSV's
+    folder or to the image folder).
 
     Examples the CSV does not name keep their label. Every row must name a
     known class, and, when ``complete`` (the dataset was not cut by a limit),
@@ -70,7 +71,8 @@ def cleaned_subset(dataset: Dataset, csv_path: Path, *, complete: bool = True) -
 def _csv_labels(dataset: Dataset, table, csv_path: Path, complete: bool) -> tuple[np.ndarray, np.ndarray]:
     """Labels (N,) after applying ``table``, and which examples (N,) it named."""
     if "path" in table.columns and dataset.paths is not None:
-        keys, wanted = list(dataset.paths), list(table["path"])
+        keys = list(dataset.paths)
+        wanted = paths_below(table["path"], csv_path, dataset.root, set(keys))
     elif "index" in table.columns:
         keys, wanted = [str(i) for i in dataset.index], list(table["index"])
     else:

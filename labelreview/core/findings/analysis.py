@@ -25,8 +25,6 @@ class Analysis:
         Probability of ``predicted``.
     label_quality : np.ndarray of float, shape (N,)
         cleanlab's label quality score of the given label (self-confidence).
-    suggested : np.ndarray of int, shape (N,)
-        Best class other than the given one: the label to offer on relabel.
     is_label_issue : np.ndarray of bool, shape (N,)
     rank : np.ndarray of int, shape (N,)
         1 = most suspicious; issues first (cleanlab's order), then by quality.
@@ -48,7 +46,6 @@ class Analysis:
     predicted: np.ndarray
     confidence: np.ndarray
     label_quality: np.ndarray
-    suggested: np.ndarray
     is_label_issue: np.ndarray
     rank: np.ndarray
     health_score: float
@@ -91,7 +88,6 @@ def analyze(labels: np.ndarray, pred_probs: np.ndarray, class_names: tuple[str, 
         predicted=predicted,
         confidence=pred_probs[np.arange(n), predicted],
         label_quality=quality,
-        suggested=suggest_labels(labels, pred_probs),
         is_label_issue=is_issue,
         rank=rank,
         health_score=float(overall_label_health_score(labels, pred_probs, verbose=False)),
@@ -110,8 +106,7 @@ def _overlapping(pairs: pd.DataFrame, confusion: np.ndarray) -> pd.DataFrame:
     return pairs[pairs["Images"] > 0].sort_values("Images", ascending=False, kind="stable").reset_index(drop=True)
 
 
-def suggest_labels(labels: np.ndarray, pred_probs: np.ndarray) -> np.ndarray:
-    """Most likely class other than the given label, shape (N,)."""
-    others = np.array(pred_probs, dtype=np.float32, copy=True)
-    others[np.arange(len(labels)), labels] = -1.0
-    return others.argmax(axis=1)
+def suggest_labels(labels: np.ndarray, predicted: np.ndarray) -> np.ndarray:
+    """The label to offer each example: the class the model prefers, where it is not the label (N,) it has;
+    -1 where the model agrees with that label, shape (N,)."""
+    return np.where(predicted != labels, predicted, -1)

@@ -9,13 +9,14 @@ import pandas as pd
 from labelreview.core.atomic import atomic_file, write_text_atomic
 from labelreview.core.engine.pipeline import ScoreRun
 from labelreview.core.findings.agreement import measure_agreement
-from labelreview.core.findings.analysis import CLASS_QUALITY_COLUMNS, OVERLAP_COLUMNS
+from labelreview.core.findings.analysis import CLASS_QUALITY_COLUMNS, OVERLAP_COLUMNS, suggest_labels
 from labelreview.core.findings.issue_table import issue_counts, issues_frame, write_issues
 
 
 def scores_frame(run: ScoreRun) -> pd.DataFrame:
     """One row per example in source order, labels as class names."""
     dataset, analysis = run.dataset, run.analysis
+    suggested = suggest_labels(dataset.labels, analysis.predicted)
     return pd.DataFrame({
         "index": dataset.index,
         "path": [dataset.path(i) for i in range(len(dataset))],
@@ -25,7 +26,7 @@ def scores_frame(run: ScoreRun) -> pd.DataFrame:
         "label_quality": np.round(analysis.label_quality, 6),
         "is_label_issue": analysis.is_label_issue,
         "rank": analysis.rank,
-        "suggested_label": dataset.label_names(analysis.suggested),
+        "suggested_label": np.where(suggested >= 0, dataset.label_names(suggested), ""),
         "fold": run.cv.fold_of,
     })
 

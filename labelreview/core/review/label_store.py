@@ -16,7 +16,7 @@ import pandas as pd
 
 from labelreview.core.appdirs import data_dir
 from labelreview.core.data.dataset import Dataset
-from labelreview.core.data.labels_table import read_labels_table, write_labels_table
+from labelreview.core.data.labels_table import paths_below, read_labels_table, write_labels_table
 from labelreview.core.errors import DataError
 from labelreview.core.review.audit_log import SAVED, AuditLog
 
@@ -69,16 +69,19 @@ class LabelStore:
         for column in ("original_label", "status"):
             if column not in table.columns:
                 table[column] = table["label"] if column == "original_label" else ""
-        known = set(table[key_column])
-        missing = [i for i, key in enumerate(keys) if key not in known]
+        examples, rows = _example_keys(dataset), _row_examples(table, path, dataset)
+        known = set(rows)
+        missing = [i for i, example in enumerate(examples) if example not in known]
         if missing:
             names = dataset.label_names()
             extra = pd.DataFrame({key_column: [keys[i] for i in missing], "label": names[missing],
                                   "original_label": names[missing], "status": ""})
             table = pd.concat([table, extra], ignore_index=True).fillna("")
-        position = {key: row for row, key in enumerate(table[key_column])}
-        replayed = _replay(table, position, AuditLog(_audit_path(path)).unsaved_decisions())
-        store = cls(path, table, key_column, np.array([position[key] for key in keys], dtype=np.int64))
+            rows += [examples[i] for i in missing]
+        row_of = {example: row for row, example in enumerate(rows)}
+        written = {key: row for row, key in enumerate(table[key_column])}  # the audit log names rows so
+        replayed = _replay(table, written, AuditLog(_audit_path(path)).unsaved_decisions())
+        store = cls(path, table, key_column, np.array([row_of[example] for example in examples], dtype=np.int64))
         if replayed:
             store.audit.append([{"row": None, "action": "replay", "new": f"{replayed} decisions from this log"}])
         if missing or replayed or not path.exists():
@@ -127,8 +130,9 @@ class LabelStore:
         copied beside the new CSV, so the history stays with the labels.
         """
         if self.key_column == "path":
-            old, new = _prefix(self.path, dataset), _prefix(path, dataset)
-            self.table["path"] = [new + key[len(old):] if key.startswith(old) else key for key in self.table["path"]]
+            known, new = set(dataset.paths), _prefix(path, dataset)
+            self.table["path"] = [new + example if example in known else written for example, written
+                                  in zip(_row_examples(self.table, self.path, dataset), self.table["path"])]
         new_audit = AuditLog(_audit_path(path))
         path.parent.mkdir(parents=True, exist_ok=True)
         if self.audit_path.exists():
@@ -150,8 +154,22 @@ def _keys(path: Path, dataset: Dataset) -> tuple[list[str], str]:
     return [prefix + p for p in dataset.paths], "path"
 
 
+def _example_keys(dataset: Dataset) -> list[str]:
+    """What names each example whatever the CSV's place: its path below the image folder, or its index."""
+    return list(dataset.paths) if dataset.paths is not None else [str(i) for i in dataset.index]
+
+
+def _row_examples(table: pd.DataFrame, path: Path, dataset: Dataset) -> list[str]:
+    """The example (as :func:`_example_keys` names it) of each row of the labels CSV ``path``; its paths may be
+    relative to the CSV's folder or to the image folder."""
+    if dataset.paths is None:
+        return list(table["index"])
+    return paths_below(table["path"], path, dataset.root, set(dataset.paths))
+
+
 def _prefix(path: Path, dataset: Dataset) -> str:
-    """Image paths are relative to the CSV's folder when the images are below it, else to the image root."""
+    """New rows' image paths are relative to the CSV's folder when the images are below it, else to the image
+    root."""
     relative = Path(os.path.relpath(dataset.root, path.parent)).as_posix()
     return "" if relative == "." or relative.startswith("..") else relative + "/"
 

@@ -19,7 +19,7 @@ class ScoreTable:
     Attributes
     ----------
     scored : bool (N,)
-    predicted, suggested, fold, rank : int64 (N,)
+    predicted, fold, rank : int64 (N,)
     confidence, label_quality : float64 (N,)
     is_label_issue : bool (N,)
     pred_probs : float32 (N, K)
@@ -29,7 +29,6 @@ class ScoreTable:
 
     scored: np.ndarray
     predicted: np.ndarray
-    suggested: np.ndarray
     fold: np.ndarray
     rank: np.ndarray
     confidence: np.ndarray
@@ -46,15 +45,15 @@ class ScoreTable:
     def empty(cls, n: int, k: int, health: dict | None = None) -> "ScoreTable":
         minus = np.full(n, -1, dtype=np.int64)
         nan = np.full(n, np.nan)
-        return cls(np.zeros(n, bool), minus, minus.copy(), minus.copy(), minus.copy(), nan, nan.copy(),
+        return cls(np.zeros(n, bool), minus, minus.copy(), minus.copy(), nan, nan.copy(),
                    np.zeros(n, bool), np.zeros((n, k), np.float32), health or {})
 
     @classmethod
     def from_analysis(cls, dataset: Dataset, positions: np.ndarray, analysis: Analysis, pred_probs: np.ndarray,
                       fold: np.ndarray, health: dict) -> "ScoreTable":
         """Scores of ``dataset[positions]`` (n,), all others unscored."""
-        return cls._scored_at(dataset, positions, health, predicted=analysis.predicted, suggested=analysis.suggested,
-                              fold=fold, rank=analysis.rank, confidence=analysis.confidence,
+        return cls._scored_at(dataset, positions, health, predicted=analysis.predicted, fold=fold,
+                              rank=analysis.rank, confidence=analysis.confidence,
                               label_quality=analysis.label_quality, is_label_issue=analysis.is_label_issue,
                               pred_probs=pred_probs)
 
@@ -98,7 +97,6 @@ class ScoreTable:
         return cls._scored_at(
             dataset, positions, health,
             predicted=[lookup[str(v)] for v in scores["predicted_label"]],
-            suggested=[lookup[str(v)] for v in scores["suggested_label"]],
             fold=scores["fold"], rank=scores["rank"], confidence=scores["confidence"],
             label_quality=scores["label_quality"], is_label_issue=scores["is_label_issue"].astype(str) == "True",
             pred_probs=pred_probs)

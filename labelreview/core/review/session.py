@@ -12,6 +12,7 @@ from labelreview.core.data.labels_table import write_labels_table
 from labelreview.core.data.sources import open_source
 from labelreview.core.engine.pipeline import ScoreRun
 from labelreview.core.errors import DataError
+from labelreview.core.findings.analysis import suggest_labels
 from labelreview.core.findings.health import Health, compute_health
 from labelreview.core.findings.issue_finders import Findings
 from labelreview.core.findings.issue_table import IssueTable, issues_frame, read_issues, record_searched, write_issues
@@ -131,10 +132,11 @@ class ReviewSession:
         if old_scores.is_dir():
             shutil.copytree(old_scores, self.scores_dir, dirs_exist_ok=True)
 
-    def labels(self) -> np.ndarray:
-        """Current label of every example (after relabels), shape (N,) int."""
+    def labels(self, positions=None) -> np.ndarray:
+        """Current label (after relabels) of every example, shape (N,) int, or of those at ``positions`` (n,)."""
         lookup = {name: k for k, name in enumerate(self.dataset.class_names)}
-        return np.array([lookup[name] for name in self.store.labels()], dtype=np.int64)
+        names = self.store.labels() if positions is None else self.store.labels()[np.asarray(positions, np.int64)]
+        return np.array([lookup[name] for name in names], dtype=np.int64)
 
     def statuses(self) -> np.ndarray:
         """Decision of every example: ``""``, ``kept``, ``relabeled`` or ``removed``; shape (N,)."""
@@ -187,20 +189,28 @@ class ReviewSession:
         after = tuple(self._decided(i, old, action, int(k)) for i, old, k in zip(positions, before, labels))
         self._push(DecisionCommand(action, positions, before, after))
 
-    def accept_suggested(self, positions) -> None:
-        """Relabel each scored example at ``positions`` to its suggested class, as one command."""
-        scored = [int(i) for i in positions if self.scores.scored[i]]
-        if scored:
-            self.decide(scored, "relabel", self.scores.suggested[scored])
+    def suggestions(self, positions) -> np.ndarray:
+        """The class to offer each example at ``positions`` (n,) (A): the one the model prefers to its current
+        label; -1 where the model agrees with that label or has not scored it, shape (n,)."""
+        positions = np.asarray(positions, dtype=np.int64)
+        suggested = suggest_labels(self.labels(positions), self.scores.predicted[positions])
+        return np.where(self.scores.scored[positions], suggested, -1)
+
+    def accept_suggested(self, positions) -> tuple[int, ...]:
+        """Relabel each example at ``positions`` that has a suggestion to it, as one command; the others are left
+        as they are. Returns the positions relabeled."""
+        positions = np.asarray(positions, dtype=np.int64)
+        suggested = self.suggestions(positions)
+        offered = tuple(int(i) for i in positions[suggested >= 0])
+        if offered:
+            self.decide(offered, "relabel", suggested[suggested >= 0])
+        return offered
 
     def _decided(self, i: int, old: Decision, action: str, label: int) -> Decision:
-        if action == "relabel" and self.dataset.class_names[label] == old.label:
-            action = "keep"  # a relabel to the label it has confirms it
+        """The decision after ``action``: the status always follows from the original and the new label."""
         if action == "remove":
             return replace(old, status="removed")
-        if action == "keep":
-            return replace(old, status="kept")
-        name = self.dataset.class_names[label]
+        name = self.dataset.class_names[label] if action == "relabel" else old.label
         original = self.store.table["original_label"].iat[self.store.row_of[i]]
         return Decision("kept" if name == original else "relabeled", name)
 
@@ -226,17 +236,18 @@ class ReviewSession:
         return command.positions
 
     def _write(self, action: str, positions, old: tuple[Decision, ...], new: tuple[Decision, ...]) -> None:
-        audit = [self._audit_entry(i, action, o, n) for i, o, n in zip(positions, old, new)]
+        suggested = self.suggestions(positions)  # as offered before this change
+        audit = [self._audit_entry(i, action, o, n, k) for i, o, n, k in zip(positions, old, new, suggested)]
         self.store.apply(list(zip(positions, new)), audit)
 
-    def _audit_entry(self, i: int, action: str, old: Decision, new: Decision) -> dict:
+    def _audit_entry(self, i: int, action: str, old: Decision, new: Decision, suggested: int) -> dict:
         scored = bool(self.scores.scored[i])
         if old.label == new.label:
             action = action.replace("relabel", "keep")
         return {"row": self.store.key(i), "action": action, "old": old.label, "new": new.label,
                 "old_status": old.status, "new_status": new.status,
                 "score": round(float(self.scores.label_quality[i]), 6) if scored else None,
-                "suggested": self.dataset.class_names[self.scores.suggested[i]] if scored else None}
+                "suggested": self.dataset.class_names[suggested] if suggested >= 0 else None}
 
     def export_cleaned(self, path: Path) -> int:
         """Write a labels CSV with relabels applied and removed rows dropped; returns its row count."""

@@ -8,7 +8,7 @@ from labelreview.core.findings.image_quality import QUALITY_KINDS
 from labelreview.core.findings.issue_table import DUPLICATE_KINDS
 from labelreview.core.review.grid_view import GridQuery
 from labelreview.core.review.session import ReviewSession
-from labelreview.gui.review.filter_bar import issue_name
+from labelreview.gui.widgets.issue_names import issue_name
 from labelreview.gui.widgets.thumbnails import ThumbnailLoader
 
 EXAMPLES = 6

@@ -74,7 +74,7 @@ class DetailPanel(QWidget):
                      + (f" (was {session.store.table['original_label'].iat[session.store.row_of[position]]})"
                         if decision.status == "relabeled" else ""),
             "Predicted": f"{names[scores.predicted[position]]} ({scores.confidence[position]:.1%})" if scored else "-",
-            "Suggested": names[scores.suggested[position]] if scored else "-",
+            "Suggested": _suggestion(session, position),
             "Label quality": f"{scores.label_quality[position]:.3f}" if scored else "not scored yet",
             "Held out in": f"fold {scores.fold[position] + 1}" if scores.fold[position] >= 0 else "-",
             "Decision": decision.status or "unreviewed",
@@ -119,3 +119,11 @@ class DetailPanel(QWidget):
         if self._current(key):
             self.full_shown = True
             self.view.show_message(f"Could not read the image: {reason}")
+
+
+def _suggestion(session: ReviewSession, position: int) -> str:
+    """What A would relabel the image to, or why it would not."""
+    if not session.scores.scored[position]:
+        return "-"
+    suggested = session.suggestions([position])[0]
+    return session.dataset.class_names[suggested] if suggested >= 0 else "none (the model agrees with the label)"

@@ -4,19 +4,12 @@ import numpy as np
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
-from labelreview.core.findings.image_quality import QUALITY_KINDS
 from labelreview.core.review.grid_view import DECISIONS, ISSUE_FILTERS, SORT_KEYS, GridQuery
+from labelreview.gui.widgets.issue_names import issue_name
 
-ISSUE_NAMES = {"label": "Label errors", "label_conflict": "Label conflicts", "duplicate": "Duplicates",
-               "outlier": "Outliers", "quality": "Image quality", "all": "All images", "unreadable": "Unreadable files"}
 UNREADABLE = "unreadable"  # not a filter: choosing it lists the files
 CHIP_WIDTH = 200  # pixels, at most, for the chosen pair or images (more like this, the map); whole in the tooltip
 CLASS_CHARS = 18  # characters of a class filter shown in its closed combo box
-
-
-def issue_name(issue: str) -> str:
-    """What the selector calls ``issue``; quality kinds are indented under "Image quality"."""
-    return "    " + issue.replace("_", " ").capitalize() if issue in QUALITY_KINDS else ISSUE_NAMES[issue]
 
 
 class FilterBar(QWidget):

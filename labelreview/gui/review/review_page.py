@@ -96,7 +96,7 @@ class ReviewPage(QWidget):
 
     def _make_actions(self) -> list[QAction]:
         actions = [
-            self._action("Accept suggested label", "A", lambda: self._decide("relabel", suggested=True)),
+            self._action("Accept suggested label", "A", self.accept_suggested),
             self._action("Keep given label", "K", lambda: self._decide("keep")),
             self._action("Remove from training", ["X", "Delete"], lambda: self._decide("remove")),
             self._action("Relabel to\u2026", "L", self._relabel_to_any),
@@ -118,8 +118,9 @@ class ReviewPage(QWidget):
         """Show ``session``; True when filters set for the previous dataset were cleared."""
         self.session = session
         self.thumbnails.set_dataset(session.dataset)
-        self.model.set_session(session)
+        self.model.set_session(None)  # nothing shown while the filters take the new classes
         cleared = self.filters.reset(session.dataset.class_names, arrays=session.dataset.paths is None)
+        self.model.set_session(session)
         skipped = len(session.dataset.skipped)
         self.filters.unreadable.setText(f"\u26a0 {skipped:,} unreadable file{'s' * (skipped != 1)}")
         self.filters.unreadable.setVisible(bool(skipped))
@@ -181,24 +182,37 @@ class ReviewPage(QWidget):
             rows = [self.grid.currentIndex().row()]
         return [int(self.model.positions[row]) for row in rows]
 
-    def _decide(self, action: str, label: int | None = None, suggested: bool = False) -> None:
-        self.decide_on(self.selected_positions(), action, label, suggested)
+    def _decide(self, action: str, label: int | None = None) -> None:
+        self.decide_on(self.selected_positions(), action, label)
 
-    def decide_on(self, positions: list[int], action: str, label: int | None = None, suggested: bool = False) -> None:
-        """Carry out one decision (one undo step) on ``positions``, then move on to the next unreviewed image."""
+    def accept_suggested(self) -> None:
+        """A: relabel the chosen images that have a suggestion (the model prefers another class) to it; the others
+        stay as they are, and the status bar says so."""
+        positions = self.selected_positions()
+        if self.session is None or not positions:
+            return
+        suggested = self.session.suggestions(positions)
+        offered = [p for p, k in zip(positions, suggested) if k >= 0]
+        without = len(positions) - len(offered)
+        if offered:
+            self.decide_on(offered, "relabel", suggested[suggested >= 0])
+        if without:
+            self.said.emit(f"No suggestion for {_images(without)}: the model agrees with "
+                           f"{'its label' if without == 1 else 'their labels'}"
+                           + (f"; {_images(len(offered))} relabeled to theirs" if offered else "; nothing changed"))
+
+    def decide_on(self, positions: list[int], action: str, label=None) -> None:
+        """Carry out one decision (one undo step) on ``positions`` (``label``: one class, or one per position),
+        then move on to the next unreviewed image."""
         if self.session is None or not positions:
             return
         try:
-            if suggested:
-                self.session.accept_suggested(positions)
-            else:
-                self.session.decide(positions, action, label)
+            self.session.decide(positions, action, label)
         except (DataError, OSError) as error:
             log.warning("%s of %d images not saved: %s", action, len(positions), error)
             self.save_failed.emit(str(error))  # the decision stays in memory and on the undo stack
         else:
-            log.info("%s %d image(s), saved to %s", "accept suggested" if suggested else action, len(positions),
-                     self.session.store.path)
+            log.info("%s %d image(s), saved to %s", action, len(positions), self.session.store.path)
         self.decisions_changed(positions)
         self._advance(positions)
 
@@ -313,7 +327,7 @@ class ReviewPage(QWidget):
             self._select_row(row)
 
     def _update_counts(self) -> None:
-        if self.session is None:
+        if self.session is None or self.model.session is not self.session:  # the grid is between two datasets
             return
         scores, k = self.session.scores, len(self.session.dataset.class_names)
         self.filters.set_counts(np.bincount(self.model.labels, minlength=k), np.bincount(
@@ -327,3 +341,7 @@ class ReviewPage(QWidget):
         counts = self.session.review_counts()
         self.filters.counts.setText(f"{counts.reviewed:,} of {counts.suspects:,} suspects reviewed \u00b7 "
                                     f"{self.model.rowCount():,} shown of {len(self.session.dataset):,} images")
+
+
+def _images(count: int) -> str:
+    return f"{count:,} image{'s' * (count != 1)}"

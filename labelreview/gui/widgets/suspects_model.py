@@ -45,6 +45,7 @@ class SuspectsModel(QAbstractListModel):
         self.beginResetModel()
         if self.session is None:
             self.positions = np.zeros(0, dtype=np.int64)
+            self._labels = self._statuses = None
         else:
             self.positions = visible_positions(self.session, self.query)
             self._labels, self._statuses = self.session.labels(), self.session.statuses()
