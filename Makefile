@@ -26,10 +26,11 @@ test: $(INSTALLED)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest
 
 bench: $(INSTALLED)
-	# benchmark-only: the reference recipe's wrapper, hnswlib (measured against faiss), and Debian's public-domain clip art (a colour folder)
+	# benchmark-only: the reference recipe's wrapper, hnswlib (measured against faiss), Debian's public-domain clip art (a colour folder) and Fashion-MNIST
 	$(BIN)/python -m pip install --quiet scikeras==0.13.0 hnswlib==0.8.0
-	test -d /usr/share/openclipart/png || (apt-get update -qq && apt-get install -y -qq openclipart-png) || \
-		sudo sh -c 'apt-get update -qq && apt-get install -y -qq openclipart-png'
+	test -d /usr/share/openclipart/png -a -d /usr/share/datasets/fashion-mnist || \
+		(apt-get update -qq && apt-get install -y -qq openclipart-png dataset-fashion-mnist) || \
+		sudo sh -c 'apt-get update -qq && apt-get install -y -qq openclipart-png dataset-fashion-mnist'
 	$(BIN)/python benchmarks/run.py
 
 package: $(INSTALLED)

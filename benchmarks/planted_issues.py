@@ -212,6 +212,7 @@ def _duplicate_figures(dataset, sets, truth, position) -> dict:
                                         for g in sorted(conflict_sets & other_sets - real_copies)[:5]],
             "planted_conflicts_found": f"{len(planted_conflicts)}/{sum(m for *_, m in pairs)}",
             "duplicate_sets": sets.count, "unplanted_sets": len(other_sets),
+            "largest_unplanted_set": max((len(sets.members(g)) for g in other_sets), default=0),
             "unplanted_examples": [[dataset.paths[i] for i in sets.members(g)] for g in sorted(other_sets)[:5]]}
 
 

@@ -44,6 +44,10 @@ def main() -> None:
         print(table(rows, COLUMNS), end="\n\n", flush=True)
     folder = measure("folder_open.py")
     print(table([folder], list(folder)), end="\n\n", flush=True)
+    cases = subprocess.run([sys.executable, "detection.py", "--list"], cwd=HERE, check=True, capture_output=True,
+                           text=True).stdout.split()
+    detection = [measure("detection.py", case) for case in cases]
+    print(table(detection, list(detection[0])), end="\n\n", flush=True)
     colour = [measure("colour_folder.py", model) for model in ("auto", "cnn")]
     print(table(colour, list(colour[0]) + ["score_s"]), end="\n\n", flush=True)
     memory = measure("embed_memory.py")

@@ -39,9 +39,9 @@ def test_analysis_equals_cleanlab(noisy_probs):
     labels, pred_probs = noisy_probs
     names = ("a", "b", "c", "d")
     result = analyze(labels, pred_probs, names)
-    ranked = find_label_issues(labels, pred_probs, return_indices_ranked_by="self_confidence")
-    assert np.array_equal(np.flatnonzero(result.is_label_issue), np.sort(ranked))
-    assert np.array_equal(np.argsort(result.rank)[: len(ranked)], ranked)
+    flagged = find_label_issues(labels, pred_probs)
+    assert result.issue_count == flagged.sum()  # as many as cleanlab flags, the most suspicious first
+    assert set(np.flatnonzero(result.is_label_issue)) == set(np.argsort(result.rank)[: flagged.sum()])
     assert np.allclose(result.label_quality, get_label_quality_scores(labels, pred_probs))
     assert result.health_score == pytest.approx(overall_label_health_score(labels, pred_probs, verbose=False))
     assert result.class_quality.equals(rank_classes_by_label_quality(labels, pred_probs, class_names=list(names)))
@@ -52,6 +52,21 @@ def test_analysis_equals_cleanlab(noisy_probs):
     assert sorted(result.rank.tolist()) == list(range(1, 401))
     assert np.allclose(result.confidence, pred_probs.max(1))
     assert 25 <= result.issue_count <= 60 and result.is_label_issue[:40].mean() > 0.7
+
+
+def test_the_rank_weighs_the_noise_cleanlab_estimates():
+    """Labels confused within one pair of classes: an image given the other class of its pair is more likely
+    mislabeled than one given a class that is never confused with it, at the same label quality."""
+    rng = np.random.default_rng(2)
+    truth = rng.integers(0, 4, 2000)
+    labels = inject_noise(truth, 4, rate=0.2, kind="pairs", seed=2)  # 0 <-> 1, 2 <-> 3
+    pred_probs = np.full((2000, 4), 0.05, np.float32)
+    pred_probs[np.arange(2000), truth] = 0.85
+    pred_probs[:2] = [[0.05, 0.05, 0.05, 0.85], [0.85, 0.05, 0.05, 0.05]]  # both look like 3 / 0 ...
+    labels[:2] = [2, 1]  # ... given its pair partner (2, a likely error) and a class of the other pair (1)
+    result = analyze(labels, pred_probs, tuple("abcd"))
+    assert result.label_quality[0] == pytest.approx(result.label_quality[1])
+    assert result.rank[0] < result.rank[1]
 
 
 def test_a_label_is_suggested_only_where_the_model_prefers_another_class():

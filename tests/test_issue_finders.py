@@ -158,6 +158,22 @@ def test_nearest_neighbours_agree_with_brute_force():
     assert sets.count == 1 and list(sets.members(0)) == [10, 20]
 
 
+def test_a_chain_of_look_alikes_is_not_one_duplicate_set():
+    rng = np.random.default_rng(0)
+    vectors = rng.normal(size=(600, 64))
+    a, b = unit_rows(rng.normal(size=(2, 64)))
+    b = unit_rows((b - (a @ b) * a)[None])[0]  # a great circle through a and b
+    vectors[:5] = [np.cos(0.32 * step) * a + np.sin(0.32 * step) * b for step in range(5)]  # each next to the last
+    vectors[5:8] = unit_rows(vectors[5] + 0.01 * rng.normal(size=(3, 64)))  # three copies of one picture
+    sets = find_duplicates(np.arange(600).astype("V8"), nearest_neighbours(vectors, 5))
+    chained = sets.group[:5]
+    assert (chained >= 0).sum() >= 4 and max(np.bincount(chained[chained >= 0])) == 2  # pairs, never a chain
+    copies = sets.group[5:8]
+    assert copies[0] >= 0 and (copies == copies[0]).all() and len(sets.members(copies[0])) == 3
+    for i in np.flatnonzero(sets.group >= 0):
+        assert sets.group[sets.nearest[i]] == sets.group[i] and sets.nearest[i] != i
+
+
 def test_test_images_seen_in_training_are_counted_as_leaks(tmp_path, mnist_test):
     train_root = write_png_folder(tmp_path / "train", mnist_test.images(), mnist_test.labels, per_class=10)
     test_root = tmp_path / "test" / "3"

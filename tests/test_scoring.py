@@ -158,3 +158,17 @@ def test_cnn_training_leaves_no_tensorflow_object_for_the_garbage_collector():
     left = {type(thing).__name__ for thing in gc.garbage if type(thing).__module__.startswith("tensorflow")}
     gc.garbage.clear()
     assert {name for name in left if name.endswith(("Tensor", "Graph", "Iterator", "Dataset"))} == set()
+
+
+def test_neighbour_votes_leave_each_image_out_and_weigh_by_similarity():
+    from labelreview.core.engine.neighbour_head import neighbour_votes
+    from labelreview.core.findings.neighbours import nearest_neighbours
+
+    rng = np.random.default_rng(0)
+    labels = np.repeat([0, 1], 30)
+    vectors = np.where(labels[:, None] == 0, [1.0, 0.0], [0.0, 1.0]) + 0.05 * rng.normal(size=(60, 2))
+    labels[0] = 1  # one wrong label among its class's neighbours
+    votes = neighbour_votes(nearest_neighbours(vectors, 5), labels, 2)
+    assert votes.shape == (60, 2) and votes.dtype == np.float32 and np.allclose(votes.sum(1), 1)
+    assert votes[0, 0] > 0.9  # its own (wrong) label is not among the votes
+    assert (votes[1:30, 0] > 0.7).all() and (votes[30:, 1] > 0.9).all() and votes.min() > 0

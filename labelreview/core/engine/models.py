@@ -172,7 +172,7 @@ class CnnClassifier:
                                for start in range(0, len(images), PREDICT_BATCH)]).astype(np.float32)
 
 
-EMBEDDING_C = 0.003  # inverse regularisation of the head on standardised embeddings (benchmarks/)
+EMBEDDING_C = 0.001  # inverse regularisation of the head on standardised embeddings (benchmarks/detection.py)
 SCALE_CHUNK = 20_000  # rows measured at once for standardising
 
 

@@ -1,5 +1,6 @@
-"""Score a dataset end to end: choose the model, embed the images if it reads embeddings, cross-validate, analyse
-with cleanlab, then run the model-free finders (duplicates, outliers, image quality)."""
+"""Score a dataset end to end: choose the model, embed the images if it reads embeddings, cross-validate (a
+backbone model's head averaged with its neighbour head), analyse with cleanlab, then run the model-free finders
+(duplicates, outliers, image quality)."""
 
 import time
 from collections.abc import Callable
@@ -13,8 +14,10 @@ from labelreview.core.engine.backbone import BACKBONES
 from labelreview.core.engine.cross_validation import CrossValidation, FoldResult, FoldRunner, cross_validate
 from labelreview.core.engine.embedding_store import FillMaker, dataset_embeddings
 from labelreview.core.engine.models import ModelSpec, resolve_model
+from labelreview.core.engine.neighbour_head import NEIGHBOURS, neighbour_votes
 from labelreview.core.findings.analysis import Analysis, analyze
 from labelreview.core.findings.issue_finders import Findings, find_issues
+from labelreview.core.findings.neighbours import nearest_neighbours
 from labelreview.core.progress import Callback, ignore_progress, scaled
 
 CV_SHARE = 0.9  # of the progress bar; cleanlab's analysis and the model-free finders take the rest
@@ -88,8 +91,12 @@ def score_dataset(
     started = time.perf_counter()
     spec, reason = resolve_model(spec, dataset)
     inputs = model_inputs(dataset, spec, callback=scaled(callback, 0.0, EMBED_SHARE), workers=workers)
+    votes = None  # a backbone model's second head: the votes of each image's nearest neighbours
     if inputs is not dataset:
         callback = scaled(callback, EMBED_SHARE, 1.0)
+        vectors = inputs.images().reshape(len(inputs), -1)  # (N, 1, 1, D) as model inputs
+        votes = neighbour_votes(nearest_neighbours(vectors, NEIGHBOURS), dataset.labels,
+                                len(dataset.class_names))
     done: list[FoldResult] = []
 
     def fold_finished(result: FoldResult) -> None:
@@ -99,18 +106,25 @@ def score_dataset(
             pred_probs = np.zeros((len(dataset), len(dataset.class_names)), dtype=np.float32)
             fold_of = np.full(len(dataset), -1, dtype=np.int64)
             for r in done:
-                pred_probs[r.indices], fold_of[r.indices] = r.pred_probs, r.fold
+                pred_probs[r.indices], fold_of[r.indices] = _with_votes(r.pred_probs, votes, r.indices), r.fold
             analysis = analyze(dataset.labels[indices], pred_probs[indices], dataset.class_names)
             on_partial(PartialScore(len(done), folds, indices, pred_probs[indices], fold_of[indices], analysis))
 
     cv = cross_validate(inputs, spec, folds=folds, callback=scaled(callback, 0.0, CV_SHARE), on_fold=fold_finished,
                         run_folds=workers.run_folds)
+    cv = CrossValidation(_with_votes(cv.pred_probs, votes, slice(None)), cv.fold_of)
     callback(CV_SHARE, "finding label issues")
     analysis = analyze(dataset.labels, cv.pred_probs, dataset.class_names)
     findings = find_issues(dataset, embed=False, callback=scaled(callback, CV_SHARE + 0.01, 1.0),
                            measure_with=workers.measure_images)
     callback(1.0, "done")
     return ScoreRun(dataset, spec, folds, cv, analysis, time.perf_counter() - started, reason, findings)
+
+
+def _with_votes(pred_probs: np.ndarray, votes: np.ndarray | None, rows) -> np.ndarray:
+    """The head's ``pred_probs`` (n, K) of examples ``rows`` averaged with their neighbours' ``votes`` (N, K),
+    when there are any."""
+    return pred_probs if votes is None else ((pred_probs + votes[rows]) / 2).astype(np.float32)
 
 
 def model_inputs(dataset: Dataset, spec: ModelSpec, *, callback: Callback = ignore_progress,

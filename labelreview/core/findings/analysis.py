@@ -26,8 +26,11 @@ class Analysis:
     label_quality : np.ndarray of float, shape (N,)
         cleanlab's label quality score of the given label (self-confidence).
     is_label_issue : np.ndarray of bool, shape (N,)
+        The most suspicious images, as many as cleanlab's ``find_label_issues`` flags.
     rank : np.ndarray of int, shape (N,)
-        1 = most suspicious; issues first (cleanlab's order), then by quality.
+        1 = most suspicious: by the mean of two ranks, by ``label_quality`` (lowest first) and by the chance that
+        the label is wrong (:func:`wrong_label_chance`; highest first). The first ranks errors spread over all
+        classes best, the second confusions between two classes (benchmarks/detection.py).
     health_score : float
         ``overall_label_health_score``: 1 - estimated share of label errors.
     class_quality : pd.DataFrame
@@ -67,18 +70,18 @@ def analyze(labels: np.ndarray, pred_probs: np.ndarray, class_names: tuple[str, 
     from cleanlab.dataset import find_overlapping_classes, overall_label_health_score, rank_classes_by_label_quality
     from cleanlab.filter import find_label_issues
     from cleanlab.rank import get_label_quality_scores
+    from scipy.stats import rankdata
 
     labels = np.asarray(labels, dtype=np.int64)
     pred_probs = np.asarray(pred_probs, dtype=np.float32)
     n, k = pred_probs.shape
     joint = compute_confident_joint(labels, pred_probs)
-    ranked_issues = find_label_issues(labels, pred_probs, confident_joint=joint, n_jobs=1,
-                                      return_indices_ranked_by="self_confidence")
+    flagged = int(find_label_issues(labels, pred_probs, confident_joint=joint, n_jobs=1).sum())
     quality = get_label_quality_scores(labels, pred_probs)
+    suspicion = rankdata(-quality) + rankdata(wrong_label_chance(labels, pred_probs, joint))
+    order = np.argsort(-suspicion, kind="stable")
     is_issue = np.zeros(n, dtype=bool)
-    is_issue[ranked_issues] = True
-    rest = np.flatnonzero(~is_issue)
-    order = np.concatenate([ranked_issues, rest[np.argsort(quality[rest], kind="stable")]])
+    is_issue[order[:flagged]] = True
     rank = np.empty(n, dtype=np.int64)
     rank[order] = np.arange(1, n + 1)
     predicted = pred_probs.argmax(axis=1)
@@ -104,6 +107,19 @@ def _overlapping(pairs: pd.DataFrame, confusion: np.ndarray) -> pd.DataFrame:
     a, b = pairs["Class Index A"].to_numpy(), pairs["Class Index B"].to_numpy()
     pairs = pairs.assign(Images=confusion[a, b] + confusion[b, a])
     return pairs[pairs["Images"] > 0].sort_values("Images", ascending=False, kind="stable").reset_index(drop=True)
+
+
+def wrong_label_chance(labels: np.ndarray, pred_probs: np.ndarray, confident_joint: np.ndarray) -> np.ndarray:
+    """The chance (N,) that each given label (N,) is wrong: each class's probability (N, K) times how often
+    cleanlab estimates that class is given the label the image has (the noise matrix of ``confident_joint``,
+    (K, K)), normalised, is the probability of each true class given the image and its label; one minus that
+    of the given label."""
+    from cleanlab.count import estimate_latent
+
+    _, noise, _ = estimate_latent(confident_joint, labels)  # noise[s, y] = P(label s | true class y)
+    posterior = pred_probs * noise[labels, :]
+    posterior /= np.maximum(posterior.sum(axis=1, keepdims=True), 1e-12)
+    return 1 - posterior[np.arange(len(labels)), labels]
 
 
 def suggest_labels(labels: np.ndarray, predicted: np.ndarray) -> np.ndarray:

@@ -61,41 +61,82 @@ class DuplicateSets:
 
 def find_duplicates(digests: np.ndarray, *spaces: Neighbours) -> DuplicateSets:
     """Group images whose ``digests`` (N,) are equal, or which are near duplicates in one of the neighbour
-    ``spaces`` (e.g. thumbnails, and embeddings once there are some)."""
-    from scipy.sparse import coo_matrix
-    from scipy.sparse.csgraph import connected_components
+    ``spaces`` (e.g. thumbnails, and embeddings once there are some).
 
+    Every two images of a set are copies of each other (complete linkage): look-alikes that each resemble the
+    next, a chain of different playing cards, stay apart. Closest pairs are joined first.
+    """
     n = len(digests)
-    _, first = np.unique(digests, return_inverse=True)
-    order = np.argsort(first, kind="stable")
-    same = first[order][1:] == first[order][:-1]
-    rows, cols = [order[1:][same]], [order[:-1][same]]  # each exact copy tied to the previous one
-    exact = np.zeros(n, bool)
-    exact[rows[0]] = exact[cols[0]] = True
-    nearest = np.full(n, -1, np.int64)
-    similarity = np.zeros(n, np.float32)
-    nearest[rows[0]], nearest[cols[0]] = cols[0], rows[0]
-    similarity[exact] = 1.0
+    _, copy_of = np.unique(digests, return_inverse=True)  # images with equal pixels share a copy class
+    copy_of = copy_of.ravel()
+    exact = np.bincount(copy_of)[copy_of] > 1
+    distance = _close_pairs(copy_of, exact, spaces)
+    set_of = _complete_linkage(int(copy_of.max(initial=-1)) + 1, distance)
+    component = set_of[copy_of]
+    sizes = np.bincount(component, minlength=len(set_of))
+    first_member = np.full(len(sizes), n)
+    np.minimum.at(first_member, component, np.arange(n))
+    ranked = np.lexsort((first_member, -sizes))  # the sets numbered largest first, ties by their first image
+    number = np.full(len(sizes), -1)
+    number[ranked] = np.arange(len(sizes))
+    group = np.where(sizes[component] > 1, number[component], -1).astype(np.int64)
+    nearest, similarity = _nearest_members(copy_of, exact, group, distance)
+    return DuplicateSets(group, exact, nearest, similarity)
+
+
+def _close_pairs(copy_of: np.ndarray, exact: np.ndarray, spaces: tuple[Neighbours, ...]) -> dict:
+    """(copy class a, copy class b), a < b -> their smallest distance (1 - cosine) in a space where they are
+    near duplicates."""
+    distance: dict[tuple[int, int], float] = {}
     for neighbours in spaces:
         if not neighbours.indices.size:
             continue
-        distance = 1 - neighbours.similarity
-        typical = np.median(distance[~exact, 0]) if not exact.all() else 0.0  # to another image, not its copy
-        close = distance <= NEAR_SHARE * float(typical)
-        rows.append(np.repeat(np.arange(n), close.sum(axis=1)))
-        cols.append(neighbours.indices[close])
-        better = close[:, 0] & ~exact & (neighbours.similarity[:, 0] > similarity)
-        nearest[better], similarity[better] = neighbours.indices[better, 0], neighbours.similarity[better, 0]
-    rows, cols = np.concatenate(rows), np.concatenate(cols)
-    graph = coo_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, n))
-    _, component = connected_components(graph, directed=False)
-    sizes = np.bincount(component)
-    in_set = sizes[component] > 1
-    # number the sets largest first, ties by their first image
-    first_member = np.full(len(sizes), n)
-    np.minimum.at(first_member, component, np.arange(n))
-    ranked = np.lexsort((first_member, -sizes))
-    number = np.full(len(sizes), -1)
-    number[ranked] = np.arange(len(sizes))
-    group = np.where(in_set, number[component], -1)
-    return DuplicateSets(group.astype(np.int64), exact, nearest, similarity)
+        far = 1 - neighbours.similarity
+        typical = np.median(far[~exact, 0]) if not exact.all() else 0.0  # to another image, not its copy
+        rows, columns = np.nonzero(far <= NEAR_SHARE * float(typical))
+        for a, b, d in zip(copy_of[rows], copy_of[neighbours.indices[rows, columns]], far[rows, columns]):
+            if a != b:
+                key = (min(a, b), max(a, b))
+                distance[key] = min(float(d), distance.get(key, np.inf))
+    return distance
+
+
+def _complete_linkage(classes: int, distance: dict) -> np.ndarray:
+    """Set of each copy class (classes,): pairs joined closest first, two sets only when every pair across
+    them is in ``distance``."""
+    set_of = np.arange(classes)
+    members = {c: [c] for c in range(classes)}
+    for a, b in sorted(distance, key=distance.get):
+        s, t = set_of[a], set_of[b]
+        if s == t or not all((min(u, v), max(u, v)) in distance for u in members[s] for v in members[t]):
+            continue
+        if len(members[s]) < len(members[t]):
+            s, t = t, s
+        set_of[members[t]] = s
+        members[s] += members.pop(t)
+    return set_of
+
+
+def _nearest_members(copy_of: np.ndarray, exact: np.ndarray, group: np.ndarray, distance: dict
+                     ) -> tuple[np.ndarray, np.ndarray]:
+    """Each image's most similar other member of its set (N,), -1 outside a set, and that cosine similarity (N,):
+    a pixel-identical copy (1), else the nearest copy class of its set."""
+    n = len(copy_of)
+    nearest, similarity = np.full(n, -1, np.int64), np.zeros(n, np.float32)
+    order = np.argsort(copy_of, kind="stable")  # the images class by class
+    sizes = np.bincount(copy_of)
+    starts = np.cumsum(sizes) - sizes
+    classes = copy_of[order]
+    after = order[starts[classes] + (np.arange(n) - starts[classes] + 1) % sizes[classes]]  # the next, round
+    nearest[order[exact[order]]], similarity[exact] = after[exact[order]], 1.0
+    first = order[starts]  # an image of each copy class
+    best: dict[int, tuple[float, int]] = {}
+    for (a, b), d in distance.items():
+        if group[first[a]] >= 0 and group[first[a]] == group[first[b]]:
+            for mine, other in ((a, b), (b, a)):
+                if d < best.get(mine, (np.inf, -1))[0]:
+                    best[mine] = (d, other)
+    for i in np.flatnonzero((group >= 0) & ~exact):
+        d, other = best[copy_of[i]]
+        nearest[i], similarity[i] = first[other], 1 - d
+    return nearest, similarity
