@@ -176,7 +176,7 @@ def gui(args: Namespace) -> int:
     labels = getattr(args, "labels", None)
     if labels and not getattr(args, "source", None):
         raise DataError(Path(labels), "--labels needs the SOURCE it labels")
-    return run_gui(getattr(args, "source", None), labels=labels and str(Path(labels).resolve()),
+    return run_gui(getattr(args, "source", None), labels=labels and str(Path(labels).absolute()),
                    score=getattr(args, "score", False))
 
 

@@ -107,7 +107,9 @@ def test_a_two_node_cluster_scores_like_a_local_run(cluster_address, photos, loc
     issues, local_issues = pd.read_csv(out / "issues.csv"), pd.read_csv(local_out / "issues.csv")  # measured on Ray
     assert issues[issues["issue"] != "label"].equals(local_issues[local_issues["issue"] != "label"])
     flagged = set(scores["path"][scores["is_label_issue"]])
-    assert len(flagged & {f"square/circle-{n}.jpg" for n in range(40)}) >= 20
+    # 40 circles filed together as squares: their neighbours share the wrong label, so the neighbour vote
+    # backs it (17-19 of the 40 flagged, every flagged image one of them; 21 without the vote)
+    assert len(flagged & {f"square/circle-{n}.jpg" for n in range(40)}) >= 15
     health = json.loads((out / "health.json").read_text())
     assert health["source"] == str(photos) and health["model"] == "lite0" and health["examples"] == 2000
 

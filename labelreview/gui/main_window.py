@@ -114,6 +114,7 @@ class MainWindow(QMainWindow):
             elif self._cancel_to_open(source):
                 self.pending_open = source, labels_path
                 self.cancel_task()
+                self._open_pending()  # the run may have ended while the question was asked
             return
         self.statusBar().showMessage(f"Opening {source}\u2026")
         self.start_task("Opening", lambda callback, _: ReviewSession.open(source, labels_path=labels_path,
@@ -134,12 +135,12 @@ class MainWindow(QMainWindow):
         """Show an opened session: grid, health, title; remember it among the recent datasets."""
         self.session = session
         self.settings.remember(session.source)
+        if session.store.path != store_path_for(session.source, session.dataset):
+            self.settings.label_files[session.source] = str(session.store.path)
         save_settings(self.settings)
         self.start_page.set_recent(self.settings.recent)
         log.info("opened %s: %d images, %d unreadable, %s", session.source, len(session.dataset),
                  len(session.dataset.skipped), "scores restored" if session.scores.scored.any() else "not scored")
-        if session.store.path != store_path_for(session.source, session.dataset):
-            self.settings.label_files[session.source] = str(session.store.path)
         cleared = self.review.set_session(session)
         self.start_page.set_open(session.dataset.name)
         self.pages.setCurrentWidget(self.review)
@@ -298,8 +299,7 @@ class MainWindow(QMainWindow):
     def _run_done(self, result) -> None:
         """The slot is free again before the result is shown: showing it may start the next task (gui --score)."""
         self._free_slot()
-        if self.pending_open is None:
-            self.on_finished(result)
+        self.on_finished(result)
         self.run_finished.emit("finished")
         self._open_pending()
 

@@ -68,8 +68,8 @@ def _image_dataset(name, root: Path, relpaths, label_names, index, callback, mor
                                    callback=callback)
     keep = np.array([i not in failures for i in range(len(relpaths))], dtype=bool)
     if not keep.any():
-        raise DataError(root, f"none of the {len(relpaths):,} images could be read (the first: {files[0]}, "
-                              f"{failures[0]})")
+        first = f" (the first: {files[0]}, {failures[0]})" if files else ""
+        raise DataError(root, f"none of the {len(relpaths):,} images could be read{first}")
     lookup = {name: k for k, name in enumerate(class_names)}
     dataset = Dataset(
         name=name,

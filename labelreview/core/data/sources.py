@@ -72,7 +72,7 @@ def _csv_labels(dataset: Dataset, table, csv_path: Path, complete: bool) -> tupl
     """Labels (N,) after applying ``table``, and which examples (N,) it named."""
     if "path" in table.columns and dataset.paths is not None:
         keys = list(dataset.paths)
-        wanted = paths_below(table["path"], csv_path, dataset.root, set(keys))
+        wanted = paths_below(table["path"], csv_path, dataset.root, set(keys) | {s.path for s in dataset.skipped})
     elif "index" in table.columns:
         keys, wanted = [str(i) for i in dataset.index], list(table["index"])
     else:

@@ -170,7 +170,10 @@ def _row_examples(table: pd.DataFrame, path: Path, dataset: Dataset) -> list[str
 def _prefix(path: Path, dataset: Dataset) -> str:
     """New rows' image paths are relative to the CSV's folder when the images are below it, else to the image
     root."""
-    relative = Path(os.path.relpath(dataset.root, path.parent)).as_posix()
+    try:
+        relative = Path(os.path.relpath(dataset.root, path.parent)).as_posix()
+    except ValueError:  # another drive (Windows)
+        return ""
     return "" if relative == "." or relative.startswith("..") else relative + "/"
 
 
