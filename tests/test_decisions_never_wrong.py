@@ -228,3 +228,20 @@ def test_none_could_be_read_names_a_path_it_tried(tmp_path):
     csv.write_text("path,label\nmissing/a.png,x\nmissing/b.png,y\n")
     with pytest.raises(DataError, match=r"none of the 2 images could be read \(the first: .*missing/a\.png"):
         open_source(str(csv))
+
+
+def test_a_commit_leaves_another_writers_unfinished_rows_alone(tmp_path):
+    """The finders on opening and a Score measure the same images at once: one's commit must not delete the
+    other's temp file (it did: 'Scoring failed: No such file ... rows-....npy')."""
+    keys = [f"img/{i}.png|100|{i}" for i in range(5)]
+    cached_rows(tmp_path, keys[:2], (1,), np.float16, fill_with_numbers(keys[:2])[0], what="test")
+
+    def fill_while_another_commits(rows, todo):
+        unfinished = list(tmp_path.glob(".rows-*"))
+        assert len(unfinished) == 1  # this writer's own temp file
+        cached_rows(tmp_path, keys[3:], (1,), np.float16, fill_with_numbers(keys[3:])[0], what="test")
+        assert unfinished[0].exists()
+        yield from fill_with_numbers(keys)[0](rows, todo)
+
+    rows, _ = cached_rows(tmp_path, keys, (1,), np.float16, fill_while_another_commits, what="test")
+    assert rows[:, 0].tolist() == [0, 1, 2, 3, 4]

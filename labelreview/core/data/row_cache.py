@@ -79,7 +79,7 @@ def cached_rows(folder: Path, keys: list[str], row_shape: tuple[int, ...], dtype
         return _rows_of(old_rows, old_keys, old_row, keys), {i: old_failures[k] for i, k in enumerate(keys) if k in old_failures}
     keys = keys + _kept_for_later(old_keys, keys)
     folder.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix="rows-", suffix=".npy", dir=folder)
+    fd, tmp = tempfile.mkstemp(prefix=".rows-", suffix=".tmp", dir=folder)  # never a name _commit cleans up
     os.close(fd)
     try:
         rows = np.lib.format.open_memmap(tmp, mode="w+", dtype=dtype, shape=(len(keys), *row_shape))
