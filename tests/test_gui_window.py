@@ -238,7 +238,7 @@ def test_opening_a_dataset_imports_tensorflow_in_the_background(qtbot, window, d
     """With the CNN chosen, Score should start training at once rather than import TensorFlow first."""
     import sys
 
-    from labelreview.gui import engine_preload
+    from labelreview.gui.workers import engine_preload
 
     window.settings.model = "cnn"
     open_in(qtbot, window, str(digit_folder))
