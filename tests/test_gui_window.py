@@ -46,7 +46,9 @@ def test_score_review_by_keyboard_undo_and_reopen(qtbot, window, digit_folder):
     assert score(qtbot, window) == "finished"
     suspects = session.scores.suspects
     assert suspects > 0 and window.review.model.rowCount() == suspects
-    assert window.review.filters.counts.text().startswith(f"0 of {suspects:,} suspects reviewed")
+    counts = window.review.filters.counts.text()
+    assert counts.startswith(f"{suspects:,} suspects, about ") and " in 10 likely real \u00b7 0 reviewed \u00b7" in counts
+    assert f"{round(session.scores.expected_precision * 10)} in 10" in counts
     grid = window.review.grid
 
     first = current(window)
@@ -71,7 +73,7 @@ def test_score_review_by_keyboard_undo_and_reopen(qtbot, window, digit_folder):
     assert store_table(session)["status"][fourth] == "" and store_table(session)["label"][fourth] != "7"
     window.redo_action.trigger()
     window.undo_action.trigger()
-    assert window.review.filters.counts.text().startswith(f"3 of {suspects:,} suspects reviewed")
+    assert "likely real \u00b7 3 reviewed \u00b7" in window.review.filters.counts.text()
 
     search = window.review.filters.search
     search.setFocus()

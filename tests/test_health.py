@@ -10,6 +10,7 @@ from cleanlab.filter import find_label_issues
 from labelreview.core.engine.models import ModelSpec
 from labelreview.core.engine.pipeline import score_dataset
 from labelreview.core.report.charts import Theme, class_quality_figure, confusion_figure, distribution_figure
+from labelreview.core.findings.self_check import suspects_said
 from labelreview.core.report.html_report import TOP_SUSPECTS, write_report
 from labelreview.core.review.session import ReviewSession
 from tests.test_analysis_and_noise import expected_overlap
@@ -35,7 +36,7 @@ def test_health_numbers_equal_cleanlab_and_numpy(scored):
     assert np.array_equal(health.analysis.confusion, expected)
     assert np.array_equal(health.given_counts, np.bincount(labels, minlength=10))
     assert np.array_equal(health.predicted_counts, np.bincount(pred_probs.argmax(1), minlength=10))
-    assert health.estimated_errors == round((1 - health.analysis.health_score) * 300)
+    assert health.estimated_errors == health.analysis.estimated_errors >= 0
 
 
 def test_relabels_move_counts_and_removed_images_drop_out(scored):
@@ -86,7 +87,8 @@ def test_html_report_lists_decisions_with_humane_names_and_counts_that_agree(sco
     assert shown == min(TOP_SUSPECTS, scored.scores.suspects) and shown == len(re.findall(r"<img src=", text))
     top = "Top " * (shown < scored.scores.suspects)
     assert f"<h2>{top}{shown:,} of {scored.scores.suspects:,} suspects</h2>" in text
-    assert f"{scored.review_counts().suspects:,} suspects &middot;" in text
+    said = suspects_said(scored.review_counts().suspects, scored.scores.expected_precision)
+    assert f"{said} &middot;" in text and " in 10 likely real" in said  # the estimate beside the count
     first = scored.dataset.path(int(scored.suspect_positions()[0]))
     assert text.index(first) > text.index("suspects</h2>")  # the most suspicious tile comes first
 

@@ -14,7 +14,7 @@ from labelreview.core.engine.backbone import BACKBONES
 from labelreview.core.engine.cross_validation import CrossValidation, FoldResult, FoldRunner, cross_validate
 from labelreview.core.engine.embedding_store import FillMaker, dataset_embeddings
 from labelreview.core.engine.models import ModelSpec, resolve_model
-from labelreview.core.engine.neighbour_head import NEIGHBOURS, neighbour_votes
+from labelreview.core.engine.neighbour_head import NEIGHBOURS, VOTE_WEIGHT, neighbour_votes
 from labelreview.core.findings.analysis import Analysis, analyze
 from labelreview.core.findings.issue_finders import Findings, find_issues
 from labelreview.core.findings.neighbours import nearest_neighbours
@@ -123,8 +123,10 @@ def score_dataset(
 
 def _with_votes(pred_probs: np.ndarray, votes: np.ndarray | None, rows) -> np.ndarray:
     """The head's ``pred_probs`` (n, K) of examples ``rows`` averaged with their neighbours' ``votes`` (N, K),
-    when there are any."""
-    return pred_probs if votes is None else ((pred_probs + votes[rows]) / 2).astype(np.float32)
+    weighted by VOTE_WEIGHT, when there are any."""
+    if votes is None:
+        return pred_probs
+    return ((1 - VOTE_WEIGHT) * pred_probs + VOTE_WEIGHT * votes[rows]).astype(np.float32)
 
 
 def model_inputs(dataset: Dataset, spec: ModelSpec, *, callback: Callback = ignore_progress,

@@ -5,12 +5,15 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from labelreview.core.findings.self_check import self_check
+
 CLASS_QUALITY_COLUMNS = {"Class Name": "class", "Label Issues": "label_issues",
                          "Inverse Label Issues": "inverse_label_issues", "Label Noise": "label_noise",
                          "Inverse Label Noise": "inverse_label_noise", "Label Quality Score": "label_quality"}
 OVERLAP_COLUMNS = {"Class Name A": "class_a", "Class Name B": "class_b", "Images": "images",
                    "Joint Probability": "joint_probability"}
 """cleanlab's column names -> ours, for ``class_quality`` and ``overlapping`` (health.json, the report)."""
+CUT_FROM = 1000  # images: a smaller set gives the self-check too few flips of each kind to shorten the list
 
 
 @dataclass(frozen=True)
@@ -26,11 +29,19 @@ class Analysis:
     label_quality : np.ndarray of float, shape (N,)
         cleanlab's label quality score of the given label (self-confidence).
     is_label_issue : np.ndarray of bool, shape (N,)
-        The most suspicious images, as many as cleanlab's ``find_label_issues`` flags.
+        The most suspicious images: as many as the self-check estimates there are errors
+        (:mod:`self_check`), or as cleanlab's ``find_label_issues`` flags when that is fewer or the set has
+        fewer than CUT_FROM images.
     rank : np.ndarray of int, shape (N,)
         1 = most suspicious: by the mean of two ranks, by ``label_quality`` (lowest first) and by the chance that
         the label is wrong (:func:`wrong_label_chance`; highest first). The first ranks errors spread over all
         classes best, the second confusions between two classes (benchmarks/detection.py).
+    estimated_errors : int
+        How many labels the self-check estimates are wrong (cleanlab's ``(1 - health_score) x N`` when the set
+        is too small to check).
+    expected_precision : float
+        The share of the flagged images the self-check expects to be real label errors; NaN when none is
+        flagged or the set is too small to check.
     health_score : float
         ``overall_label_health_score``: 1 - estimated share of label errors.
     class_quality : pd.DataFrame
@@ -51,6 +62,8 @@ class Analysis:
     label_quality: np.ndarray
     is_label_issue: np.ndarray
     rank: np.ndarray
+    estimated_errors: int
+    expected_precision: float
     health_score: float
     class_quality: pd.DataFrame
     overlapping: pd.DataFrame
@@ -70,16 +83,19 @@ def analyze(labels: np.ndarray, pred_probs: np.ndarray, class_names: tuple[str, 
     from cleanlab.dataset import find_overlapping_classes, overall_label_health_score, rank_classes_by_label_quality
     from cleanlab.filter import find_label_issues
     from cleanlab.rank import get_label_quality_scores
-    from scipy.stats import rankdata
 
     labels = np.asarray(labels, dtype=np.int64)
     pred_probs = np.asarray(pred_probs, dtype=np.float32)
     n, k = pred_probs.shape
     joint = compute_confident_joint(labels, pred_probs)
     flagged = int(find_label_issues(labels, pred_probs, confident_joint=joint, n_jobs=1).sum())
+    health_score = float(overall_label_health_score(labels, pred_probs, verbose=False))
+    check = self_check(labels, pred_probs, suspicion_order)
+    errors = round((1 - health_score) * n) if np.isnan(check.errors) else round(check.errors)
+    if n >= CUT_FROM:
+        flagged = min(flagged, errors)
     quality = get_label_quality_scores(labels, pred_probs)
-    suspicion = rankdata(-quality) + rankdata(wrong_label_chance(labels, pred_probs, joint))
-    order = np.argsort(-suspicion, kind="stable")
+    order = suspicion_order(labels, pred_probs, joint, quality)
     is_issue = np.zeros(n, dtype=bool)
     is_issue[order[:flagged]] = True
     rank = np.empty(n, dtype=np.int64)
@@ -93,12 +109,31 @@ def analyze(labels: np.ndarray, pred_probs: np.ndarray, class_names: tuple[str, 
         label_quality=quality,
         is_label_issue=is_issue,
         rank=rank,
-        health_score=float(overall_label_health_score(labels, pred_probs, verbose=False)),
+        estimated_errors=errors,
+        expected_precision=check.precision(flagged),
+        health_score=health_score,
         class_quality=rank_classes_by_label_quality(labels, pred_probs, class_names=names, confident_joint=joint),
         overlapping=_overlapping(find_overlapping_classes(labels, pred_probs, class_names=names, confident_joint=joint),
                                  confusion),
         confusion=confusion,
     )
+
+
+def suspicion_order(labels: np.ndarray, pred_probs: np.ndarray, confident_joint: np.ndarray | None = None,
+                    quality: np.ndarray | None = None) -> np.ndarray:
+    """Positions (N,) most suspicious first: by the mean of two ranks, by label quality (lowest first) and by
+    :func:`wrong_label_chance` (highest first), of labels (N,) under pred_probs (N, K); the confident joint
+    (K, K) and label quality (N,) are computed when not given."""
+    from cleanlab.count import compute_confident_joint
+    from cleanlab.rank import get_label_quality_scores
+    from scipy.stats import rankdata
+
+    if confident_joint is None:
+        confident_joint = compute_confident_joint(labels, pred_probs)
+    if quality is None:
+        quality = get_label_quality_scores(labels, pred_probs)
+    suspicion = rankdata(-quality) + rankdata(wrong_label_chance(labels, pred_probs, confident_joint))
+    return np.argsort(-suspicion, kind="stable")
 
 
 def _overlapping(pairs: pd.DataFrame, confusion: np.ndarray) -> pd.DataFrame:

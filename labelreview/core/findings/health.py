@@ -34,8 +34,8 @@ class Health:
 
     @property
     def estimated_errors(self) -> int:
-        """(1 - health score) x n: cleanlab's estimate of how many labels are wrong."""
-        return int(round((1 - self.analysis.health_score) * len(self.positions)))
+        """How many labels are estimated to be wrong (:attr:`Analysis.estimated_errors`)."""
+        return self.analysis.estimated_errors
 
 
 def compute_health(labels: np.ndarray, pred_probs: np.ndarray, class_names: tuple[str, ...],

@@ -46,7 +46,8 @@ def health_summary(run: ScoreRun, issues: pd.DataFrame, *, source: str | None = 
         "examples": len(dataset),
         "health_score": round(analysis.health_score, 6),
         "label_issues": analysis.issue_count,
-        "estimated_label_errors": int(round((1 - analysis.health_score) * len(dataset))),
+        "estimated_label_errors": analysis.estimated_errors,
+        "expected_precision": _rounded(analysis.expected_precision),
         "class_names": list(dataset.class_names),
         "class_counts": np.bincount(dataset.labels, minlength=len(dataset.class_names)).tolist(),
         "per_class": _records(quality, CLASS_QUALITY_COLUMNS),
@@ -55,8 +56,8 @@ def health_summary(run: ScoreRun, issues: pd.DataFrame, *, source: str | None = 
         "model": run.spec.name,
         "model_reason": run.reason,
         "agreement": round(agreement.overall, 6),
-        "agreement_per_class": {name: None if np.isnan(value) else round(float(value), 6)
-                                for name, value in zip(dataset.class_names, agreement.per_class)},
+        "agreement_per_class": {name: _rounded(value) for name, value in zip(dataset.class_names,
+                                                                             agreement.per_class)},
         "agreement_chance": round(agreement.chance, 6),
         "agreement_verdict": agreement.verdict,
         "agreement_warning": agreement.warning,
@@ -108,6 +109,11 @@ def _read_health(out_dir: Path) -> dict | None:
     except (OSError, ValueError):
         return None
     return health if isinstance(health, dict) else None
+
+
+def _rounded(value: float) -> float | None:
+    """``value`` to 6 places for JSON; None for NaN."""
+    return None if np.isnan(value) else round(float(value), 6)
 
 
 def _records(frame: pd.DataFrame, names: dict[str, str]) -> list[dict]:

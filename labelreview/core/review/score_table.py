@@ -41,6 +41,12 @@ class ScoreTable:
     def suspects(self) -> int:
         return int(self.is_label_issue.sum())
 
+    @property
+    def expected_precision(self) -> float | None:
+        """The run's estimate of the share of its suspects that are real errors (``health.json``), or None."""
+        value = self.health.get("expected_precision")
+        return None if value is None else float(value)
+
     @classmethod
     def empty(cls, n: int, k: int, health: dict | None = None) -> "ScoreTable":
         minus = np.full(n, -1, dtype=np.int64)
@@ -76,7 +82,8 @@ class ScoreTable:
     def from_partial(cls, dataset: Dataset, scored_dataset: Dataset, partial: PartialScore) -> "ScoreTable":
         positions = _positions(dataset, scored_dataset.index[partial.indices])
         health = {"folds_done": partial.folds_done, "folds": partial.folds,
-                  "health_score": partial.analysis.health_score, "label_issues": partial.analysis.issue_count}
+                  "health_score": partial.analysis.health_score, "label_issues": partial.analysis.issue_count,
+                  "expected_precision": partial.analysis.expected_precision}
         return cls.from_analysis(dataset, positions, partial.analysis, partial.pred_probs, partial.fold_of, health)
 
     @classmethod

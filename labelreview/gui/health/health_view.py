@@ -29,6 +29,7 @@ from shiboken6 import isValid
 
 from labelreview.core.findings.analysis import OVERLAP_COLUMNS
 from labelreview.core.findings.health import Health, compute_health
+from labelreview.core.findings.self_check import suspects_said
 from labelreview.core.report.charts import Theme, class_quality_figure, confusion_figure, distribution_figure
 from labelreview.core.report.html_report import model_line, write_report
 from labelreview.core.review.grid_view import GridQuery
@@ -190,7 +191,8 @@ class HealthView(QWidget):
         analysis = health.analysis
         self.summary.setText(
             f"<b>Health score {analysis.health_score:.3f}</b> \u00b7 {len(health.positions):,} scored images \u00b7 "
-            f"{self.session.review_counts().suspects:,} suspects \u00b7 about {health.estimated_errors:,} label errors "
+            f"{suspects_said(self.session.review_counts().suspects, self.session.scores.expected_precision)} \u00b7 "
+            f"about {health.estimated_errors:,} label errors "
             f"estimated<br>"
             f"{model_line(self.session.scores.health, health.agreement)}<br>{_weakest(health)}")
         theme = Theme.for_dark(self.palette().window().color().lightness() < 128)

@@ -8,6 +8,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QInputDialog, QLabel, QListView, QMessageBox, QTabWidget, QVBoxLayout, QWidget
 
 from labelreview.core.errors import DataError
+from labelreview.core.findings.self_check import suspects_said
 from labelreview.core.review.grid_view import SORT_KEYS, sort_key
 from labelreview.core.review.session import ReviewSession
 from labelreview.gui.health.health_view import HealthView
@@ -339,7 +340,8 @@ class ReviewPage(QWidget):
                                        "all": len(self.session.dataset),
                                        "unreadable": len(self.session.dataset.skipped)})
         counts = self.session.review_counts()
-        self.filters.counts.setText(f"{counts.reviewed:,} of {counts.suspects:,} suspects reviewed \u00b7 "
+        self.filters.counts.setText(f"{suspects_said(counts.suspects, scores.expected_precision)} \u00b7 "
+                                    f"{counts.reviewed:,} reviewed \u00b7 "
                                     f"{self.model.rowCount():,} shown of {len(self.session.dataset):,} images")
 
 
