@@ -32,3 +32,15 @@ def test_about_names_the_versions(qtbot, monkeypatch):
     for name in ("labelreview", "TensorFlow", "cleanlab", "Qt", "PySide6"):
         assert f"<td>{name}</td>" in shown[0]
     assert "not found" not in shown[0]
+
+
+def test_actions_that_need_a_dataset_wait_for_one(qtbot, window, digit_folder):
+    """Issue 23, item 15: with no dataset open, Score, Export, Calibrate, Ctrl+I and the review keys are off."""
+    from tests.test_gui_window import open_in
+
+    names = {action.text().replace("&", "") for action in window.dataset_actions}
+    assert {"Score", "Export cleaned labels\u2026", "Calibrate with injected errors\u2026",
+            "Find duplicates, outliers and image issues"} <= names and "Accept suggested label" in names
+    assert not any(action.isEnabled() for action in window.dataset_actions)
+    open_in(qtbot, window, str(digit_folder))
+    assert all(action.isEnabled() for action in window.dataset_actions)

@@ -11,6 +11,7 @@ from labelreview.core.appdirs import log_dir
 from labelreview.core.engine.pipeline import score_dataset
 from labelreview.core.errors import DataError
 from labelreview.core.findings.issue_finders import find_issues
+from labelreview.core.findings.self_check import suspects_said
 from labelreview.core.review.label_store import store_path_for
 from labelreview.core.review.score_table import ScoreTable
 from labelreview.core.review.session import ReviewSession
@@ -76,8 +77,8 @@ class MainWindow(QMainWindow):
         self._add(file, "Open labels &CSV\u2026", None, self.start_page.choose_csv)
         self._add(file, "O&pen scores\u2026", None, lambda: choose_results(self))
         self._add(file, "&Start page", None, lambda: self.pages.setCurrentWidget(self.start_page))
-        self._add(file, "Save labels &as\u2026", "Ctrl+Shift+S", self.choose_labels_place)
-        self._add(file, "&Export cleaned labels\u2026", "Ctrl+E", self.export_cleaned)
+        need_data = [self._add(file, "Save labels &as\u2026", "Ctrl+Shift+S", self.choose_labels_place),
+                     self._add(file, "&Export cleaned labels\u2026", "Ctrl+E", self.export_cleaned)]
         file.addActions(self.review.health.export_actions)  # enabled once there are scores
         self._add(file, "&Quit", QKeySequence.StandardKey.Quit, self.close)
         edit = self.menuBar().addMenu("&Edit")
@@ -85,10 +86,15 @@ class MainWindow(QMainWindow):
         self.redo_action = self._add(edit, "&Redo", QKeySequence.StandardKey.Redo, self.redo)
         review = self.menuBar().addMenu("&Review")
         review.addActions(self.review.actions)
-        self._add(review, "&Score", "Ctrl+R", lambda: self.review.run_panel.score.click())
-        self._add(review, "&Find duplicates, outliers and image issues", "Ctrl+I", self.find_all_issues)
-        self._add(review, "&Calibrate with injected errors\u2026", None, self.loop.ask_calibration)
-        self._add(review, "Retrain and c&ompare\u2026", None, self.loop.ask_comparison)
+        need_data += [*self.review.actions,
+                      self._add(review, "&Score", "Ctrl+R", lambda: self.review.run_panel.score.click()),
+                      self._add(review, "&Find duplicates, outliers and image issues", "Ctrl+I",
+                                self.find_all_issues),
+                      self._add(review, "&Calibrate with injected errors\u2026", None, self.loop.ask_calibration),
+                      self._add(review, "Retrain and c&ompare\u2026", None, self.loop.ask_comparison)]
+        self.dataset_actions = tuple(need_data)  # enabled once a dataset is shown
+        for action in self.dataset_actions:
+            action.setEnabled(False)
         helper = self.menuBar().addMenu("&Help")
         self._add(helper, "&Keyboard shortcuts", "F1", self.show_shortcuts)
         self._add(helper, "&About labelreview", None, self.show_about)
@@ -142,6 +148,8 @@ class MainWindow(QMainWindow):
         log.info("opened %s: %d images, %d unreadable, %s", session.source, len(session.dataset),
                  len(session.dataset.skipped), "scores restored" if session.scores.scored.any() else "not scored")
         cleared = self.review.set_session(session)
+        for action in self.dataset_actions:
+            action.setEnabled(True)
         self.start_page.set_open(session.dataset.name)
         self.pages.setCurrentWidget(self.review)
         self._show_title()
@@ -205,14 +213,15 @@ class MainWindow(QMainWindow):
         self.session.show_scores(scores)
         self.review.scores_changed()
         self.statusBar().showMessage(f"{scores.health['folds_done']} of {scores.health['folds']} folds done: "
-                                     f"{self.session.scores.suspects:,} suspects so far")
+                                     f"{suspects_said(self.session.scores.suspects, None)} so far")
 
     def _scored(self, outcome: tuple) -> None:
         scores, self.session.issues = outcome
         self.session.show_scores(scores, new_round=True)
         self.review.scores_changed()
         scores = self.session.scores  # kept images left unflagged: the count the grid and Rounds tab show
-        message = (f"Done in {scores.health['seconds']:.0f} s: {scores.suspects:,} suspects, "
+        message = (f"Done in {scores.health['seconds']:.0f} s: "
+                   f"{suspects_said(scores.suspects, scores.expected_precision)}, "
                    f"health score {scores.health['health_score']:.3f}, model {scores.health['model']} agrees with "
                    f"{scores.health['agreement']:.0%} of the labels")
         self.review.run_panel.set_running(False, message)

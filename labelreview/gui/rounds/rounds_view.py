@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from labelreview.core.findings.self_check import suspects_said
 from labelreview.core.report.charts import Theme, rounds_figure
 from labelreview.core.review.session import ReviewSession
 
@@ -91,7 +92,8 @@ class RoundsView(QWidget):
         counts = self.session.review_counts()
         reviewed, suspects = counts.reviewed, counts.suspects
         if np.isnan(share):
-            self.estimate.setText(f"{suspects:,} suspects. Review some to estimate how many real errors are left.")
+            self.estimate.setText(f"{suspects_said(suspects, None)}. Review some to estimate how many real errors "
+                                  "are left.")
             return
         names = self.session.dataset.class_names
         worst = np.argsort(-left)[:5]
