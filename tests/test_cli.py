@@ -31,7 +31,7 @@ def test_score_writes_the_result_files(tmp_path, capsys):
     issues = pd.read_csv(out / "issues.csv", keep_default_na=False)
     assert list(issues.columns) == ["index", "path", "issue", "score", "group", "detail"]
     assert (issues["issue"] == "label").sum() == health["label_issues"] == health["issue_counts"]["label"]
-    assert 0 <= health["expected_precision"] <= 1 and health["estimated_label_errors"] >= 0
+    assert health["expected_precision"] is None and health["estimated_label_errors"] >= 0  # 500: too few to check
     assert health["issues_searched"][:3] == ["label", "exact duplicates", "image quality"]
     summary = capsys.readouterr().out.strip()
     assert summary.startswith("500 examples, ") and "suspects found, health score" in summary

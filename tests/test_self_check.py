@@ -63,3 +63,11 @@ def test_the_estimate_is_said_in_tenths():
     assert suspects_said(467, 0.61) == "467 suspects, about 6 in 10 likely real"
     assert suspects_said(1, 0.97) == "1 suspect, nearly all likely real"
     assert suspects_said(1200, None) == "1,200 suspects"
+
+
+def test_kinds_too_rare_to_be_flipped_in_every_trial_still_count_in_full():
+    """Twenty classes: each of the 380 kinds of error gets a flip in few trials, yet the count holds."""
+    labels, pred_probs, truth = noisy_set(8, 0.0, n=3000, k=20)
+    result = analyze(labels, pred_probs, tuple(f"c{i}" for i in range(20)))
+    assert result.estimated_errors == pytest.approx((labels != truth).sum(), rel=0.25)
+    assert result.expected_precision > 0.8

@@ -13,7 +13,6 @@ CLASS_QUALITY_COLUMNS = {"Class Name": "class", "Label Issues": "label_issues",
 OVERLAP_COLUMNS = {"Class Name A": "class_a", "Class Name B": "class_b", "Images": "images",
                    "Joint Probability": "joint_probability"}
 """cleanlab's column names -> ours, for ``class_quality`` and ``overlapping`` (health.json, the report)."""
-CUT_FROM = 1000  # images: a smaller set gives the self-check too few flips of each kind to shorten the list
 
 
 @dataclass(frozen=True)
@@ -30,8 +29,8 @@ class Analysis:
         cleanlab's label quality score of the given label (self-confidence).
     is_label_issue : np.ndarray of bool, shape (N,)
         The most suspicious images: as many as the self-check estimates there are errors
-        (:mod:`self_check`), or as cleanlab's ``find_label_issues`` flags when that is fewer or the set has
-        fewer than CUT_FROM images.
+        (:mod:`self_check`), or as cleanlab's ``find_label_issues`` flags when that is fewer or the set is too
+        small to check.
     rank : np.ndarray of int, shape (N,)
         1 = most suspicious: by the mean of two ranks, by ``label_quality`` (lowest first) and by the chance that
         the label is wrong (:func:`wrong_label_chance`; highest first). The first ranks errors spread over all
@@ -92,7 +91,7 @@ def analyze(labels: np.ndarray, pred_probs: np.ndarray, class_names: tuple[str, 
     health_score = float(overall_label_health_score(labels, pred_probs, verbose=False))
     check = self_check(labels, pred_probs, suspicion_order)
     errors = round((1 - health_score) * n) if np.isnan(check.errors) else round(check.errors)
-    if n >= CUT_FROM:
+    if not np.isnan(check.errors):
         flagged = min(flagged, errors)
     quality = get_label_quality_scores(labels, pred_probs)
     order = suspicion_order(labels, pred_probs, joint, quality)

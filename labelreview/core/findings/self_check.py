@@ -16,6 +16,7 @@ import numpy as np
 TRIALS = 16  # few flips fall to each kind of error: many trials steady the count
 SHARE = 0.05  # labels flipped per trial, of the images
 TOP = 0.25  # each kind's errors are counted above this share of its flipped labels: where they are nearly all
+MIN_IMAGES = 1_000  # fewer give too few flips of each kind to count by
 MAX_IMAGES = 50_000  # a larger set is checked on a random sample of this many
 SEED = 7919
 
@@ -26,47 +27,46 @@ class Trial:
 
     Attributes
     ----------
-    flips : int
-        Labels flipped, m, of ``images`` n.
-    images : int
     others_found : np.ndarray of int, shape (n,)
         Of the i + 1 most suspicious images, how many were not flipped.
+    kinds : np.ndarray of int, shape (c,)
+        The kinds of error the flips took: given class x K + the class the model prefers.
     kind_errors : np.ndarray of float, shape (c,)
-        Estimated real errors of each kind the flips took (given class, class the model prefers).
+        Estimated real errors of each kind among the images not flipped.
     kind_ranks : tuple of np.ndarray of int, length c
         Ranks (0 = most suspicious) of each kind's flipped labels.
     """
 
-    flips: int
-    images: int
     others_found: np.ndarray
+    kinds: np.ndarray
     kind_errors: np.ndarray
     kind_ranks: tuple[np.ndarray, ...]
 
-    @property
-    def errors(self) -> float:
-        """Real errors of the set, corrected for those the flips took."""
-        return float(self.kind_errors.sum()) / (1 - self.flips / self.images)
-
-    def errors_among(self, flagged: int) -> float:
-        """Real errors among the ``flagged`` most suspicious images of the set without flips."""
-        cut = int(np.searchsorted(self.others_found, flagged))
-        caught = np.array([(ranks < cut).mean() for ranks in self.kind_ranks])
-        return float(self.kind_errors @ caught) / (1 - self.flips / self.images)
+    def caught(self, others: float) -> np.ndarray:
+        """Share (c,) of each kind's flipped labels ranked above the point where ``others`` images not
+        flipped have come."""
+        cut = int(np.searchsorted(self.others_found, others))
+        return np.array([(ranks < cut).mean() for ranks in self.kind_ranks])
 
 
 @dataclass(frozen=True)
 class SelfCheck:
     """The trials of one set of labels; counts are for the whole set (a sample is scaled up).
 
+    Each kind of error is counted over the trials that flipped some of its labels, so kinds too rare to be
+    flipped in every trial still count in full.
+
     Attributes
     ----------
     trials : tuple of Trial
+    kept : float
+        Share of the images checked that each trial left unflipped, 1 - m / n.
     scale : float
         Images of the set per image checked.
     """
 
     trials: tuple[Trial, ...]
+    kept: float
     scale: float
 
     @property
@@ -74,47 +74,61 @@ class SelfCheck:
         """Estimated label errors in the set that the model disagrees with; NaN without trials."""
         if not self.trials:
             return float("nan")
-        return self.scale * float(np.mean([t.errors for t in self.trials]))
+        return self.scale * _per_kind([(t.kinds, t.kind_errors) for t in self.trials]) / self.kept
 
     def precision(self, flagged: int) -> float:
         """Expected share of real errors among the ``flagged`` most suspicious images; NaN when none."""
         if flagged <= 0 or not self.trials:
             return float("nan")
-        checked = flagged / self.scale
-        return float(np.clip(np.mean([t.errors_among(checked) for t in self.trials]) / checked, 0, 1))
+        checked = flagged / self.scale  # of which a trial left ``kept`` unflipped
+        found = _per_kind([(t.kinds, t.kind_errors * t.caught(checked * self.kept)) for t in self.trials])
+        return float(np.clip(found / self.kept / checked, 0, 1))
+
+
+def _per_kind(trials: list[tuple[np.ndarray, np.ndarray]]) -> float:
+    """The sum over kinds of each kind's mean value over the trials that have it; ``trials`` hold (kinds (c,),
+    values (c,))."""
+    kinds, values = np.concatenate([k for k, _ in trials]), np.concatenate([v for _, v in trials])
+    _, kind = np.unique(kinds, return_inverse=True)
+    return float((np.bincount(kind, values) / np.bincount(kind)).sum())
 
 
 def self_check(labels: np.ndarray, pred_probs: np.ndarray, order_of) -> SelfCheck:
     """Flip known labels (N,) int and rank them with ``order_of(labels, pred_probs)``, the positions most
-    suspicious first, over out-of-sample pred_probs (N, K); no trials for fewer than 2 classes or 40 images."""
+    suspicious first, over out-of-sample pred_probs (N, K); no trials for fewer than 2 classes or MIN_IMAGES."""
+    from cleanlab.count import compute_confident_joint
+
     n, k = pred_probs.shape
     rng = np.random.default_rng(SEED)
     if n > MAX_IMAGES:
         rows = np.sort(rng.choice(n, MAX_IMAGES, replace=False))
         labels, pred_probs = labels[rows], pred_probs[rows]
     checked = len(labels)
-    if k < 2 or checked < 40:
-        return SelfCheck((), n / max(checked, 1))
+    flips = round(SHARE * checked)
+    if k < 2 or checked < MIN_IMAGES:
+        return SelfCheck((), 1.0, n / max(checked, 1))
+    joint = compute_confident_joint(labels, pred_probs)
     predicted = pred_probs.argmax(axis=1)
     trials = []
     for _ in range(TRIALS):
-        flipped_labels, flipped = flip_like_noise(labels, pred_probs, max(2, round(SHARE * checked)), rng)
+        flipped_labels, flipped = flip_like_noise(labels, joint, flips, rng)
         order = order_of(flipped_labels, pred_probs)
         rank = np.empty(checked, dtype=np.int64)
         rank[order] = np.arange(checked)
-        errors, ranks = _count_by_kind(flipped_labels * k + predicted, flipped & (flipped_labels != predicted), rank)
-        if len(errors):
-            trials.append(Trial(int(flipped.sum()), checked, np.cumsum(~flipped[order]), errors, ranks))
-    return SelfCheck(tuple(trials), n / checked)
+        kinds, errors, ranks = _count_by_kind(flipped_labels * k + predicted, flipped & (flipped_labels != predicted),
+                                              rank)
+        if len(kinds):
+            trials.append(Trial(np.cumsum(~flipped[order]), kinds, errors, ranks))
+    return SelfCheck(tuple(trials), 1 - flips / checked, n / checked)
 
 
-def _count_by_kind(kind: np.ndarray, flipped: np.ndarray, rank: np.ndarray) -> tuple[np.ndarray, tuple]:
-    """Per kind (N,) of the ``flipped`` (N,) bool images: the real errors estimated from the images not flipped
-    ranked (``rank`` (N,), 0 = first) above its first TOP share of flipped ones (with m flipped of a kind, the
-    b real ones above the j-th flipped estimate b (m + 1) / j, as when they interleave at random), and the
-    ranks of its flipped ones."""
-    errors, ranks = [], []
-    for one in np.unique(kind[flipped]):
+def _count_by_kind(kind: np.ndarray, flipped: np.ndarray, rank: np.ndarray) -> tuple[np.ndarray, np.ndarray, tuple]:
+    """Per kind (N,) of the ``flipped`` (N,) bool images: the kind, the real errors estimated from the images not
+    flipped ranked (``rank`` (N,), 0 = first) above its first TOP share of flipped ones (with m flipped of a
+    kind, the b real ones above the j-th flipped estimate b (m + 1) / j, as when they interleave at random),
+    and the ranks of its flipped ones."""
+    kinds, errors, ranks = np.unique(kind[flipped]), [], []
+    for one in kinds:
         members = np.flatnonzero(kind == one)
         members = members[np.argsort(rank[members])]
         is_flip = flipped[members]
@@ -124,29 +138,25 @@ def _count_by_kind(kind: np.ndarray, flipped: np.ndarray, rank: np.ndarray) -> t
         others_above = int(np.searchsorted(found, j)) + 1 - j
         errors.append(others_above * (m + 1) / j)
         ranks.append(rank[members[is_flip]])
-    return np.array(errors), tuple(ranks)
+    return kinds, np.array(errors), tuple(ranks)
 
 
-def flip_like_noise(labels: np.ndarray, pred_probs: np.ndarray, count: int,
+def flip_like_noise(labels: np.ndarray, confident_joint: np.ndarray, count: int,
                     rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-    """``count`` labels (N,) changed as cleanlab estimates the set's errors are spread: a (given, true) pair of
-    classes drawn from the confident joint's off-diagonal, then an image labeled the true one, at random, given
-    the other (uniform over pairs where the joint has no errors). Returns the new labels (N,) and which changed
-    (N,) bool."""
-    from cleanlab.count import compute_confident_joint
-
-    k = pred_probs.shape[1]
-    joint = compute_confident_joint(labels, pred_probs).astype(np.float64)  # [given, true]
-    np.fill_diagonal(joint, 0)
+    """About ``count`` labels (N,) changed as cleanlab's ``confident_joint`` (K, K; given x true) says the
+    set's errors are spread: (given, true) pairs drawn from its off-diagonal, each an image labeled the true
+    class at random given the other (pairs weighted by the true class's size where the joint has no errors;
+    fewer when a class runs out of images). Returns the new labels (N,) and which changed (N,) bool."""
+    k = confident_joint.shape[0]
+    joint = confident_joint.astype(np.float64) * (1 - np.eye(k))
     if joint.sum() == 0:
         joint = np.bincount(labels, minlength=k)[None, :] * (1 - np.eye(k))
+    drawn = rng.multinomial(count, (joint / joint.sum()).ravel()).reshape(k, k)
     changed, flipped = labels.copy(), np.zeros(len(labels), dtype=bool)
-    for cell in rng.choice(k * k, count, p=(joint / joint.sum()).ravel()):
-        given, true = divmod(int(cell), k)
-        pool = np.flatnonzero((labels == true) & ~flipped)
-        if len(pool):
-            image = rng.choice(pool)
-            changed[image], flipped[image] = given, True
+    for true in range(k):
+        given = np.repeat(np.arange(k), drawn[:, true])
+        images = rng.permutation(np.flatnonzero(labels == true))[:len(given)]
+        changed[images], flipped[images] = given[:len(images)], True
     return changed, flipped
 
 
