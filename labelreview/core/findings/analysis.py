@@ -89,9 +89,11 @@ def analyze(labels: np.ndarray, pred_probs: np.ndarray, class_names: tuple[str, 
     joint = compute_confident_joint(labels, pred_probs)
     flagged = int(find_label_issues(labels, pred_probs, confident_joint=joint, n_jobs=1).sum())
     health_score = float(overall_label_health_score(labels, pred_probs, verbose=False))
-    check = self_check(labels, pred_probs, suspicion_order)
-    errors = round((1 - health_score) * n) if np.isnan(check.errors) else round(check.errors)
-    if not np.isnan(check.errors):
+    check = self_check(labels, pred_probs, suspicion_order, confident_joint=joint)
+    if np.isnan(check.errors):  # too small to check
+        errors = round((1 - health_score) * n)
+    else:
+        errors = round(check.errors)
         flagged = min(flagged, errors)
     quality = get_label_quality_scores(labels, pred_probs)
     order = suspicion_order(labels, pred_probs, joint, quality)

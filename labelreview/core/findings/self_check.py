@@ -93,21 +93,23 @@ def _per_kind(trials: list[tuple[np.ndarray, np.ndarray]]) -> float:
     return float((np.bincount(kind, values) / np.bincount(kind)).sum())
 
 
-def self_check(labels: np.ndarray, pred_probs: np.ndarray, order_of) -> SelfCheck:
+def self_check(labels: np.ndarray, pred_probs: np.ndarray, order_of, *,
+               confident_joint: np.ndarray | None = None) -> SelfCheck:
     """Flip known labels (N,) int and rank them with ``order_of(labels, pred_probs)``, the positions most
-    suspicious first, over out-of-sample pred_probs (N, K); no trials for fewer than 2 classes or MIN_IMAGES."""
+    suspicious first, over out-of-sample pred_probs (N, K); no trials for fewer than 2 classes or MIN_IMAGES.
+    ``confident_joint`` (K, K) of these labels is computed when not given (and for a sample)."""
     from cleanlab.count import compute_confident_joint
 
     n, k = pred_probs.shape
     rng = np.random.default_rng(SEED)
     if n > MAX_IMAGES:
         rows = np.sort(rng.choice(n, MAX_IMAGES, replace=False))
-        labels, pred_probs = labels[rows], pred_probs[rows]
+        labels, pred_probs, confident_joint = labels[rows], pred_probs[rows], None
     checked = len(labels)
     flips = round(SHARE * checked)
     if k < 2 or checked < MIN_IMAGES:
         return SelfCheck((), 1.0, n / max(checked, 1))
-    joint = compute_confident_joint(labels, pred_probs)
+    joint = compute_confident_joint(labels, pred_probs) if confident_joint is None else confident_joint
     predicted = pred_probs.argmax(axis=1)
     trials = []
     for _ in range(TRIALS):
