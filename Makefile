@@ -42,6 +42,7 @@ package: $(INSTALLED)
 	echo "package: built in $$(( $$(date +%s) - start )) s, dist/labelreview is $$(du -sh dist/labelreview | cut -f1)"
 	# TensorFlow's own libraries carry ~250 MB of symbols; stripping every library breaks scipy's OpenBLAS
 	if [ "$$(uname)" = Linux ]; then strip --strip-unneeded dist/labelreview/_internal/tensorflow/lib*.so.2; fi
+	cp dist/labelreview/_internal/THIRD-PARTY-NOTICES dist/labelreview/
 	@echo "package: after stripping TensorFlow, dist/labelreview is $$(du -sh dist/labelreview | cut -f1)"
 
 package-selftest:

@@ -13,6 +13,7 @@ from labelreview.core.data.sources import open_source
 from labelreview.core.engine.models import ModelSpec
 from labelreview.core.engine.pipeline import score_dataset
 from labelreview.core.findings.score_files import write_score_files
+from labelreview.notices import installed_notices
 
 SCRATCH_DIRS = tuple(f"LABELREVIEW_{name}_DIR" for name in ("DATA", "CONFIG", "CACHE"))
 """Kept in a temporary folder during the selftest: the user's labels, settings, recent list and caches are left
@@ -65,11 +66,14 @@ def _run_checks(check, scratch: str) -> None:
     run = score_dataset(shapes, ModelSpec(name="auto"), folds=3)
     agreement = float((run.analysis.predicted == shapes.labels).mean())
     check(f"pretrained backbone ({run.spec.name}, weights checked): a colour folder embedded and scored, "
-          f"agreement {agreement:.2f}; duplicates, outliers (Datalab) and quality searched",
+          f"agreement {agreement:.2f}; duplicates, outliers and quality searched in the same pass",
           run.spec.name == "lite0" and agreement > 0.8 and run.findings.outliers is not None)
     check(*_issue_finders_check())
     check(*_map_check(shapes))
     check(*_window_check())
+    notices = installed_notices()
+    check(f"third-party notices: {notices.count(chr(10) + '=' * 100)} packages, Qt's LGPL among them",
+          "PySide6" in notices and "GNU LESSER GENERAL PUBLIC LICENSE" in notices)
 
 
 def _issue_finders_check() -> tuple[str, bool]:

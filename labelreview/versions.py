@@ -6,7 +6,8 @@ from importlib import metadata
 from labelreview import __version__
 
 
-def _installed(*names: str) -> str:
+def installed_version(*names: str) -> str:
+    """The version of the first of the distributions ``names`` that is installed, or "not found"."""
     for name in names:
         try:
             return metadata.version(name)
@@ -22,9 +23,9 @@ def library_versions() -> dict[str, str]:
 
     return {
         "labelreview": __version__,
-        "TensorFlow": _installed("tensorflow-cpu", "tensorflow"),
-        "Keras": _installed("keras"),
-        "cleanlab": _installed("cleanlab"),
+        "TensorFlow": installed_version("tensorflow-cpu", "tensorflow"),
+        "Keras": installed_version("keras"),
+        "cleanlab": installed_version("cleanlab"),
         "Qt": qVersion(),
         "PySide6": pyside,
         "Python": platform.python_version(),

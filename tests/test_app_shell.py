@@ -2,10 +2,11 @@
 
 import sys
 
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QLabel, QMessageBox
 
 from labelreview.core.appdirs import log_dir
 from labelreview.gui.crash_guard import install_error_dialog, start_logging
+from labelreview.gui.dialogs.about_dialog import AboutDialog, NoticesDialog
 from labelreview.gui.main_window import MainWindow
 
 
@@ -23,15 +24,22 @@ def test_unexpected_errors_are_logged_and_shown_with_the_log_path(qapp, monkeypa
     assert shown and "RuntimeError: boom" in shown[0] and str(path) in shown[0]
 
 
-def test_about_names_the_versions(qtbot, monkeypatch):
-    shown = []
-    monkeypatch.setattr(QMessageBox, "about", lambda parent, title, text: shown.append(text))
+def test_about_names_the_versions_and_shows_the_third_party_notices(qtbot):
     window = MainWindow()
     qtbot.addWidget(window)
     window.show_about()
+    about = window.findChild(AboutDialog)
+    text = about.findChild(QLabel).text()
     for name in ("labelreview", "TensorFlow", "cleanlab", "Qt", "PySide6"):
-        assert f"<td>{name}</td>" in shown[0]
-    assert "not found" not in shown[0]
+        assert f"<td>{name}</td>" in text
+    assert "not found" not in text
+    about.notices_button.click()
+    notices = about.findChild(NoticesDialog)
+    qtbot.waitUntil(lambda: notices.text.toPlainText().startswith("Third-party"), timeout=30_000)
+    shown = notices.text.toPlainText()
+    for package in ("PySide6-Essentials", "tensorflow-cpu", "cleanlab", "numpy", "Pillow"):
+        assert f"\n{package} " in shown, package
+    assert "replace them with your own build" in shown and "GNU LESSER GENERAL PUBLIC LICENSE" in shown
 
 
 def test_actions_that_need_a_dataset_wait_for_one(qtbot, window, digit_folder):

@@ -99,3 +99,26 @@ def test_the_port_names_the_imagenet_class_of_real_photos():
     _, logits = network.predict(photos.astype(np.float32), verbose=0)
     assert logits[0].argmax() in (281, 282, 285)  # tabby, tiger cat, Egyptian cat
     assert logits[1].argmax() in (967, 968)  # espresso, cup
+
+
+@pytest.mark.slow
+def test_the_converted_network_is_cached_and_run_without_importing_tensorflow(tmp_path, monkeypatch):
+    import subprocess
+
+    from labelreview.core.appdirs import cache_dir
+    from labelreview.core.engine import backbone
+
+    photos = np.random.default_rng(0).integers(0, 256, (2, 224, 224, 3), dtype=np.uint8)
+    expected = backbone.load_embedder()(photos)  # converted once for the test session
+    script = ("import sys, numpy as np; from labelreview.core.engine.backbone import load_embedder; "
+              "x = np.random.default_rng(0).integers(0, 256, (2, 224, 224, 3), dtype=np.uint8); "
+              "np.save(sys.argv[1], load_embedder()(x)); assert 'tensorflow' not in sys.modules, 'imported'")
+    subprocess.run([sys.executable, "-c", script, str(tmp_path / "e.npy")], check=True)
+    assert np.array_equal(np.load(tmp_path / "e.npy"), expected)
+    damaged = tmp_path / "cache" / "networks"
+    shutil.copytree(cache_dir() / "networks", damaged)
+    (cached,) = damaged.glob("*.tflite")
+    cached.write_bytes(b"not a network")
+    monkeypatch.setenv("LABELREVIEW_CACHE_DIR", str(tmp_path / "cache"))
+    assert np.array_equal(backbone.load_embedder()(photos), expected)  # converted again
+    assert cached.read_bytes()[4:8] == b"TFL3"

@@ -1,5 +1,7 @@
 """The model-free finders on real images: duplicates and label conflicts, outliers, image quality, issues.csv."""
 
+import sys
+
 import numpy as np
 import pytest
 from PIL import Image, ImageFilter
@@ -241,3 +243,15 @@ def test_light_odd_shaped_odd_sized_and_grayscale_images_in_a_colour_set(shapes_
     assert said["odd_size"] == "1500 x 1500 px where most are about 96 x 96"
     assert said["grayscale"] == "grayscale in a set of colour images" and "lighter than" in said["light"]
     assert set(quality["position"]) <= {where(dataset, path) for path, _ in planted.values()}  # nothing else
+
+
+def test_outliers_are_scored_as_datalab_scores_them_without_datalab():
+    """exp(-distance / median distance); flagged beyond Q3 + (1 / 0.37037 - 1) IQR, as cleanlab's Datalab."""
+    from labelreview.core.findings.outliers import _scored
+
+    distance = np.array([1.0, 1.1, 0.9, 1.0, 1.05, 0.95, 1.0, 4.0])
+    score, flagged = _scored(distance)
+    assert np.allclose(score, np.exp(-distance / np.median(distance)))
+    q1, q3 = np.percentile(distance, [25, 75])
+    assert flagged.tolist() == (distance > q3 + (1 / 0.37037 - 1) * (q3 - q1)).tolist() == [False] * 7 + [True]
+    assert "datasets" not in sys.modules and "pyarrow" not in sys.modules  # what Datalab would bring

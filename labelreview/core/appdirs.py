@@ -1,6 +1,7 @@
-"""Where labelreview keeps its cache, settings and logs (overridable for tests)."""
+"""Where labelreview keeps its cache, settings and logs (overridable for tests), and where its resources are."""
 
 import os
+import sys
 from pathlib import Path
 
 import platformdirs
@@ -26,3 +27,9 @@ def log_dir() -> Path:
 def data_dir() -> Path:
     """Labels of array datasets (MNIST) and saved scores; ``LABELREVIEW_DATA_DIR`` overrides."""
     return Path(os.environ.get("LABELREVIEW_DATA_DIR") or platformdirs.user_data_dir(APP))
+
+
+def resources_dir() -> Path:
+    """``resources/`` beside the package, or inside the PyInstaller bundle."""
+    bundle = getattr(sys, "_MEIPASS", None)
+    return Path(bundle) / "resources" if bundle else Path(__file__).resolve().parents[2] / "resources"

@@ -7,12 +7,7 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
 from labelreview import __version__
-
-
-def resources_dir() -> Path:
-    """``resources/`` beside the package, or inside the PyInstaller bundle."""
-    bundle = getattr(sys, "_MEIPASS", None)
-    return Path(bundle) / "resources" if bundle else Path(__file__).resolve().parents[2] / "resources"
+from labelreview.core.appdirs import resources_dir
 
 
 def run_gui(source: str | None = None, *, labels: str | None = None, score: bool = False) -> int:

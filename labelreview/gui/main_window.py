@@ -7,7 +7,6 @@ from PySide6.QtCore import Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QApplication, QFileDialog, QLineEdit, QMainWindow, QMessageBox, QStackedWidget
 
-from labelreview.core.appdirs import log_dir
 from labelreview.core.engine.pipeline import score_dataset
 from labelreview.core.errors import DataError
 from labelreview.core.findings.issue_finders import find_issues
@@ -16,6 +15,7 @@ from labelreview.core.review.label_store import store_path_for
 from labelreview.core.review.score_table import ScoreTable
 from labelreview.core.review.session import ReviewSession
 from labelreview.core.settings import load_settings, save_settings
+from labelreview.gui.dialogs.about_dialog import AboutDialog
 from labelreview.gui.dialogs.open_results import choose_results
 from labelreview.gui.review.review_page import SHORTCUTS, ReviewPage
 from labelreview.gui.rounds.curator_loop import CuratorLoop
@@ -25,7 +25,6 @@ from labelreview.gui.workers.engine_preload import preload_engine
 from labelreview.gui.workers.finder_status import FinderStatus
 from labelreview.gui.workers.issue_finder import IssueFinder
 from labelreview.gui.workers.worker import start_task
-from labelreview.versions import library_versions
 
 log = logging.getLogger(__name__)
 
@@ -395,9 +394,7 @@ class MainWindow(QMainWindow):
                                 "<p>Shortcuts act on the grid; they never fire while you type in a text field.</p>")
 
     def show_about(self) -> None:
-        rows = "".join(f"<tr><td>{name}</td><td>{version}</td></tr>" for name, version in library_versions().items())
-        QMessageBox.about(self, "About labelreview", "<h3>labelreview</h3><p>Find and fix mislabeled images, "
-                          f"offline.</p><table cellspacing=4>{rows}</table><p>Log: {log_dir() / 'labelreview.log'}</p>")
+        AboutDialog(self).open()
 
     def closeEvent(self, event) -> None:
         """Stop a run cleanly before closing: no hang, no half-written files."""

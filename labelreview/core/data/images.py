@@ -54,36 +54,53 @@ def choose_geometry(files: list[Path]) -> Geometry:
     return Geometry(side, 1 if gray else 3)
 
 
-def decode_image(path: Path, geometry: Geometry) -> np.ndarray:
-    """Read ``path`` as a (side, side, channels) uint8 array.
+@dataclass(frozen=True)
+class Decoded:
+    """An image file decoded once, for every size made from it: ``image`` upright (EXIF rotation applied) at its
+    file's size or, for a large JPEG, at the reduced scale asked for; ``size`` the file's full (width, height),
+    upright; ``gray`` whether it is grayscale."""
 
-    EXIF rotation is applied, transparency is flattened onto white, 16-bit
-    images are scaled to 8 bits, and the image is fitted into the square with
-    its aspect ratio kept (black bars). Raises ``OSError`` or ``ValueError``
-    with a readable message for files that cannot be used.
-    """
-    with _open_checked(path) as image:
-        image.draft("L" if geometry.channels == 1 else "RGB", (geometry.side, geometry.side))
-        image = _shrink(ImageOps.exif_transpose(image), geometry.side)
-        image = _to_mode(image, "L" if geometry.channels == 1 else "RGB")
-        fitted = fit_square(image, geometry.side)
-    return np.asarray(fitted, dtype=np.uint8).reshape(geometry.shape)
+    image: Image.Image
+    size: tuple[int, int]
+    gray: bool
 
 
-def open_for_inspection(path: Path, side: int) -> tuple[Image.Image, tuple[int, int], bool]:
-    """``path`` decoded for judging its quality: (image in ``L`` or ``RGB`` with sides near ``side`` or less,
-    its full (width, height), True when it is grayscale).
+def decode_once(path: Path, side: int, mode: str | None = None) -> Decoded:
+    """Decode ``path`` for pixels of at most about ``side`` x ``side``: JPEGs at the smallest scale still at
+    least that large, in ``mode`` (``L`` or ``RGB``; default: ``L`` for grayscale images, else ``RGB``).
 
-    Large images are box-averaged down (JPEGs decoded at a reduced scale); transparency is flattened onto white.
+    Raises ``OSError`` or ``ValueError`` with a readable message for files that cannot be used.
     """
     with _open_checked(path) as image:
         width, height = image.size
         if image.getexif().get(ORIENTATION, 1) in TURNED:
             width, height = height, width
         gray = image.mode in GRAY_MODES or _is_gray_palette(image)
-        image.draft("L" if gray else "RGB", (side, side))
-        image = _shrink(ImageOps.exif_transpose(image), side // 2)
-        return _to_mode(image, "L" if gray else "RGB"), (width, height), gray
+        image.draft(mode or ("L" if gray else "RGB"), (side, side))
+        return Decoded(ImageOps.exif_transpose(image), (width, height), gray)
+
+
+def decode_image(path: Path, geometry: Geometry) -> np.ndarray:
+    """Read ``path`` as a (side, side, channels) uint8 array: :func:`model_input` of the file."""
+    return model_input(decode_once(path, geometry.side, "L" if geometry.channels == 1 else "RGB").image, geometry)
+
+
+def model_input(image: Image.Image, geometry: Geometry) -> np.ndarray:
+    """``image`` (any PIL mode, any size) as a (side, side, channels) uint8 array.
+
+    Transparency is flattened onto white, 16-bit images are scaled to 8 bits, and the image is fitted into the
+    square with its aspect ratio kept (black bars).
+    """
+    image = _to_mode(_shrink(image, geometry.side), "L" if geometry.channels == 1 else "RGB")
+    return np.asarray(fit_square(image, geometry.side), dtype=np.uint8).reshape(geometry.shape)
+
+
+def inspection_view(decoded: Decoded, side: int) -> Image.Image:
+    """``decoded`` for judging its quality: in ``L`` or ``RGB`` with sides near ``side`` or less.
+
+    Large images are box-averaged down; transparency is flattened onto white.
+    """
+    return _to_mode(_shrink(decoded.image, side // 2), "L" if decoded.gray else "RGB")
 
 
 def decode_full_image(path: Path) -> np.ndarray:

@@ -21,9 +21,12 @@ from pathlib import Path
 import numpy as np
 
 from labelreview.core.atomic import write_text_atomic
+from labelreview.core.data.dataset import Dataset
+from labelreview.core.errors import DataError
 from labelreview.core.progress import Callback, ignore_progress
 
 CACHE_VERSION = 2
+HASH_CHUNK = 4096  # array rows hashed at a time
 UNDONE = ""  # key of a row a cancelled run did not reach: it never matches, so it is computed next time
 
 Fill = Callable[[np.ndarray, list[int]], Iterator[tuple[list[int], dict[int, str]]]]
@@ -43,6 +46,21 @@ def file_key(root: Path, relpath: str) -> str:
 def array_keys(images: np.ndarray) -> list[str]:
     """A content hash of each row of ``images`` (n, ...): equal rows, equal keys."""
     return [hashlib.blake2b(np.ascontiguousarray(row).tobytes(), digest_size=12).hexdigest() for row in images]
+
+
+def dataset_keys(dataset: Dataset) -> list[str]:
+    """The key of each example of ``dataset`` (N,): its file's :func:`file_key`, or its array row's content hash."""
+    if dataset.paths is not None:
+        return [file_key(dataset.root, path) for path in dataset.paths]
+    return [key for start in range(0, len(dataset), HASH_CHUNK)
+            for key in array_keys(dataset.images(slice(start, start + HASH_CHUNK)))]
+
+
+def changed_file_error(dataset: Dataset, failures: dict[int, str]) -> DataError:
+    """The error for rows that could not be computed for ``dataset`` (position -> why), which opened them all."""
+    position, reason = next(iter(failures.items()))
+    return DataError(dataset.root / dataset.path(position) if dataset.root else None,
+                     f"{reason} (changed since the dataset was opened? open it again)")
 
 
 def cached_rows(folder: Path, keys: list[str], row_shape: tuple[int, ...], dtype, fill: Fill, *,
@@ -71,45 +89,86 @@ def cached_rows(folder: Path, keys: list[str], row_shape: tuple[int, ...], dtype
     failures : dict of int to str
         Row -> why it could not be computed.
     """
-    old_keys, old_failures, old_rows = _read(folder, row_shape, np.dtype(dtype))
-    n = len(keys)
-    old_row = {key: row for row, key in enumerate(old_keys) if key != UNDONE}
-    if old_rows is not None and all(key in old_row for key in keys):
-        callback(1.0, f"{what}: all {n:,} from the cache")
-        return _rows_of(old_rows, old_keys, old_row, keys), {i: old_failures[k] for i, k in enumerate(keys) if k in old_failures}
-    keys = keys + _kept_for_later(old_keys, keys)
-    folder.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".rows-", suffix=".tmp", dir=folder)  # never a name _commit cleans up
-    os.close(fd)
-    try:
-        rows = np.lib.format.open_memmap(tmp, mode="w+", dtype=dtype, shape=(len(keys), *row_shape))
-        failures = {i: old_failures[key] for i, key in enumerate(keys) if key in old_failures}
-        todo = [i for i, key in enumerate(keys[:n]) if key not in old_row and i not in failures]
-        for i, key in enumerate(keys):
-            if key in old_row:
-                rows[i] = old_rows[old_row[key]]
-        done = np.ones(len(keys), dtype=bool)
-        done[todo] = False
-        try:
-            with contextlib.closing(fill(rows, todo)) as batches:
+    with RowFill(folder, keys, row_shape, dtype) as cache:
+        if not cache.todo:
+            callback(1.0, f"{what}: all {len(keys):,} from the cache")
+        else:
+            with contextlib.closing(fill(cache.rows, cache.todo)) as batches:
                 for finished, failed in batches:
-                    done[finished] = True
-                    failures.update(failed)
-                    count = len(todo) - int((~done).sum())
-                    callback(count / max(1, len(todo)), f"{what} {count:,}/{len(todo):,}")
-        finally:  # also when cancelled: what is done stays done
-            rows.flush()
-            del rows
-            if done.any():
-                _commit(folder, tmp, [k if d else UNDONE for k, d in zip(keys, done)], failures)
-            else:
-                os.unlink(tmp)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    rows, _ = _load(folder)
-    return rows[:n], {i: reason for i, reason in failures.items() if i < n}
+                    cache.finished(finished, failed)
+                    callback(cache.count / len(cache.todo), f"{what} {cache.count:,}/{len(cache.todo):,}")
+    return cache.result()
+
+
+class RowFill:
+    """A cache's rows while the missing ones are computed: ``rows[i]`` for each ``i`` in ``todo`` is to be
+    written, and each batch said with :meth:`finished`.
+
+    Leaving the ``with`` block commits the rows finished (also when cancelled or failed); :meth:`result` then
+    maps them. Rows the old cache holds are copied; nothing is written when it holds them all (``todo`` empty).
+    """
+
+    def __init__(self, folder: Path, keys: list[str], row_shape: tuple[int, ...], dtype):
+        old_keys, old_failures, old_rows = _read(folder, row_shape, np.dtype(dtype))
+        self.folder, self.n = folder, len(keys)
+        old_row = {key: row for row, key in enumerate(old_keys) if key != UNDONE}
+        self.todo: list[int] = []
+        self._tmp = None
+        if old_rows is not None and all(key in old_row for key in keys):
+            self._cached = (_rows_of(old_rows, old_keys, old_row, keys),
+                            {i: old_failures[k] for i, k in enumerate(keys) if k in old_failures})
+            return
+        self._cached = None
+        self.keys = keys + _kept_for_later(old_keys, keys)
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, self._tmp = tempfile.mkstemp(prefix=".rows-", suffix=".tmp", dir=folder)  # never a name _commit cleans
+        os.close(fd)
+        try:
+            self.rows = np.lib.format.open_memmap(self._tmp, mode="w+", dtype=dtype, shape=(len(self.keys), *row_shape))
+            self.failures = {i: old_failures[key] for i, key in enumerate(self.keys) if key in old_failures}
+            self.todo = [i for i, key in enumerate(self.keys[:self.n]) if key not in old_row and i not in self.failures]
+            for i, key in enumerate(self.keys):
+                if key in old_row:
+                    self.rows[i] = old_rows[old_row[key]]
+        except BaseException:
+            os.unlink(self._tmp)
+            raise
+        self._done = np.ones(len(self.keys), dtype=bool)
+        self._done[self.todo] = False
+
+    @property
+    def count(self) -> int:
+        """How many of ``todo`` are finished."""
+        return len(self.todo) - int((~self._done).sum()) if self.todo else 0
+
+    def finished(self, rows: list[int], failed: dict[int, str]) -> None:
+        """``rows`` are computed, but for ``failed`` (row -> why it could not be)."""
+        self._done[rows] = True
+        self.failures.update(failed)
+
+    def __enter__(self) -> "RowFill":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._tmp is None:
+            return
+        self.rows.flush()
+        del self.rows
+        try:
+            if self._done.any():
+                _commit(self.folder, self._tmp, [k if d else UNDONE for k, d in zip(self.keys, self._done)],
+                        self.failures)
+        finally:
+            with contextlib.suppress(OSError):  # committed: it has its final name
+                os.unlink(self._tmp)
+            self._tmp = None
+
+    def result(self) -> tuple[np.ndarray, dict[int, str]]:
+        """The rows (n, *row_shape) of the keys asked for, read-only, and row -> why it failed."""
+        if self._cached is not None:
+            return self._cached
+        rows, _ = _load(self.folder)
+        return rows[:self.n], {i: reason for i, reason in self.failures.items() if i < self.n}
 
 
 def _kept_for_later(old_keys: list[str], keys: list[str]) -> list[str]:

@@ -10,8 +10,10 @@ backbone's ident, so reopening or rescoring embeds only new or changed images.
 """
 
 import hashlib
+import os
 from collections import deque
 from collections.abc import Callable, Iterator
+from typing import Any
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
@@ -20,15 +22,12 @@ import numpy as np
 from labelreview.core.appdirs import cache_dir
 from labelreview.core.data.dataset import Dataset
 from labelreview.core.data.images import Geometry, decode_image, describe_failure, fit_square, to_image
-from labelreview.core.data.row_cache import Fill, array_keys, cached_rows, file_key, stored_rows
+from labelreview.core.data.row_cache import Fill, cached_rows, changed_file_error, dataset_keys, stored_rows
 from labelreview.core.engine.backbone import LITE0, Backbone, Embedder, load_embedder
-from labelreview.core.errors import DataError
 from labelreview.core.progress import Callback, ignore_progress
 
 BATCH = 32
-DECODERS = 2
 AHEAD = 2  # batches being decoded while one is embedded
-HASH_CHUNK = 4096
 
 FillMaker = Callable[[Dataset, Backbone], Fill]
 """Makes the :data:`Fill` that computes a dataset's missing embeddings with a backbone."""
@@ -53,12 +52,10 @@ def dataset_embeddings(dataset: Dataset, backbone: Backbone = LITE0, *,
         Read-only memory map; row i belongs to dataset position i.
     """
     fill = (fill_with or local_fill)(dataset, backbone)
-    vectors, failures = cached_rows(store_folder(dataset, backbone), _keys(dataset), (backbone.dim,), np.float16,
+    vectors, failures = cached_rows(store_folder(dataset, backbone), dataset_keys(dataset), (backbone.dim,), np.float16,
                                     fill, what=f"embedding images with {backbone.name}", callback=callback)
     if failures:
-        position, reason = next(iter(failures.items()))
-        raise DataError(dataset.root / dataset.path(position) if dataset.root else None,
-                        f"{reason} (changed since the dataset was opened? open it again)")
+        raise changed_file_error(dataset, failures)
     return vectors
 
 
@@ -90,27 +87,20 @@ def embedded_batches(todo: list[int], read: Callable[[int], np.ndarray], embed: 
     failed : dict of int to str
         Item -> why it could not be read.
     """
-    for batch, images, failed in _decoded_batches(todo, read):
-        vectors = embed(images).astype(np.float16) if len(batch) > len(failed) else np.empty((0, 0), np.float16)
+    for batch, images, failed in decoded_batches(todo, read):
+        vectors = embed(np.stack(images)).astype(np.float16) if images else np.empty((0, 0), np.float16)
         yield batch, vectors, failed
 
 
 def stored_embeddings(dataset: Dataset, backbone: Backbone = LITE0) -> np.ndarray | None:
     """The embedding of every example (N, backbone.dim) if the store holds them all, else None; never computes."""
-    return stored_rows(store_folder(dataset, backbone), _keys(dataset), (backbone.dim,), np.float16)
+    return stored_rows(store_folder(dataset, backbone), dataset_keys(dataset), (backbone.dim,), np.float16)
 
 
 def store_folder(dataset: Dataset, backbone: Backbone) -> Path:
     """The store's folder for this dataset and backbone; later findings (e.g. a map layout) may cache beside it."""
     source = str(dataset.root.resolve()) if dataset.root is not None else dataset.name
     return cache_dir() / "embeddings" / hashlib.sha256(f"{source}|{backbone.ident}".encode()).hexdigest()[:20]
-
-
-def _keys(dataset: Dataset) -> list[str]:
-    if dataset.paths is not None:
-        return [file_key(dataset.root, path) for path in dataset.paths]
-    return [key for start in range(0, len(dataset), HASH_CHUNK)
-            for key in array_keys(dataset.images(slice(start, start + HASH_CHUNK)))]
 
 
 def image_reader(dataset: Dataset, side: int) -> Callable[[int], np.ndarray]:
@@ -133,14 +123,14 @@ def array_reader(row: Callable[[int], np.ndarray], side: int) -> Callable[[int],
     return read
 
 
-def _decoded_batches(todo: list[int], read: Callable[[int], np.ndarray]
-                     ) -> Iterator[tuple[list[int], np.ndarray, dict[int, str]]]:
-    """(rows, their images (n, side, side, 3) uint8 without the failed ones, row -> reason) for each batch.
+def decoded_batches(todo: list[int], read: Callable[[int], Any]) -> Iterator[tuple[list[int], list, dict[int, str]]]:
+    """(rows, what ``read`` gave for each of them but the failed ones, row -> why it failed) for each batch of
+    BATCH rows of ``todo``.
 
-    Threads decode up to AHEAD batches beyond the one handed out; closing the generator cancels them.
+    A thread per CPU reads up to AHEAD batches beyond the one handed out; closing the generator cancels them.
     """
     pending: deque[tuple[list[int], list[Future]]] = deque()
-    with ThreadPoolExecutor(DECODERS) as pool:
+    with ThreadPoolExecutor(os.cpu_count() or 2) as pool:
         try:
             for start in range(0, len(todo), BATCH):
                 rows = todo[start:start + BATCH]
@@ -155,11 +145,11 @@ def _decoded_batches(todo: list[int], read: Callable[[int], np.ndarray]
                     future.cancel()
 
 
-def _gathered(rows: list[int], futures: list[Future]) -> tuple[list[int], np.ndarray, dict[int, str]]:
-    images, failed = [], {}
+def _gathered(rows: list[int], futures: list[Future]) -> tuple[list[int], list, dict[int, str]]:
+    values, failed = [], {}
     for i, future in zip(rows, futures):
         try:
-            images.append(future.result())
+            values.append(future.result())
         except Exception as error:  # noqa: BLE001 - reported per image
             failed[i] = describe_failure(error)
-    return rows, np.stack(images) if images else np.empty((0,)), failed
+    return rows, values, failed

@@ -13,6 +13,7 @@ from labelreview.core.data.row_cache import Fill
 from labelreview.core.engine.backbone import BACKBONES
 from labelreview.core.engine.cross_validation import CrossValidation, FoldResult, FoldRunner, cross_validate
 from labelreview.core.engine.embedding_store import FillMaker, dataset_embeddings
+from labelreview.core.engine.image_pass import embed_and_measure
 from labelreview.core.engine.models import ModelSpec, resolve_model
 from labelreview.core.engine.neighbour_head import NEIGHBOURS, VOTE_WEIGHT, neighbour_votes
 from labelreview.core.findings.analysis import Analysis, analyze
@@ -90,7 +91,8 @@ def score_dataset(
     """
     started = time.perf_counter()
     spec, reason = resolve_model(spec, dataset)
-    inputs = model_inputs(dataset, spec, callback=scaled(callback, 0.0, EMBED_SHARE), workers=workers)
+    inputs = model_inputs(dataset, spec, callback=scaled(callback, 0.0, EMBED_SHARE), workers=workers,
+                          measure=True)
     votes = None  # a backbone model's second head: the votes of each image's nearest neighbours
     if inputs is not dataset:
         callback = scaled(callback, EMBED_SHARE, 1.0)
@@ -130,9 +132,15 @@ def _with_votes(pred_probs: np.ndarray, votes: np.ndarray | None, rows) -> np.nd
 
 
 def model_inputs(dataset: Dataset, spec: ModelSpec, *, callback: Callback = ignore_progress,
-                 workers: Workers = LOCAL) -> Dataset:
-    """What ``spec``'s model trains on: the images, or their embeddings from the store for a backbone model."""
+                 workers: Workers = LOCAL, measure: bool = False) -> Dataset:
+    """What ``spec``'s model trains on: the images, or their embeddings from the store for a backbone model.
+
+    ``measure``: on this machine, the pass that embeds the images measures their quality too (one decode per
+    image for both; the model-free finders of a scoring run read the measurements next).
+    """
     if spec.name not in BACKBONES:
         return dataset
+    if measure and workers == LOCAL:
+        return dataset.with_features(embed_and_measure(dataset, BACKBONES[spec.name], callback=callback))
     return dataset.with_features(dataset_embeddings(dataset, BACKBONES[spec.name], callback=callback,
                                                     fill_with=workers.fill_embeddings))

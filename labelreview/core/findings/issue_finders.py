@@ -69,7 +69,7 @@ def find_issues(dataset: Dataset, *, embed: bool = True, callback: Callback = ig
     if vectors is not None:
         spaces.append(nearest_neighbours(vectors, EMBEDDING_NEIGHBOURS, callback=scaled(callback, 0.85, 0.95)))
         callback(0.95, "finding outliers")
-        outliers = find_outliers(vectors, spaces[-1], dataset.labels)
+        outliers = find_outliers(vectors, spaces[-1])
     duplicates = find_duplicates(properties["digest"], *spaces)
     callback(1.0, "done")
     return Findings(quality_issues(properties), duplicates, outliers, vectors is not None)

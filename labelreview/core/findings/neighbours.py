@@ -34,13 +34,17 @@ class Neighbours:
     indices: np.ndarray
     similarity: np.ndarray
 
+    @property
+    def distances(self) -> np.ndarray:
+        """Cosine distance (N, k) float64 to each neighbour, as cleanlab measures it (0 at least)."""
+        return np.clip(1 - self.similarity.astype(np.float64), 0, None)
+
     def knn_graph(self):
         """cleanlab's ``knn_graph``: a sparse (N, N) matrix of cosine distances, k per row, sorted."""
         from scipy.sparse import csr_matrix
 
         n, k = self.indices.shape
-        distances = np.clip(1 - self.similarity.astype(np.float64), 0, None)
-        return csr_matrix((distances.ravel(), self.indices.ravel(), np.arange(0, n * k + 1, k)), shape=(n, n))
+        return csr_matrix((self.distances.ravel(), self.indices.ravel(), np.arange(0, n * k + 1, k)), shape=(n, n))
 
 
 def unit_rows(vectors: np.ndarray) -> np.ndarray:

@@ -1,9 +1,13 @@
 """Outliers: images unlike the rest of the set, from their embeddings.
 
 Two views, each scored as cleanlab Datalab scores outliers (exp(-distance / median distance); flagged beyond
-Q3 + (1 / threshold - 1) IQR): Datalab's own ``outlier`` check on the k nearest neighbours finds lone odd images,
-and the distance from the centre of the set along its leading principal axes (whitened) finds a group of foreign
+Q3 + (1 / threshold - 1) IQR): Datalab's ``outlier`` check on the k nearest neighbours finds lone odd images, and
+the distance from the centre of the set along its leading principal axes (whitened) finds a group of foreign
 images, which the neighbour view sees as a dense cluster of its own once the group outnumbers k.
+
+Datalab's check is computed here with cleanlab's own scoring function, as Datalab computes it from a given
+k-nearest-neighbour graph (equal scores, tests/), without Datalab itself: it would bring Hugging Face's
+``datasets`` and pyarrow into the app.
 """
 
 from dataclasses import dataclass
@@ -14,6 +18,7 @@ from labelreview.core.findings.neighbours import Neighbours, unit_rows
 
 CHUNK = 8192
 LEADING_AXES = 10  # measured: a planted group of 50 foreign images stands out along 8-16 axes, not 64
+THRESHOLD = 0.37037  # Datalab's default for outliers by features: beyond Q3 + (1 / THRESHOLD - 1) IQR
 
 
 @dataclass(frozen=True)
@@ -34,20 +39,21 @@ class Outliers:
     lonely: np.ndarray
 
 
-def find_outliers(vectors: np.ndarray, neighbours: Neighbours, labels: np.ndarray) -> Outliers:
-    """Outliers among embeddings ``vectors`` (N, D) with their cosine ``neighbours``; labels (N,) as Datalab needs."""
-    from cleanlab import Datalab
-    from cleanlab.datalab.internal.issue_manager.outlier import OutlierIssueManager
-
-    lab = Datalab(data={"label": np.asarray(labels)}, label_name="label", verbosity=0)
-    lab.find_issues(knn_graph=neighbours.knn_graph(), issue_types={"outlier": {"k": neighbours.indices.shape[1]}})
-    found = lab.get_issues("outlier")
-    local_score, lonely = found["outlier_score"].to_numpy(), found["is_outlier_issue"].to_numpy(bool)
-    distance = _distance_from_centre(vectors)
-    q1, q3 = np.percentile(distance, [25, 75])
-    far = distance > q3 + (1 / OutlierIssueManager.DEFAULT_THRESHOLDS["features"] - 1) * (q3 - q1)
-    centre_score = np.exp(-distance / max(float(np.median(distance)), 1e-12))
+def find_outliers(vectors: np.ndarray, neighbours: Neighbours) -> Outliers:
+    """Outliers among embeddings ``vectors`` (N, D) with their cosine ``neighbours`` (N, k)."""
+    local_score, lonely = _scored(neighbours.distances.mean(axis=1))
+    centre_score, far = _scored(_distance_from_centre(vectors))
     return Outliers(np.minimum(local_score, centre_score), lonely | far, lonely)
+
+
+def _scored(distance: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Datalab's outlier score (N,) of each ``distance`` (N,) and whether it is an outlier (N,)."""
+    from cleanlab.outlier import transform_distances_to_scores
+
+    q1, q3 = np.percentile(distance, [25, 75])
+    scale = max(float(np.median(distance)), 100 * np.finfo(np.float64).eps)
+    flagged = distance > q3 + (1 / THRESHOLD - 1) * (q3 - q1)
+    return transform_distances_to_scores(distance, t=1, scaling_factor=scale), flagged
 
 
 def _distance_from_centre(vectors: np.ndarray) -> np.ndarray:

@@ -1,0 +1,79 @@
+"""One pass over the pixels: each image file a scoring run lacks a row for is decoded once, and that decode
+feeds both the backbone (the embedding store) and the image-quality measures (the image-properties cache).
+
+Decoding is most of the work for files (a PNG is always decoded whole), so the two consumers share it: a thread
+per CPU decodes a file at the largest size either needs (a large JPEG at reduced scale), makes the backbone's
+input and measures the image, while the network embeds the batch before.
+"""
+
+import numpy as np
+
+from labelreview.core.data.dataset import Dataset
+from labelreview.core.data.images import Geometry, decode_once, model_input
+from labelreview.core.data.row_cache import RowFill, changed_file_error, dataset_keys
+from labelreview.core.engine.backbone import Backbone, load_embedder
+from labelreview.core.engine.embedding_store import dataset_embeddings, decoded_batches, store_folder
+from labelreview.core.findings.image_properties import (INSPECTION_SIDE, PROPERTIES, image_properties,
+                                                        measure_decoded, properties_folder)
+from labelreview.core.progress import Callback, ignore_progress, scaled
+
+ARRAY_MEASURE_SHARE = 0.1  # of the progress bar for array data, whose rows are measured, then embedded
+
+
+def embed_and_measure(dataset: Dataset, backbone: Backbone, *, callback: Callback = ignore_progress) -> np.ndarray:
+    """The embedding of every example, as :func:`dataset_embeddings` gives it, with every example's image-quality
+    measurements stored too (:func:`image_properties` then reads them from the cache).
+
+    Returns
+    -------
+    np.ndarray of float16, shape (N, backbone.dim)
+        Read-only; row i belongs to dataset position i.
+
+    Raises
+    ------
+    DataError
+        When a file can no longer be read. The rows finished stay stored, also when ``callback`` cancels.
+    """
+    if dataset.paths is None:  # array rows: there is nothing to decode
+        image_properties(dataset, callback=scaled(callback, 0.0, ARRAY_MEASURE_SHARE))
+        return dataset_embeddings(dataset, backbone, callback=scaled(callback, ARRAY_MEASURE_SHARE, 1.0))
+    keys = dataset_keys(dataset)
+    with (RowFill(store_folder(dataset, backbone), keys, (backbone.dim,), np.float16) as vectors,
+          RowFill(properties_folder(dataset), keys, (), PROPERTIES) as measured):
+        _fill_both(dataset, backbone, vectors, measured, callback)
+    (embeddings, failures), (_, unmeasured) = vectors.result(), measured.result()
+    if failures or unmeasured:
+        raise changed_file_error(dataset, failures or unmeasured)
+    return embeddings
+
+
+def _fill_both(dataset: Dataset, backbone: Backbone, vectors: RowFill, measured: RowFill, callback: Callback) -> None:
+    """Decode each image either cache lacks once and fill what each lacks."""
+    to_embed, to_measure = set(vectors.todo), set(measured.todo)
+    todo = sorted(to_embed | to_measure)
+    if not todo:
+        callback(1.0, f"embedding and measuring images: all {len(dataset):,} from the cache")
+        return
+    geometry = Geometry(backbone.side, 3)
+
+    def read(i: int) -> tuple[np.ndarray | None, np.ndarray | None]:
+        decoded = decode_once(dataset.root / dataset.paths[i], INSPECTION_SIDE if i in to_measure else geometry.side)
+        return (model_input(decoded.image, geometry) if i in to_embed else None,
+                measure_decoded(decoded) if i in to_measure else None)
+
+    if to_embed:
+        callback(0.0, f"loading the network ({backbone.name})")
+    embed = load_embedder(backbone) if to_embed else None
+    done = 0
+    for rows, values, failed in decoded_batches(todo, read):
+        read_rows = [i for i in rows if i not in failed]
+        inputs = [(i, pixels) for i, (pixels, _) in zip(read_rows, values) if pixels is not None]
+        if inputs:
+            vectors.rows[[i for i, _ in inputs]] = embed(np.stack([pixels for _, pixels in inputs])).astype(np.float16)
+        for i, (_, row) in zip(read_rows, values):
+            if row is not None:
+                measured.rows[i] = row
+        for fill, wanted in ((vectors, to_embed), (measured, to_measure)):
+            fill.finished([i for i in rows if i in wanted], {i: why for i, why in failed.items() if i in wanted})
+        done += len(rows)
+        callback(done / len(todo), f"embedding and measuring images {done:,}/{len(todo):,}")
