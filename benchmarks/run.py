@@ -5,6 +5,7 @@ Each measurement runs in its own process, so peak memory and start-up are its ow
 """
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -12,6 +13,8 @@ from pathlib import Path
 from ray_scaling import projection
 
 HERE = Path(__file__).resolve().parent
+BEFORE_ONE_PASS = "635c0e3"  # main before issue 25's one pass over the pixels, timed beside this checkout
+DATALAB = {"PYTHONPATH": str(HERE.parent / ".bench-data" / "datalab")}  # what that checkout's outliers imported
 PAIRS = [("mnist15k-uniform10", ("reference", "labelreview", "labelreview:cnn-thorough", "labelreview:lite0")),
          ("mnist15k-pairs20", ("reference", "labelreview", "labelreview:cnn-thorough")),
          ("mnist60k-uniform10", ("labelreview",))]
@@ -20,9 +23,18 @@ COLUMNS = ["case", "method", "model", "precision_mode", "examples", "seconds", "
            "precision", "recall", "f1", "cv_accuracy"]
 
 
-def measure(*args: str) -> dict:
+def measure(*args: str, env: dict[str, str] | None = None) -> dict:
     """The last JSON line a benchmark script prints."""
-    return measure_lines(*args)[-1]
+    return measure_lines(*args, env=env)[-1]
+
+
+def checkout(commit: str) -> Path:
+    """A work tree of ``commit`` of this repository, made once under .bench-data/."""
+    folder = HERE.parent / ".bench-data" / f"checkout-{commit}"
+    if not folder.exists():
+        subprocess.run(["git", "worktree", "add", "--detach", str(folder), commit], cwd=HERE, check=True,
+                       capture_output=True)
+    return folder
 
 
 def table(rows: list[dict], columns: list[str]) -> str:
@@ -50,6 +62,13 @@ def main() -> None:
     print(table(detection, list(detection[0])), end="\n\n", flush=True)
     colour = [measure("colour_folder.py", model) for model in ("auto", "cnn")]
     print(table(colour, list(colour[0]) + ["score_s"]), end="\n\n", flush=True)
+    cold = [measure("cold_score.py", str(checkout(BEFORE_ONE_PASS)), env=DATALAB), measure("cold_score.py")]
+    print(table(cold, list(dict.fromkeys(key for row in cold for key in row))), end="\n\n", flush=True)
+    photos = measure("photo_folder.py")
+    print(table([photos], list(photos)), end="\n\n", flush=True)
+    if (HERE.parent / "dist" / "labelreview" / "labelreview").exists():  # after make package
+        started = measure("package_startup.py")
+        print(table([started], list(started)), end="\n\n", flush=True)
     memory = measure("embed_memory.py")
     print(table([memory], list(memory)), end="\n\n", flush=True)
     for case in ("mnist", "clipart"):
@@ -68,9 +87,10 @@ def main() -> None:
     print(table(rows, list(rows[0])), end="\n\n", flush=True)
 
 
-def measure_lines(*args: str) -> list[dict]:
-    """Every JSON line ``python ARGS`` prints (one per result), run in its own process."""
-    result = subprocess.run([sys.executable, *args], cwd=HERE, capture_output=True, text=True)
+def measure_lines(*args: str, env: dict[str, str] | None = None) -> list[dict]:
+    """Every JSON line ``python ARGS`` prints (one per result), run in its own process with ``env`` added."""
+    result = subprocess.run([sys.executable, *args], cwd=HERE, capture_output=True, text=True,
+                            env={**os.environ, **(env or {})})
     if result.returncode != 0:
         raise SystemExit(f"{' '.join(args)} failed:\n{result.stderr[-3000:]}")
     return [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
