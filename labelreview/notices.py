@@ -33,8 +33,12 @@ def notices_text(distributions: list[str]) -> str:
     """The notice for the installed distributions named (any spelling), sorted by name, Python first."""
     dists = {metadata.distribution(name).metadata["Name"].lower(): metadata.distribution(name)
              for name in distributions}
-    parts = [f"Third-party software in labelreview ({len(dists) + 1} components)\n",
-             PYTHON_NOTE.format(version=sys.version.split()[0])]
+    named = [(f"Python {sys.version.split()[0]}", "PSF-2.0")]
+    named += [(f"{dists[key].metadata['Name']} {dists[key].metadata['Version']}", licence(dists[key]))
+              for key in sorted(dists)]
+    contents = [f"{name:<44} {licensed}" for name, licensed in named]
+    parts = [f"Third-party software in labelreview ({len(dists) + 1} components; their notices and licence "
+             "texts follow the list)\n", *contents, "", PYTHON_NOTE.format(version=sys.version.split()[0])]
     python_licence = Path(sysconfig.get_paths()["stdlib"]) / "LICENSE.txt"
     if python_licence.is_file():
         parts.append(python_licence.read_text(encoding="utf-8", errors="replace"))

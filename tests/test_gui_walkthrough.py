@@ -7,11 +7,13 @@ import shutil
 import numpy as np
 import pytest
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QApplication, QInputDialog, QMessageBox
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 from labelreview.core.engine.pipeline import score_dataset
 from labelreview.core.review.grid_view import GridQuery
 from labelreview.gui.rounds.rounds_view import COLUMNS
+from labelreview.gui.dialogs.relabel_dialog import RelabelDialog
+from labelreview.gui.review.review_page import digit_keys
 from tests.test_gui_window import RUN_TIMEOUT, current, open_in, score
 
 
@@ -130,15 +132,63 @@ def test_undo_returns_to_the_image_and_a_relabel_to_its_own_label_is_a_keep(qtbo
     assert last["action"] == "keep" and last["old"] == last["new"] == str(own)
 
 
-def test_relabel_to_a_class_that_does_not_exist_says_so(qtbot, window, digit_folder, monkeypatch):
+def answer_relabel(qtbot, text: str, then=None) -> None:
+    """Once L's dialog is open, type ``text`` into it and press Enter once; ``then(dialog)`` runs after."""
+    def answer() -> None:
+        dialog = QApplication.activeModalWidget()
+        assert isinstance(dialog, RelabelDialog)
+        dialog.line.clear()
+        qtbot.keyClicks(dialog.line, text)
+        qtbot.keyClick(dialog.line, Qt.Key.Key_Return)
+        if then is not None:
+            then(dialog)
+
+    QTimer.singleShot(0, answer)
+
+
+def test_relabel_to_a_class_that_does_not_exist_says_so(qtbot, window, digit_folder):
     session = open_in(qtbot, window, str(digit_folder))
-    monkeypatch.setattr(QInputDialog, "getItem", lambda *args: ("cat", True))
-    said = []
-    monkeypatch.setattr(QMessageBox, "information", lambda parent, title, text: said.append(text))
+    hints = []
+
+    def still_open(dialog):
+        hints.append((dialog.isVisible(), dialog.hint.text()))
+        dialog.reject()
+
+    answer_relabel(qtbot, "cat", then=still_open)
     qtbot.keyClick(window.review.grid, Qt.Key.Key_L)
-    assert said and "no class named \u201ccat\u201d" in said[0]
+    assert hints == [(True, "No one class is called or begins with \u201ccat\u201d")]
     assert (session.statuses() == "").all()
     QApplication.processEvents()
+
+
+def test_relabel_offers_the_suggested_class_and_one_enter_takes_a_unique_beginning(qtbot, window, shapes_folder):
+    """Issue 23, item 11: L's dialog starts at the suggestion, not the first class; "  TRI" is triangle; one Enter."""
+    shutil.move(shapes_folder / "circle" / "0.jpg", shapes_folder / "square" / "moved.jpg")  # a circle as a square
+    session = open_in(qtbot, window, str(shapes_folder))
+    score(qtbot, window)
+    names, position = session.dataset.class_names, session.dataset.paths.index("square/moved.jpg")
+    window.review.show_query(GridQuery())
+    window.review._select_position(position)
+    assert current(window) == position and names[session.suggestions([position])[0]] == "circle"
+    seen = []
+    QTimer.singleShot(0, lambda: seen.append(QApplication.activeModalWidget().line.text()))
+    answer_relabel(qtbot, "  TRI", then=lambda dialog: seen.append(dialog.isVisible()))
+    qtbot.keyClick(window.review.grid, Qt.Key.Key_L)
+    assert seen == ["circle", False]  # the suggestion offered; closed by the one Enter
+    assert names[session.labels()[position]] == "triangle"
+
+
+def test_the_digit_keys_are_shown_with_their_classes(qtbot, window, shapes_folder):
+    """Issue 23, item 13: which class each digit relabels to is on screen, and in the shortcuts (F1)."""
+    session = open_in(qtbot, window, str(shapes_folder))
+    assert window.review.keys.isVisible()
+    assert window.review.keys.text() == "Keys: <b>0</b> circle \u00b7 <b>1</b> square \u00b7 <b>2</b> triangle"
+    assert digit_keys([f"class {k}" for k in range(12)]).endswith("<b>9</b> class 9 \u00b7 <b>L</b> the 2 other classes")
+    shown = []
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(QMessageBox, "information", lambda parent, title, text: shown.append(text))
+        window.show_shortcuts()
+    assert "<b>2</b> triangle" in shown[0] and len(session.dataset.class_names) == 3
 
 
 def test_tooltips_name_both_labels_whole_and_relabel_matches_names_loosely(qtbot, window, digit_folder,
@@ -153,7 +203,7 @@ def test_tooltips_name_both_labels_whole_and_relabel_matches_names_loosely(qtbot
     assert index.data(Qt.ItemDataRole.ToolTipRole) == (f"{session.dataset.path(position)}\n"
                                                        f"given {given}, predicted {predicted}")
     target = (int(session.labels()[position]) + 1) % 10
-    monkeypatch.setattr(QInputDialog, "getItem", lambda *args: (f"  {names[target].upper()} ", True))
+    answer_relabel(qtbot, f"  {names[target].upper()} ")
     qtbot.keyClick(window.review.grid, Qt.Key.Key_L)
     assert session.labels()[position] == target
 

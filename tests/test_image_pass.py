@@ -13,10 +13,11 @@ from labelreview.core.appdirs import cache_dir
 from labelreview.core.data import images
 from labelreview.core.data.sources import open_source
 from labelreview.core.engine.backbone import LITE0
-from labelreview.core.engine.embedding_store import dataset_embeddings, stored_embeddings
+from labelreview.core.engine.embedding_store import BATCH, dataset_embeddings, stored_embeddings
 from labelreview.core.engine.image_pass import embed_and_measure
 from labelreview.core.engine.models import ModelSpec
 from labelreview.core.engine.pipeline import score_dataset
+from labelreview.core.errors import Cancelled
 from labelreview.core.findings.image_properties import image_properties
 from labelreview.selftest import write_shapes_folder
 
@@ -26,7 +27,7 @@ pytestmark = pytest.mark.slow
 @pytest.fixture
 def mixed_folder(tmp_path):
     """Small JPEGs, a transparent PNG, a large photo (a JPEG decoded at reduced scale) and a rotated one."""
-    root = write_shapes_folder(tmp_path / "mixed", per_class=6)
+    root = write_shapes_folder(tmp_path / "mixed", per_class=12)  # 39 images: two batches
     photo = Image.fromarray(data.astronaut()).resize((1800, 1200))
     photo.save(root / "circle" / "large.jpg", quality=90)
     exif = Image.Exif()
@@ -73,3 +74,17 @@ def test_each_consumer_gets_what_its_own_decode_gave_it(mixed_folder, tmp_path, 
         assert np.array_equal(measured[name], alone[name]), name
     turned = dataset.paths.index("square/turned.jpg")
     assert (measured["width"][turned], measured["height"][turned]) == (400, 600)
+
+
+def test_a_cancelled_pass_keeps_the_batches_it_finished_in_both_caches(mixed_folder, decodes):
+    dataset = open_source(str(mixed_folder))
+
+    def cancel_after_the_first_batch(fraction: float, message: str) -> None:
+        if message.startswith("embedding and measuring images") and fraction < 1:
+            raise Cancelled
+
+    with pytest.raises(Cancelled):
+        embed_and_measure(dataset, LITE0, callback=cancel_after_the_first_batch)
+    decodes.clear()
+    embed_and_measure(dataset, LITE0)
+    assert sum(decodes.values()) == len(dataset) - BATCH  # the first batch was stored by both consumers

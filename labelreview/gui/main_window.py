@@ -390,7 +390,8 @@ class MainWindow(QMainWindow):
 
     def show_shortcuts(self) -> None:
         rows = "".join(f"<tr><td><b>{keys}</b></td><td>{text}</td></tr>" for keys, text in SHORTCUTS)
-        QMessageBox.information(self, "Keyboard shortcuts", f"<table cellspacing=6>{rows}</table>"
+        mapping = f"<p>{self.review.keys.text()}</p>" if self.review.session is not None else ""
+        QMessageBox.information(self, "Keyboard shortcuts", f"<table cellspacing=6>{rows}</table>{mapping}"
                                 "<p>Shortcuts act on the grid; they never fire while you type in a text field.</p>")
 
     def show_about(self) -> None:

@@ -6,6 +6,8 @@ per CPU decodes a file at the largest size either needs (a large JPEG at reduced
 input and measures the image, while the network embeds the batch before.
 """
 
+import contextlib
+
 import numpy as np
 
 from labelreview.core.data.dataset import Dataset
@@ -65,15 +67,17 @@ def _fill_both(dataset: Dataset, backbone: Backbone, vectors: RowFill, measured:
         callback(0.0, f"loading the network ({backbone.name})")
     embed = load_embedder(backbone) if to_embed else None
     done = 0
-    for rows, values, failed in decoded_batches(todo, read):
-        read_rows = [i for i in rows if i not in failed]
-        inputs = [(i, pixels) for i, (pixels, _) in zip(read_rows, values) if pixels is not None]
-        if inputs:
-            vectors.rows[[i for i, _ in inputs]] = embed(np.stack([pixels for _, pixels in inputs])).astype(np.float16)
-        for i, (_, row) in zip(read_rows, values):
-            if row is not None:
-                measured.rows[i] = row
-        for fill, wanted in ((vectors, to_embed), (measured, to_measure)):
-            fill.finished([i for i in rows if i in wanted], {i: why for i, why in failed.items() if i in wanted})
-        done += len(rows)
-        callback(done / len(todo), f"embedding and measuring images {done:,}/{len(todo):,}")
+    with contextlib.closing(decoded_batches(todo, read)) as batches:  # a cancel stops the decoders at once
+        for rows, values, failed in batches:
+            read_rows = [i for i in rows if i not in failed]
+            inputs = [(i, pixels) for i, (pixels, _) in zip(read_rows, values) if pixels is not None]
+            if inputs:
+                embedded = embed(np.stack([pixels for _, pixels in inputs])).astype(np.float16)
+                vectors.rows[[i for i, _ in inputs]] = embedded
+            for i, (_, row) in zip(read_rows, values):
+                if row is not None:
+                    measured.rows[i] = row
+            for fill, wanted in ((vectors, to_embed), (measured, to_measure)):
+                fill.finished([i for i in rows if i in wanted], {i: why for i, why in failed.items() if i in wanted})
+            done += len(rows)
+            callback(done / len(todo), f"embedding and measuring images {done:,}/{len(todo):,}")

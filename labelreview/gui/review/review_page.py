@@ -1,16 +1,18 @@
 """The review page: filter bar, suspects grid, detail panel, run panel; decisions from the keyboard."""
 
 import logging
+from html import escape
 
 import numpy as np
 from PySide6.QtCore import QItemSelectionModel, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QInputDialog, QLabel, QListView, QMessageBox, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QListView, QMessageBox, QTabWidget, QVBoxLayout, QWidget
 
 from labelreview.core.errors import DataError
 from labelreview.core.findings.self_check import suspects_said
 from labelreview.core.review.grid_view import SORT_KEYS, sort_key
 from labelreview.core.review.session import ReviewSession
+from labelreview.gui.dialogs.relabel_dialog import RelabelDialog
 from labelreview.gui.health.health_view import HealthView
 from labelreview.gui.map.map_view import MapView
 from labelreview.gui.review.detail_panel import DetailPanel
@@ -29,12 +31,19 @@ SHORTCUTS = [
     ("A", "Accept the suggested label"),
     ("K", "Keep: the given label is right"),
     ("X / Delete", "Remove the image from training"),
-    ("0-9", "Relabel to class 0-9 (in class order)"),
+    ("0-9", "Relabel to class 0-9 (in class order: shown above the grid)"),
     ("L", "Relabel to any class (type to search)"),
     ("S", "More like this: the images that look most like this one"),
     ("Arrows", "Move between images; Shift/Ctrl select several"),
     ("Ctrl+Z / Ctrl+Shift+Z", "Undo / redo"),
 ]
+
+
+def digit_keys(class_names) -> str:
+    """Which class each digit key relabels to, in one line: "Keys: 0 animals · 1 buildings · ..."."""
+    keys = " \u00b7 ".join(f"<b>{k}</b> {escape(name)}" for k, name in enumerate(class_names[:10]))
+    rest = len(class_names) - 10
+    return f"Keys: {keys}" + (f" \u00b7 <b>L</b> the {rest:,} other class{'es' * (rest != 1)}" if rest > 0 else "")
 
 
 class ReviewPage(QWidget):
@@ -65,6 +74,10 @@ class ReviewPage(QWidget):
         column.setContentsMargins(4, 4, 4, 0)  # narrow: the page, with its two-row filter bar, fits a laptop screen
         column.addWidget(self.warning)
         column.addWidget(self.filters)
+        self.keys = QLabel()  # which class each digit key relabels to
+        self.keys.setWordWrap(True)
+        self.keys.setStyleSheet("QLabel { color: palette(placeholder-text); }")
+        column.addWidget(self.keys)
         column.addWidget(splitter, stretch=1)
         self.tabs = QTabWidget()
         self.tabs.addTab(suspects, "Suspects")
@@ -125,6 +138,7 @@ class ReviewPage(QWidget):
         skipped = len(session.dataset.skipped)
         self.filters.unreadable.setText(f"\u26a0 {skipped:,} unreadable file{'s' * (skipped != 1)}")
         self.filters.unreadable.setVisible(bool(skipped))
+        self.keys.setText(digit_keys(session.dataset.class_names))
         self.health.set_session(session)
         self.rounds.set_session(session)
         self.map.set_session(session)
@@ -243,17 +257,15 @@ class ReviewPage(QWidget):
             self.said.emit(f"There is no class {k}: the classes are 0\u2013{classes - 1} (L relabels to any class)")
 
     def _relabel_to_any(self) -> None:
-        if self.session is None:
+        """L: the dialog offers the current image's suggested class, else its label."""
+        position = self.current_position()
+        if self.session is None or position is None:
             return
         names = list(self.session.dataset.class_names)
-        name, ok = QInputDialog.getItem(self, "Relabel", "New label (type to search):", names, 0, True)
-        wanted = name.strip().casefold()  # "  CATS " is cats
-        label = names.index(name) if name in names else next(
-            (k for k, known in enumerate(names) if known.strip().casefold() == wanted), None)
-        if ok and label is not None:
-            self._decide("relabel", label=label)
-        elif ok:
-            QMessageBox.information(self, "Relabel", f"There is no class named \u201c{name}\u201d; nothing changed.")
+        suggested = self.session.suggestions([position])[0] if self.session.scores.scored[position] else -1
+        dialog = RelabelDialog(names, names[suggested if suggested >= 0 else self.session.labels([position])[0]], self)
+        if dialog.exec() == RelabelDialog.DialogCode.Accepted:
+            self._decide("relabel", label=dialog.label)
 
     def _advance(self, decided: list[int]) -> None:
         """Move to the next unreviewed image after the last one decided."""
