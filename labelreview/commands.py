@@ -166,6 +166,7 @@ def calibrate(args: Namespace) -> int:
         write_text_atomic(args.out / "calibration.json", json.dumps(calibration_json(result), indent=2) + "\n")
         precision_recall_figure(result.curve_precision, result.curve_recall, Theme.for_dark(False)).savefig(
             args.out / "pr_curve.png", dpi=150)
+        print(f"Wrote {args.out / 'calibration.json'} and {args.out / 'pr_curve.png'}")
     return 0
 
 

@@ -1,5 +1,6 @@
 """The app shell: log file, error dialog instead of vanishing, About with library versions."""
 
+import logging
 import re
 import sys
 
@@ -22,6 +23,8 @@ def test_unexpected_errors_are_logged_and_shown_with_the_log_path(qapp, monkeypa
     except RuntimeError:
         sys.excepthook(*sys.exc_info())
     assert path.parent == log_dir() and "RuntimeError: boom" in path.read_text()
+    assert "labelreview started: labelreview 0.1.0, TensorFlow 2." in path.read_text()  # issue 23, item 16
+    assert logging.getLogger("faiss").getEffectiveLevel() == logging.WARNING
     assert shown and "RuntimeError: boom" in shown[0] and str(path) in shown[0]
 
 

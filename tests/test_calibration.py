@@ -40,4 +40,6 @@ def test_calibrate_command_writes_figures(tmp_path, capsys):
     figures = json.loads((out / "calibration.json").read_text())
     assert set(figures) == {"precision", "recall", "f1", "per_class", "curve"} and len(figures["per_class"]) == 10
     assert (out / "pr_curve.png").stat().st_size > 5000
-    assert capsys.readouterr().out.startswith("flagged set: precision")
+    printed = capsys.readouterr().out
+    assert printed.startswith("flagged set: precision")
+    assert printed.rstrip().endswith(f"Wrote {out / 'calibration.json'} and {out / 'pr_curve.png'}")  # item 16

@@ -210,7 +210,8 @@ def test_rounds_tab_records_each_run_and_estimates_errors_left(qtbot, window, di
     assert rounds.table.rowCount() == 2 and rounds.table.item(0, 6).text() == "1"  # round 1's suspect relabeled
 
 
-def test_calibration_from_the_window_leaves_the_labels_alone(qtbot, window, digit_folder):
+def test_calibration_from_the_window_leaves_the_labels_alone(qtbot, window, digit_folder, caplog):
+    caplog.set_level("INFO", logger="labelreview")
     session = open_in(qtbot, window, str(digit_folder))
     csv_before = session.store.path.read_text()
     window.review.run_panel.model.setCurrentIndex(window.review.run_panel.model.findData("logreg"))
@@ -221,10 +222,12 @@ def test_calibration_from_the_window_leaves_the_labels_alone(qtbot, window, digi
     assert dialog.isVisible() and dialog.table.rowCount() == 10 and "within class pairs" in dialog.summary.text()
     assert dialog.table.item(0, 1).text() != "" and "precision" in window.review.run_panel.status.text()
     assert session.store.path.read_text() == csv_before and not session.scores.scored.any()
+    assert any(line.startswith("calibrated ") and "20% pairs errors" in line for line in caplog.messages)
     dialog.close()
 
 
-def test_retrain_and_compare_on_a_held_out_split(qtbot, window, digit_folder):
+def test_retrain_and_compare_on_a_held_out_split(qtbot, window, digit_folder, caplog):
+    caplog.set_level("INFO", logger="labelreview")
     session = open_in(qtbot, window, str(digit_folder))
     score(qtbot, window)
     qtbot.keyClick(window.review.grid, Qt.Key.Key_X)  # one suspect removed: the cleaned set differs
@@ -234,6 +237,7 @@ def test_retrain_and_compare_on_a_held_out_split(qtbot, window, digit_folder):
     assert dialog.isVisible() and dialog.table.rowCount() == 10
     after = session.rounds.rounds()[-1].test_accuracy
     assert after is not None and f"{after:.2%}" in window.review.run_panel.status.text()
+    assert any(line.startswith("retrained and compared on 20% of") for line in caplog.messages)
     dialog.close()
 
 

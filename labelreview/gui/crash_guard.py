@@ -9,6 +9,7 @@ from pathlib import Path
 from PySide6.QtWidgets import QMessageBox
 
 from labelreview.core.appdirs import log_dir
+from labelreview.versions import library_versions
 
 log = logging.getLogger("labelreview")
 
@@ -23,6 +24,8 @@ def start_logging() -> Path:
     root = logging.getLogger()
     root.addHandler(handler)
     root.setLevel(logging.INFO)
+    logging.getLogger("faiss").setLevel(logging.WARNING)  # its INFO lines name the CPU builds it did not load
+    log.info("labelreview started: %s", ", ".join(f"{name} {version}" for name, version in library_versions().items()))
     return path
 
 

@@ -387,6 +387,7 @@ class MainWindow(QMainWindow):
         if path:
             rows = self.session.export_cleaned(Path(path))
             self.statusBar().showMessage(f"Exported {rows:,} rows to {path}")
+            log.info("exported %d rows of cleaned labels of %s to %s", rows, self.session.source, path)
 
     def show_shortcuts(self) -> None:
         rows = "".join(f"<tr><td><b>{keys}</b></td><td>{text}</td></tr>" for keys, text in SHORTCUTS)

@@ -1,5 +1,7 @@
 """Review-menu workflows that train extra models on a worker: calibration, and retrain-and-compare."""
 
+import logging
+
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QFileDialog, QInputDialog
 
@@ -8,6 +10,8 @@ from labelreview.core.review.calibration import calibrate
 from labelreview.core.review.compare import compare_cleaning, hold_out
 from labelreview.gui.dialogs.calibration_dialog import CalibrationDialog
 from labelreview.gui.dialogs.compare_dialog import CompareDialog
+
+log = logging.getLogger(__name__)
 
 HELD_OUT = "20% of this dataset, kept aside"
 
@@ -55,6 +59,8 @@ class CuratorLoop(QObject):
     def _calibrated(self, outcome) -> None:
         result, rate, kind = outcome
         self.panel.set_running(False, f"Calibration: precision {result.precision:.2f}, recall {result.recall:.2f}")
+        log.info("calibrated %s with %.0f%% %s errors injected into a copy: precision %.3f, recall %.3f",
+                 self.window.session.source, 100 * rate, kind, result.precision, result.recall)
         self.dialog = CalibrationDialog(result, rate, kind, self.window)
         self.dialog.show()
 
@@ -92,6 +98,8 @@ class CuratorLoop(QObject):
 
     def _compared(self, outcome) -> None:
         result, test_name = outcome
+        log.info("retrained and compared on %s: test accuracy %.4f before cleaning, %.4f after", test_name,
+                 result.before.accuracy, result.after.accuracy)
         self.window.session.rounds.set_test_accuracy(result.after.accuracy)
         self.window.review.rounds.refresh()
         self.panel.set_running(False, f"Test accuracy {result.before.accuracy:.2%} \u2192 "
