@@ -273,3 +273,17 @@ def test_a_replaced_rounds_chart_stays_owned_by_qt_until_qt_deletes_it(qtbot, wi
     rounds.refresh()
     assert rounds.canvas is not old and old.parent() is rounds and old.isHidden()
     qtbot.waitUntil(lambda: not isValid(old))
+
+
+def test_retrain_and_compare_offers_only_test_sets_that_fit(qtbot, window, digit_folder, shapes_folder, monkeypatch):
+    """Issue 23, item 17: MNIST test is offered for digits, not for a colour folder of other classes."""
+    from PySide6.QtWidgets import QInputDialog
+
+    offered = []
+    monkeypatch.setattr(QInputDialog, "getItem", lambda parent, title, label, choices, *rest: (
+        offered.append(list(choices)) or ("", False)))
+    for folder in (digit_folder, shapes_folder):
+        open_in(qtbot, window, str(folder))
+        window.loop.ask_comparison()
+    assert ["MNIST test" in choices for choices in offered] == [True, False]
+    assert offered[1] == ["20% of this dataset, kept aside", "An image folder\u2026"]

@@ -5,6 +5,7 @@ import logging
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QFileDialog, QInputDialog
 
+from labelreview.core.data.array_sources import DIGITS
 from labelreview.core.data.sources import open_source
 from labelreview.core.review.calibration import calibrate
 from labelreview.core.review.compare import compare_cleaning, hold_out
@@ -14,6 +15,8 @@ from labelreview.gui.dialogs.compare_dialog import CompareDialog
 log = logging.getLogger(__name__)
 
 HELD_OUT = "20% of this dataset, kept aside"
+MNIST_TEST, MNIST_SHAPE = "MNIST test", (28, 28, 1)
+FOLDER = "An image folder\u2026"
 
 
 NOISE_CHOICES = {"Any other class, at random": "uniform", "Within class pairs (1st <-> 2nd, 3rd <-> 4th, ...)": "pairs"}
@@ -67,16 +70,18 @@ class CuratorLoop(QObject):
     def ask_comparison(self) -> None:
         if not self._idle():
             return
-        choices = [HELD_OUT, "MNIST test", "An image folder\u2026"]
+        dataset = self.window.session.dataset
+        fits_mnist = dataset.class_names == DIGITS and dataset.image_shape == MNIST_SHAPE
+        choices = [HELD_OUT, *([MNIST_TEST] if fits_mnist else []), FOLDER]  # only test sets of its classes
         choice, ok = QInputDialog.getItem(self.window, "Retrain and compare", "Test on:", choices, 0, False)
         if not ok:
             return
-        if choice == choices[2]:
+        if choice == FOLDER:
             folder = QFileDialog.getExistingDirectory(self.window, "Test images (one sub-folder per class)")
             if folder:
                 self.start_comparison(folder)
         else:
-            self.start_comparison("mnist:test" if choice == choices[1] else None)
+            self.start_comparison("mnist:test" if choice == MNIST_TEST else None)
 
     def start_comparison(self, test_source: str | None) -> None:
         """Train on the original and on the cleaned labels; test on ``test_source`` or a held-out 20%."""
