@@ -1,6 +1,7 @@
 """The numbers behind every health chart equal cleanlab and numpy on the same pred_probs; the report."""
 
 import re
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -9,7 +10,8 @@ from cleanlab.filter import find_label_issues
 
 from labelreview.core.engine.models import ModelSpec
 from labelreview.core.engine.pipeline import score_dataset
-from labelreview.core.report.charts import Theme, class_quality_figure, confusion_figure, distribution_figure
+from labelreview.core.report.charts import (Theme, class_quality_figure, confusion_figure, distribution_figure,
+                                           rounds_figure)
 from labelreview.core.report.html_report import TOP_SUSPECTS, write_report
 from labelreview.core.review.session import ReviewSession
 from tests.test_analysis_and_noise import expected_overlap
@@ -114,3 +116,12 @@ def test_html_report_says_how_many_suspects_are_likely_real(scored, tmp_path):
     write_report(scored, scored.health(), tmp_path / "report.html")
     said = f"{scored.review_counts().suspects:,} suspects, about 6 in 10 likely real &middot;"
     assert said in (tmp_path / "report.html").read_text()
+
+
+def test_the_rounds_chart_counts_whole_suspects():
+    """Issue 23, item 21: no half-suspect ticks on the Rounds chart."""
+    rounds = [SimpleNamespace(number=1, suspects=1, health_score=0.9), SimpleNamespace(number=2, suspects=2,
+                                                                                       health_score=0.95)]
+    axes = rounds_figure(rounds, Theme.for_dark(False)).axes[0]
+    ticks = axes.get_yticks()
+    assert len(ticks) >= 2 and all(float(t).is_integer() for t in ticks)

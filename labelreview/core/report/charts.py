@@ -5,6 +5,7 @@ from dataclasses import dataclass
 import numpy as np
 from matplotlib.colors import LinearSegmentedColormap
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from labelreview.core.findings.health import Health
 
@@ -128,6 +129,7 @@ def rounds_figure(rounds, theme: Theme) -> Figure:
     numbers = [r.number for r in rounds]
     axes.bar(numbers, [r.suspects for r in rounds], color=theme.series[0], label="suspects")
     axes.set_xticks(numbers)
+    axes.yaxis.set_major_locator(MaxNLocator(integer=True))  # whole suspects, never half ones
     axes.set_xlabel("round", color=theme.text)
     axes.set_ylabel("suspects", color=theme.text)
     health = axes.twinx()

@@ -314,8 +314,8 @@ class ReviewPage(QWidget):
     def _show_similar(self, similar: Similar) -> None:
         if similar.session is not self.session:
             return
-        self._show_chosen(similar.positions, f"{len(similar.positions) - 1} most like "
-                                             f"{self.session.dataset.path_or_row(similar.position)}")
+        count, path = len(similar.positions), self.session.dataset.path_or_row(similar.position)
+        self._show_chosen(similar.positions, f"{count} images: {path} and the {count - 1} most like it")
         self.similar = similar
 
     def _show_map_selection(self, positions: np.ndarray) -> None:
