@@ -103,3 +103,26 @@ def test_exports_say_where_they_went_or_why_not(qtbot, scored_window, tmp_path, 
         charts.trigger()
     assert (tmp_path / "charts" / "confusion.png").exists() and boxes == ["Could not export"] * 2
     assert status.currentMessage() == f"Charts saved in {tmp_path / 'charts'}"
+
+
+def test_the_wheel_over_a_chart_scrolls_the_health_page(qtbot, scored_window):
+    """Issue 23, item 12: the page scrolls wherever the pointer is, charts included."""
+    from PySide6.QtCore import QPointF
+    from PySide6.QtGui import QWheelEvent
+    from PySide6.QtWidgets import QApplication, QScrollArea
+
+    review = scored_window.review
+    review.tabs.setCurrentWidget(review.health)
+    scored_window.resize(900, 500)  # the page is taller than the window
+    canvas = review.health.canvases["class_quality"]
+    page = canvas.parentWidget()
+    while not isinstance(page, QScrollArea):
+        page = page.parentWidget()
+    bar = page.verticalScrollBar()
+    qtbot.waitUntil(lambda: bar.maximum() > 0)
+    before = bar.value()
+    centre = QPointF(canvas.width() / 2, canvas.height() / 2)
+    turn = QWheelEvent(centre, canvas.mapToGlobal(centre), QPoint(0, 0), QPoint(0, -120), Qt.MouseButton.NoButton,
+                       Qt.KeyboardModifier.NoModifier, Qt.ScrollPhase.NoScrollPhase, False)
+    QApplication.sendEvent(canvas, turn)
+    assert bar.value() > before

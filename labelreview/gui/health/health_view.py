@@ -13,6 +13,8 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QAbstractScrollArea,
+    QApplication,
     QFileDialog,
     QGridLayout,
     QHBoxLayout,
@@ -47,6 +49,17 @@ UNSCORED = "Score the dataset to see its health."
 PAIR_TILES = 8  # tiles each pair pane shows at most, as tall as they need (the grid shows the whole pair)
 
 
+class ChartCanvas(FigureCanvasQTAgg):
+    """A chart that hands the wheel to the page it sits on (a canvas would take every wheel turn for itself)."""
+
+    def wheelEvent(self, event) -> None:
+        page = self.parentWidget()
+        while page is not None and not isinstance(page, QAbstractScrollArea):
+            page = page.parentWidget()
+        if page is not None:
+            QApplication.sendEvent(page.viewport(), event)
+
+
 class HealthView(QWidget):
     filter_requested = Signal(object)  # a GridQuery for the suspects grid
     updated = Signal()
@@ -66,7 +79,7 @@ class HealthView(QWidget):
                                for text in ("Export &charts as PNG\u2026", "Export HTML &report\u2026")]
         self.export_actions[0].triggered.connect(self.choose_png_folder)
         self.export_actions[1].triggered.connect(self.choose_report_path)
-        self.canvases: dict[str, FigureCanvasQTAgg] = {}
+        self.canvases: dict[str, ChartCanvas] = {}
         self.charts = QGridLayout()
         self.overlap = QTableWidget(0, 4)
         self.overlap.setHorizontalHeaderLabels(["Class A", "Class B", "Images", "Joint probability"])
@@ -201,7 +214,7 @@ class HealthView(QWidget):
                         "distribution": distribution_figure(health, theme)}
         self._drop_canvases()
         for slot, (name, figure) in enumerate(self.figures.items()):
-            canvas = FigureCanvasQTAgg(figure)
+            canvas = ChartCanvas(figure)
             canvas.setMinimumSize(int(figure.get_figwidth() * 80), int(figure.get_figheight() * 80))
             if name == "confusion":
                 canvas.mpl_connect("button_press_event", self._confusion_clicked)
