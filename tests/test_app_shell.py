@@ -56,3 +56,22 @@ def test_actions_that_need_a_dataset_wait_for_one(qtbot, window, digit_folder):
     assert not any(action.isEnabled() for action in window.dataset_actions)
     open_in(qtbot, window, str(digit_folder))
     assert all(action.isEnabled() for action in window.dataset_actions)
+
+
+def test_a_second_window_on_the_same_dataset_warns(qtbot, digit_folder):
+    """Issue 23, item 14: the same labels open in two windows is said, and no more once one closes."""
+    from tests.test_gui_window import open_in
+
+    def warnings(window):
+        return [box.text() for box in window.findChildren(QMessageBox) if box.isVisible()]
+
+    first, second, third = MainWindow(), MainWindow(), MainWindow()
+    for window in (first, second, third):
+        qtbot.addWidget(window)
+    open_in(qtbot, first, str(digit_folder))
+    open_in(qtbot, second, str(digit_folder))
+    assert not warnings(first) and len(warnings(second)) == 1 and "open in another labelreview window" in warnings(
+        second)[0]
+    first.close()
+    open_in(qtbot, third, str(digit_folder))
+    assert not warnings(third)  # the first window let go of it; the second, warned, never held it

@@ -13,6 +13,7 @@ from labelreview.core.findings.issue_finders import find_issues
 from labelreview.core.findings.self_check import suspects_said
 from labelreview.core.review.label_store import store_path_for
 from labelreview.core.review.score_table import ScoreTable
+from labelreview.core.review.open_lock import OpenLock, claim
 from labelreview.core.review.session import ReviewSession
 from labelreview.core.settings import load_settings, save_settings
 from labelreview.gui.dialogs.about_dialog import AboutDialog
@@ -39,6 +40,7 @@ class MainWindow(QMainWindow):
         fit_to_screen(self, 1360, 860)
         self.settings = load_settings()
         self.session: ReviewSession | None = None
+        self.open_lock: OpenLock | None = None  # this window's hold on the shown labels CSV
         self.task = self.thread = self.on_finished = None
         self.task_name = ""  # what the running task does, for the status bar: "Scoring", "Opening", ...
         self.pending_open: tuple[str, str | None] | None = None  # (source, labels CSV) to open once a run ends
@@ -139,6 +141,7 @@ class MainWindow(QMainWindow):
     def show_session(self, session: ReviewSession) -> None:
         """Show an opened session: grid, health, title; remember it among the recent datasets."""
         self.session = session
+        self._lock_labels()
         self.settings.remember(session.source)
         if session.store.path != store_path_for(session.source, session.dataset):
             self.settings.label_files[session.source] = str(session.store.path)
@@ -168,6 +171,20 @@ class MainWindow(QMainWindow):
         else:
             self.finder.stop()  # a search for the dataset shown before
 
+    def _lock_labels(self) -> None:
+        """Hold the shown labels CSV as open in this window; say so when another window has it open too."""
+        if self.open_lock is not None:
+            self.open_lock.release()
+        path = self.session.store.path
+        self.open_lock = claim(path)
+        if self.open_lock is None:
+            box = QMessageBox(QMessageBox.Icon.Warning, "Open in another window",
+                              f"{self.session.dataset.name} is open in another labelreview window too, with the same "
+                              f"labels ({path}). A save that would overwrite the other window's decisions is refused "
+                              "and said, but the two windows do not see each other's decisions: close one of them.",
+                              QMessageBox.StandardButton.Ok, self)
+            box.open()
+
     def _show_title(self) -> None:
         self.setWindowTitle(f"labelreview \u2014 {self.session.dataset.name} \u2014 {self.session.store.path}")
 
@@ -188,6 +205,7 @@ class MainWindow(QMainWindow):
             return
         self.settings.label_files[self.session.source] = str(path)
         save_settings(self.settings)
+        self._lock_labels()
         self._show_title()
         self.statusBar().showMessage(f"Labels are now kept in {path}")
 
@@ -405,6 +423,8 @@ class MainWindow(QMainWindow):
             self.thread.quit()
             self.thread.wait(15_000)
         self.finder.stop()
+        if self.open_lock is not None:
+            self.open_lock.release()
         self.review.thumbnails.shutdown()
         self.review.detail.shutdown()
         self.review.health.shutdown()
