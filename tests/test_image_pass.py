@@ -88,3 +88,15 @@ def test_a_cancelled_pass_keeps_the_batches_it_finished_in_both_caches(mixed_fol
     decodes.clear()
     embed_and_measure(dataset, LITE0)
     assert sum(decodes.values()) == len(dataset) - BATCH  # the first batch was stored by both consumers
+
+
+def test_a_pass_fills_only_what_is_missing(mixed_folder, decodes):
+    """Measured already (as when a window opens a folder): the Score's pass decodes each image once, to embed."""
+    dataset = open_source(str(mixed_folder))
+    image_properties(dataset)
+    decodes.clear()
+    vectors = embed_and_measure(dataset, LITE0)
+    assert sorted(decodes.values()) == [1] * len(dataset) and vectors.shape == (len(dataset), LITE0.dim)
+    decodes.clear()
+    embed_and_measure(dataset, LITE0)
+    assert not decodes  # both stored: nothing decoded

@@ -113,7 +113,8 @@ class RowFill:
         self.folder, self.n = folder, len(keys)
         old_row = {key: row for row, key in enumerate(old_keys) if key != UNDONE}
         self.todo: list[int] = []
-        self._tmp = None
+        self.failures: dict[int, str] = {}
+        self._tmp, self._done = None, np.ones(0, dtype=bool)
         if old_rows is not None and all(key in old_row for key in keys):
             self._cached = (_rows_of(old_rows, old_keys, old_row, keys),
                             {i: old_failures[k] for i, k in enumerate(keys) if k in old_failures})
