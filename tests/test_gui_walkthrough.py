@@ -289,3 +289,11 @@ def test_every_count_of_suspects_and_reviews_agrees(qtbot, window, digit_folder)
     summary = window.review.health.summary  # recomputed on a worker after the run
     qtbot.waitUntil(lambda: f"\u00b7 {suspects:,} suspects" in summary.text(), timeout=60_000)
     assert rounds.table.item(0, COLUMNS.index("Reviewed")).text() == "4"
+
+
+def test_relabel_keeps_classes_apart_that_differ_only_in_case():
+    from labelreview.gui.dialogs.relabel_dialog import class_from_text
+
+    names = ["A", "a", "bee", "Bear"]
+    assert [class_from_text(text, names) for text in ("a", "A", " a ", "BEE", "bea", "be", "x")] == [1, 0, 1, 2, 3,
+                                                                                                       None, None]

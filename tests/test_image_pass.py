@@ -26,10 +26,12 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture
 def mixed_folder(tmp_path):
-    """Small JPEGs, a transparent PNG, a large photo (a JPEG decoded at reduced scale) and a rotated one."""
-    root = write_shapes_folder(tmp_path / "mixed", per_class=12)  # 39 images: two batches
+    """Small JPEGs, a transparent PNG, large photos (JPEGs decoded at reduced scale: the same for the backbone and
+    the measures, and not) and a rotated one."""
+    root = write_shapes_folder(tmp_path / "mixed", per_class=12)  # 40 images: two batches
     photo = Image.fromarray(data.astronaut()).resize((1800, 1200))
     photo.save(root / "circle" / "large.jpg", quality=90)
+    photo.resize((640, 480)).save(root / "circle" / "vga.jpg", quality=90)  # reduced 2x for 224 px, not for 256
     exif = Image.Exif()
     exif[0x0112] = 6  # stored on its side
     photo.resize((600, 400)).save(root / "square" / "turned.jpg", exif=exif)
@@ -49,13 +51,15 @@ def decodes(monkeypatch):
 
 
 def test_a_score_decodes_each_image_once_for_the_backbone_and_the_quality_measures(mixed_folder, decodes):
+    """Once per image, but for a JPEG whose header says it is reduced to another scale for each."""
     dataset = open_source(str(mixed_folder))
     assert sorted(decodes.values()) == [1] * len(dataset)  # opening: the model inputs (thumbnails, a CNN)
     decodes.clear()
     run = score_dataset(dataset, ModelSpec("auto"), folds=3)
     assert run.spec.name == "lite0" and run.findings.embedded and len(run.findings.quality)
     assert set(decodes) == {mixed_folder / path for path in dataset.paths}
-    assert sorted(decodes.values()) == [1] * len(dataset)
+    twice = mixed_folder / "circle" / "vga.jpg"  # a JPEG reduced to 320 x 240 for the backbone, whole for measures
+    assert decodes.pop(twice) == 2 and sorted(decodes.values()) == [1] * (len(dataset) - 1)
     decodes.clear()
     assert stored_embeddings(dataset, LITE0) is not None and len(image_properties(dataset)) == len(dataset)
     assert not decodes  # both consumers' rows were stored by the pass

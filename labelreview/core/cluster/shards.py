@@ -59,7 +59,8 @@ def embed_shard(shard: Shard, backbone: Backbone) -> tuple[np.ndarray, dict[int,
     read = (file_reader(shard.root, shard.paths, backbone.side) if shard.paths is not None
             else array_reader(shard.pixels.__getitem__, backbone.side))
     vectors, failures = np.zeros((len(shard), backbone.dim), np.float16), {}
-    for batch, embedded, failed in embedded_batches(list(range(len(shard))), read, _embedder(backbone)):
+    for batch, embedded, failed in embedded_batches(list(range(len(shard))), read, _embedder(backbone),
+                                                    decoders=1):  # the one CPU the task holds
         vectors[[j for j in batch if j not in failed]] = embedded
         failures.update(failed)
     return vectors, failures

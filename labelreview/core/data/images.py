@@ -80,6 +80,14 @@ def decode_once(path: Path, side: int, mode: str | None = None) -> Decoded:
         return Decoded(ImageOps.exif_transpose(image), (width, height), gray)
 
 
+def drafted_size(path: Path, side: int) -> tuple[int, int]:
+    """The (width, height) :func:`decode_once` decodes ``path`` at for ``side``, before rotation: a JPEG's reduced
+    scale, else the file's own size. Reads only the header."""
+    with Image.open(path) as image:
+        image.draft(None, (side, side))
+        return image.size
+
+
 def decode_image(path: Path, geometry: Geometry) -> np.ndarray:
     """Read ``path`` as a (side, side, channels) uint8 array: :func:`model_input` of the file."""
     return model_input(decode_once(path, geometry.side, "L" if geometry.channels == 1 else "RGB").image, geometry)

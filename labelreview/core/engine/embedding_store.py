@@ -74,8 +74,8 @@ def local_fill(dataset: Dataset, backbone: Backbone) -> Fill:
     return fill
 
 
-def embedded_batches(todo: list[int], read: Callable[[int], np.ndarray], embed: Embedder
-                     ) -> Iterator[tuple[list[int], np.ndarray, dict[int, str]]]:
+def embedded_batches(todo: list[int], read: Callable[[int], np.ndarray], embed: Embedder, *,
+                     decoders: int | None = None) -> Iterator[tuple[list[int], np.ndarray, dict[int, str]]]:
     """Decode and embed the items ``todo``, a batch at a time.
 
     Yields
@@ -87,7 +87,7 @@ def embedded_batches(todo: list[int], read: Callable[[int], np.ndarray], embed: 
     failed : dict of int to str
         Item -> why it could not be read.
     """
-    for batch, images, failed in decoded_batches(todo, read):
+    for batch, images, failed in decoded_batches(todo, read, decoders=decoders):
         vectors = embed(np.stack(images)).astype(np.float16) if images else np.empty((0, 0), np.float16)
         yield batch, vectors, failed
 
@@ -123,14 +123,16 @@ def array_reader(row: Callable[[int], np.ndarray], side: int) -> Callable[[int],
     return read
 
 
-def decoded_batches(todo: list[int], read: Callable[[int], Any]) -> Iterator[tuple[list[int], list, dict[int, str]]]:
+def decoded_batches(todo: list[int], read: Callable[[int], Any], *,
+                    decoders: int | None = None) -> Iterator[tuple[list[int], list, dict[int, str]]]:
     """(rows, what ``read`` gave for each of them but the failed ones, row -> why it failed) for each batch of
     BATCH rows of ``todo``.
 
-    A thread per CPU reads up to AHEAD batches beyond the one handed out; closing the generator cancels them.
+    ``decoders`` threads (default: one per CPU) read up to AHEAD batches beyond the one handed out; closing the
+    generator cancels them.
     """
     pending: deque[tuple[list[int], list[Future]]] = deque()
-    with ThreadPoolExecutor(os.cpu_count() or 2) as pool:
+    with ThreadPoolExecutor(decoders or os.cpu_count() or 2) as pool:
         try:
             for start in range(0, len(todo), BATCH):
                 rows = todo[start:start + BATCH]

@@ -2,8 +2,9 @@
 feeds both the backbone (the embedding store) and the image-quality measures (the image-properties cache).
 
 Decoding is most of the work for files (a PNG is always decoded whole), so the two consumers share it: a thread
-per CPU decodes a file at the largest size either needs (a large JPEG at reduced scale), makes the backbone's
-input and measures the image, while the network embeds the batch before.
+per CPU decodes a file, makes the backbone's input and measures the image, while the network embeds the batch
+before. A JPEG that its header says would be reduced to another scale for the measures (256 px) than for the
+backbone (224 px) is decoded for each, so that each gets exactly the pixels it got alone.
 """
 
 import contextlib
@@ -11,7 +12,7 @@ import contextlib
 import numpy as np
 
 from labelreview.core.data.dataset import Dataset
-from labelreview.core.data.images import Geometry, decode_once, model_input
+from labelreview.core.data.images import Geometry, decode_once, drafted_size, model_input
 from labelreview.core.data.row_cache import RowFill, changed_file_error, dataset_keys
 from labelreview.core.engine.backbone import Backbone, load_embedder
 from labelreview.core.engine.embedding_store import dataset_embeddings, decoded_batches, store_folder
@@ -59,9 +60,15 @@ def _fill_both(dataset: Dataset, backbone: Backbone, vectors: RowFill, measured:
     geometry = Geometry(backbone.side, 3)
 
     def read(i: int) -> tuple[np.ndarray | None, np.ndarray | None]:
-        decoded = decode_once(dataset.root / dataset.paths[i], INSPECTION_SIDE if i in to_measure else geometry.side)
-        return (model_input(decoded.image, geometry) if i in to_embed else None,
-                measure_decoded(decoded) if i in to_measure else None)
+        path = dataset.root / dataset.paths[i]
+        if i not in to_embed:
+            return None, measure_decoded(decode_once(path, INSPECTION_SIDE))
+        decoded = decode_once(path, geometry.side, "RGB")  # as the backbone alone decodes it
+        if i not in to_measure:
+            return model_input(decoded.image, geometry), None
+        if drafted_size(path, geometry.side) != drafted_size(path, INSPECTION_SIDE):  # a JPEG reduced differently
+            return model_input(decoded.image, geometry), measure_decoded(decode_once(path, INSPECTION_SIDE))
+        return model_input(decoded.image, geometry), measure_decoded(decoded)
 
     if to_embed:
         callback(0.0, f"loading the network ({backbone.name})")

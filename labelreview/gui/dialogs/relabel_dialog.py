@@ -5,10 +5,13 @@ from PySide6.QtWidgets import QCompleter, QDialog, QDialogButtonBox, QLabel, QLi
 
 
 def class_from_text(text: str, names: list[str]) -> int | None:
-    """The class ``text`` names: the one equal to it, case and spaces ignored, else the only one it begins."""
+    """The class ``text`` names: the one equal to it (classes "A" and "a" stay apart), else the one equal to it
+    with case and spaces ignored, else the only one it begins."""
+    if text.strip() in names:
+        return names.index(text.strip())
     wanted = text.strip().casefold()
     folded = [name.strip().casefold() for name in names]
-    if wanted in folded:
+    if folded.count(wanted) == 1:
         return folded.index(wanted)
     starting = [k for k, name in enumerate(folded) if wanted and name.startswith(wanted)]
     return starting[0] if len(starting) == 1 else None
