@@ -132,7 +132,8 @@ class RowFill:
                 if key in old_row:
                     self.rows[i] = old_rows[old_row[key]]
         except BaseException:
-            os.unlink(self._tmp)
+            with contextlib.suppress(OSError):  # still mapped (Windows): the error that got here matters more
+                os.unlink(self._tmp)
             raise
         self._done = np.ones(len(self.keys), dtype=bool)
         self._done[self.todo] = False
@@ -153,9 +154,9 @@ class RowFill:
     def __exit__(self, *exc) -> None:
         if self._tmp is None:
             return
-        self.rows.flush()
-        del self.rows
         try:
+            self.rows.flush()
+            del self.rows
             if self._done.any():
                 _commit(self.folder, self._tmp, [k if d else UNDONE for k, d in zip(self.keys, self._done)],
                         self.failures)

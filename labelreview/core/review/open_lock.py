@@ -5,6 +5,7 @@ The lock goes with the process: a crash leaves no stale lock behind.
 """
 
 import contextlib
+import errno
 import os
 from pathlib import Path
 from typing import IO
@@ -13,6 +14,9 @@ if os.name == "nt":
     import msvcrt
 else:
     import fcntl
+
+HELD = {errno.EAGAIN, errno.EWOULDBLOCK, errno.EACCES, getattr(errno, "EDEADLOCK", errno.EAGAIN)}
+"""What locking says when another window holds the lock (flock; msvcrt on Windows)."""
 
 
 class OpenLock:
@@ -45,7 +49,9 @@ def claim(labels_path: Path) -> OpenLock | None:
             msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
         else:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError:
+    except OSError as error:
         handle.close()
-        return None
+        if error.errno in HELD:
+            return None
+        return OpenLock(None, None)  # the file system cannot lock (NFS without a lock daemon): no one is warned
     return OpenLock(path, handle)
