@@ -1,1 +1,1 @@
-"""Dialogs: result windows and the results-folder chooser."""
+"""Dialogs: result windows, the results-folder chooser, L's relabel dialog, and About with the third-party notices."""
