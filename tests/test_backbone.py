@@ -122,3 +122,24 @@ def test_the_converted_network_is_cached_and_run_without_importing_tensorflow(tm
     monkeypatch.setenv("LABELREVIEW_CACHE_DIR", str(tmp_path / "cache"))
     assert np.array_equal(backbone.load_embedder()(photos), expected)  # converted again
     assert cached.read_bytes()[4:8] == b"TFL3"
+
+
+@pytest.mark.slow
+def test_a_network_litert_cannot_read_is_run_by_tensorflow_and_kept(monkeypatch):
+    """A network converted by a TensorFlow newer than LiteRT knows is still run, and not converted again."""
+    from ai_edge_litert import interpreter as litert
+
+    from labelreview.core.appdirs import cache_dir
+    from labelreview.core.engine import backbone
+
+    photos = np.random.default_rng(1).integers(0, 256, (2, 224, 224, 3), dtype=np.uint8)
+    expected = backbone.load_embedder()(photos)
+    (cached,) = (cache_dir() / "networks").glob("*.tflite")
+    written = cached.stat().st_mtime_ns
+
+    def refuse(*args, **kwargs):
+        raise ValueError("Model provided has model identifier 'TFL3', should be 'TFL4'")
+
+    monkeypatch.setattr(litert, "Interpreter", refuse)
+    assert np.allclose(backbone.load_embedder()(photos), expected, atol=1e-5)
+    assert cached.stat().st_mtime_ns == written

@@ -10,7 +10,7 @@ import io
 import os
 import sys
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -144,20 +144,35 @@ def load_embedder(backbone: Backbone = LITE0, *, threads: int | None = None) -> 
 
 
 def _interpreter(compiled: bytes, threads: int):
-    """An interpreter of ``compiled`` with its tensors allocated, from LiteRT or else TensorFlow."""
+    """An interpreter of ``compiled`` with its tensors allocated: LiteRT's where it is installed and reads it,
+    else TensorFlow's own (a network converted by a newer TensorFlow than LiteRT knows is still run)."""
+    failure = None
+    for interpreter_class in _interpreter_classes():
+        # TFLite announces its delegate and TensorFlow's interpreter says it moves to LiteRT: not for the curator
+        with native_stderr_silenced(), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            try:
+                interpreter = interpreter_class(model_content=compiled, num_threads=threads)
+                interpreter.allocate_tensors()
+                return interpreter
+            except (ValueError, RuntimeError) as error:
+                failure = error
+    raise failure
+
+
+def _interpreter_classes() -> Iterator[type]:
+    """LiteRT's interpreter where it is installed (it has no wheel for some platforms, and the packaged app leaves
+    it out), then TensorFlow's own, imported only when it is needed."""
     try:
         from ai_edge_litert.interpreter import Interpreter
-    except ImportError:  # LiteRT has no wheel for this platform (or the packaged app leaves it out)
-        import_keras()
-        import tensorflow as tf
+    except ImportError:
+        pass
+    else:
+        yield Interpreter
+    import_keras()
+    import tensorflow as tf
 
-        Interpreter = tf.lite.Interpreter
-    # TFLite announces its delegate and TensorFlow's interpreter says it moves to LiteRT: not for the curator
-    with native_stderr_silenced(), warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        interpreter = Interpreter(model_content=compiled, num_threads=threads)
-        interpreter.allocate_tensors()
-    return interpreter
+    yield tf.lite.Interpreter
 
 
 def _network_path(backbone: Backbone) -> Path:
