@@ -1,7 +1,6 @@
 """Start the window: it appears at once; TensorFlow loads only when a run starts."""
 
 import sys
-from pathlib import Path
 
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
