@@ -22,9 +22,8 @@ from pathlib import Path
 CHECKOUT = Path(sys.argv[1]).resolve() if len(sys.argv) > 1 else Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(CHECKOUT))
 
-CLIPART = Path("/usr/share/openclipart/png")
-CATEGORIES = ("animals", "food", "people", "transportation", "recreation", "tools", "office", "geography", "plants",
-              "buildings")
+from clipart import linked_clipart  # noqa: E402
+
 STAGES = {"decoding images": "open", "loading the network": "network", "embedding images": "embed",
           "embedding and measuring": "embed_and_measure", "fold": "folds", "finding label issues": "label_issues",
           "measuring image quality": "quality", "finding nearest neighbours": "neighbours",
@@ -58,10 +57,7 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as scratch:
         os.environ["LABELREVIEW_CACHE_DIR"] = str(Path(scratch, "cache"))
-        folder = Path(scratch, "clipart")
-        folder.mkdir()
-        for name in CATEGORIES:
-            (folder / name).symlink_to(CLIPART / name)
+        folder = linked_clipart(Path(scratch, "clipart"))
         converted = _convert_network()
         clock, started = StageClock(), time.perf_counter()
         dataset = open_source(str(folder), callback=clock)

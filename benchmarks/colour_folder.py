@@ -21,13 +21,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from clipart import CLIPART, linked_clipart  # noqa: E402
 from labelreview.core.data.images import Geometry, decode_image  # noqa: E402
 from labelreview.core.data.noise import inject_noise  # noqa: E402
 from labelreview.core.data.sources import open_source  # noqa: E402
 
-CLIPART = Path("/usr/share/openclipart/png")
-CATEGORIES = ("animals", "food", "people", "transportation", "recreation", "tools", "office", "geography", "plants",
-              "buildings")
 
 
 def figures(flagged, noisy, truth, predicted) -> dict:
@@ -49,10 +47,7 @@ def main(model: str = "auto", root: Path = CLIPART) -> None:
 
     with tempfile.TemporaryDirectory() as scratch:
         os.environ["LABELREVIEW_CACHE_DIR"] = str(Path(scratch, "cache"))
-        folder = Path(scratch, "clipart")
-        folder.mkdir()
-        for name in CATEGORIES:
-            (folder / name).symlink_to(root / name)
+        folder = linked_clipart(Path(scratch, "clipart"), root)
         dataset = open_source(str(folder))
         truth = dataset.labels
         noisy = dataset.with_labels(inject_noise(truth, len(dataset.class_names), rate=0.1, seed=0))

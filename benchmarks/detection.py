@@ -21,7 +21,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from cifar_photos import photo_folder  # noqa: E402
-from colour_folder import CATEGORIES, CLIPART  # noqa: E402
+from clipart import linked_clipart  # noqa: E402
 from measure import CASES as MNIST_CASES  # noqa: E402
 from measure import PAIRS as MNIST_PAIRS  # noqa: E402
 
@@ -46,11 +46,7 @@ def open_case(name: str, scratch: Path):
     """(dataset with the noisy labels, true labels (N,)) of case ``name``."""
     source, limit, rate, kind = CASES[name]
     if source == "clipart":  # the ten category folders, linked into one folder
-        folder = scratch / "clipart"
-        folder.mkdir()
-        for category in CATEGORIES:
-            (folder / category).symlink_to(CLIPART / category)
-        source = str(folder)
+        source = str(linked_clipart(scratch / "clipart"))
     elif source == "cifar":
         source, limit = str(photo_folder(scratch / "photos", limit)), None
     dataset = open_source(source, limit=limit)

@@ -18,13 +18,13 @@ from pathlib import Path
 
 import numpy as np
 
+from clipart import linked_clipart
 from labelreview.core.data.sources import open_source
 from labelreview.core.engine.embedding_store import dataset_embeddings, stored_embeddings
 from labelreview.core.findings.embedding_map import pca_layout, umap_layout
 from labelreview.core.findings.neighbours import unit_rows
 from labelreview.core.findings.similarity import SimilarityIndex
 
-CLIPART = Path("/usr/share/openclipart/png")
 PLANTED = 300
 SYNTHETIC_ROWS, SYNTHETIC_DIM = 1_000_000, 1280
 
@@ -181,12 +181,7 @@ def cluster_figures() -> dict:
     """300 recreation images labelled "people" by one rule (the first 300 files in path order): how many of them
     "more like this" (the 300 nearest) from each one surfaces, and how many the map's UMAP layout keeps together."""
     with tempfile.TemporaryDirectory() as folder:
-        root = Path(folder, "clipart")
-        root.mkdir()
-        for name in ("animals", "food", "people", "transportation", "recreation", "tools", "office", "geography",
-                     "plants", "buildings"):
-            (root / name).symlink_to(CLIPART / name)
-        dataset = open_source(str(root))
+        dataset = open_source(str(linked_clipart(Path(folder, "clipart"))))
         names = list(dataset.class_names)
         planted = np.flatnonzero(dataset.labels == names.index("recreation"))[:PLANTED]
         vectors = dataset_embeddings(dataset)

@@ -33,12 +33,10 @@ from PIL import Image, ImageFilter
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from clipart import CATEGORIES, CLIPART, linked_clipart  # noqa: E402
 from labelreview.core.data.labels_table import write_labels_table  # noqa: E402
 from labelreview.core.data.sources import open_source  # noqa: E402
 
-CLIPART = Path("/usr/share/openclipart/png")
-CATEGORIES = ("animals", "food", "people", "transportation", "recreation", "tools", "office", "geography", "plants",
-              "buildings")
 PLANTED = 100  # exact copies, and as many near copies
 QUALITY = 50  # of each kind
 OUTLIERS = 50
@@ -56,11 +54,7 @@ def base_images(kind: str, work: Path) -> list[tuple[str, str]]:
                 Image.fromarray(mnist.images(np.array([i]))[0, ..., 0]).save(work / rel)
             rows.append((rel, mnist.class_names[mnist.labels[i]]))
         return rows
-    (work / "base").mkdir(parents=True, exist_ok=True)
-    for name in CATEGORIES:
-        if not (work / "base" / name).exists():
-            (work / "base" / name).symlink_to(CLIPART / name)
-    folder = open_source(str(work / "base"))
+    folder = open_source(str(linked_clipart(work / "base")))
     return [(f"base/{path}", folder.class_names[label]) for path, label in zip(folder.paths, folder.labels)]
 
 

@@ -21,9 +21,8 @@ from pathlib import Path
 
 import numpy as np
 
-CLIPART = Path("/usr/share/openclipart/png")
-CLASSES = ("animals", "food", "people", "transportation", "recreation", "tools", "office", "geography", "plants",
-           "buildings")
+from clipart import CATEGORIES, CLIPART
+
 BIN = Path(sys.executable).parent
 SYNTHETIC_ROWS, SYNTHETIC_DIM, SYNTHETIC_CLASSES, NOISE = 1_000_000, 1280, 10, 0.03
 FOLDS = 5
@@ -38,7 +37,7 @@ def clipart_folder(parent: Path, per_class: int | None = None) -> Path:
     """The first ``per_class`` files (default: all) of each of ten clip-art classes, linked into
     ``parent/clipart/<class>/``."""
     root = parent / "clipart"
-    for name in CLASSES:
+    for name in CATEGORIES:
         (root / name).mkdir(parents=True)
         for path in sorted((CLIPART / name).rglob("*.png"))[:per_class]:
             (root / name / "-".join(path.relative_to(CLIPART / name).parts)).symlink_to(path)
