@@ -183,7 +183,8 @@ def test_the_digit_keys_are_shown_with_their_classes(qtbot, window, shapes_folde
     session = open_in(qtbot, window, str(shapes_folder))
     assert window.review.keys.isVisible()
     assert window.review.keys.text() == "Keys: <b>0</b> circle \u00b7 <b>1</b> square \u00b7 <b>2</b> triangle"
-    assert digit_keys([f"class {k}" for k in range(12)]).endswith("<b>9</b> class 9 \u00b7 <b>L</b> the 2 other classes")
+    twelve = digit_keys([f"class {k}" for k in range(12)])
+    assert twelve.endswith("<b>9</b> class 9 \u00b7 <b>L</b> the 2 other classes")
     shown = []
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(QMessageBox, "information", lambda parent, title, text: shown.append(text))

@@ -101,8 +101,6 @@ def compiled_network(backbone: Backbone = LITE0) -> bytes:
     with contextlib.suppress(OSError):
         return path.read_bytes()
     network = load_network(backbone)
-    from labelreview.core.engine.tensorflow_runtime import import_keras
-
     keras = import_keras()
     import tensorflow as tf
 
@@ -123,11 +121,12 @@ def load_embedder(backbone: Backbone = LITE0, *, threads: int | None = None) -> 
     On a 2-core CPU XNNPACK embeds 138 images/s against 44 for TensorFlow's own graph, with embeddings equal to
     1e-5 (benchmarks/). ``threads`` defaults to every CPU (a cluster worker gets as many as its task was given).
     """
+    threads = threads or os.cpu_count() or 2
     try:
-        interpreter = _interpreter(compiled_network(backbone), threads or os.cpu_count() or 2)
+        interpreter = _interpreter(compiled_network(backbone), threads)
     except (ValueError, RuntimeError):  # a damaged network in the cache: converted again
         _network_path(backbone).unlink(missing_ok=True)
-        interpreter = _interpreter(compiled_network(backbone), threads or os.cpu_count() or 2)
+        interpreter = _interpreter(compiled_network(backbone), threads)
     (given,), (taken,) = interpreter.get_input_details(), interpreter.get_output_details()
     batch = [0]
 

@@ -262,7 +262,7 @@ class ReviewPage(QWidget):
         if self.session is None or position is None:
             return
         names = list(self.session.dataset.class_names)
-        suggested = self.session.suggestions([position])[0] if self.session.scores.scored[position] else -1
+        suggested = self.session.suggestions([position])[0]  # -1: none (agrees, or not scored)
         dialog = RelabelDialog(names, names[suggested if suggested >= 0 else self.session.labels([position])[0]], self)
         if dialog.exec() == RelabelDialog.DialogCode.Accepted:
             self._decide("relabel", label=dialog.label)
