@@ -255,3 +255,17 @@ def test_outliers_are_scored_as_datalab_scores_them_without_datalab():
     q1, q3 = np.percentile(distance, [25, 75])
     assert flagged.tolist() == (distance > q3 + (1 / 0.37037 - 1) * (q3 - q1)).tolist() == [False] * 7 + [True]
     assert "datasets" not in sys.modules and "pyarrow" not in sys.modules  # what Datalab would bring
+
+
+def test_brightness_percentiles_are_cleanvisions():
+    from cleanvision.issue_managers.image_property import calc_percentile_brightness
+
+    from labelreview.core.findings.image_properties import PERCENTILES, brightness_percentiles
+
+    rng = np.random.default_rng(0)
+    images = [rng.integers(0, 256, (37, 53, 3), dtype=np.uint8), rng.integers(0, 256, (64, 64), dtype=np.uint8),
+              np.full((5, 7, 3), 200, np.uint8), np.zeros((1, 1), np.uint8),
+              np.repeat(rng.integers(0, 3, (40, 40, 1), dtype=np.uint8) * 120, 3, axis=2)]  # many ties
+    for pixels in images:
+        expected = calc_percentile_brightness(Image.fromarray(pixels), list(PERCENTILES))
+        np.testing.assert_allclose(brightness_percentiles(pixels), expected, rtol=0, atol=1e-12)

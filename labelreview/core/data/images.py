@@ -1,7 +1,7 @@
 """Decode one image file into a model input (fixed square size, 1 or 3 channels), or whole for a person to see."""
 
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -63,6 +63,15 @@ class Decoded:
     image: Image.Image
     size: tuple[int, int]
     gray: bool
+    _views: dict = field(default_factory=dict, repr=False)
+
+    def view(self, side: int, mode: str) -> Image.Image:
+        """``image`` box-averaged down towards twice ``side`` (:func:`_shrink_factor`) and in ``mode`` (``L`` or ``RGB``,
+        transparency flattened onto white); made once for every size and mode that comes to the same pixels."""
+        factor = _shrink_factor(self.image, side)
+        if (factor, mode) not in self._views:
+            self._views[factor, mode] = _to_mode(self.image.reduce(factor) if factor > 1 else self.image, mode)
+        return self._views[factor, mode]
 
 
 def decode_once(path: Path, side: int, mode: str | None = None) -> Decoded:
@@ -77,7 +86,8 @@ def decode_once(path: Path, side: int, mode: str | None = None) -> Decoded:
             width, height = height, width
         gray = image.mode in GRAY_MODES or _is_gray_palette(image)
         image.draft(mode or ("L" if gray else "RGB"), (side, side))
-        return Decoded(ImageOps.exif_transpose(image), (width, height), gray)
+        ImageOps.exif_transpose(image, in_place=True)  # loads the pixels (a copy of them when none is needed)
+        return Decoded(image, (width, height), gray)
 
 
 def drafted_size(path: Path, side: int) -> tuple[int, int]:
@@ -90,16 +100,16 @@ def drafted_size(path: Path, side: int) -> tuple[int, int]:
 
 def decode_image(path: Path, geometry: Geometry) -> np.ndarray:
     """Read ``path`` as a (side, side, channels) uint8 array: :func:`model_input` of the file."""
-    return model_input(decode_once(path, geometry.side, "L" if geometry.channels == 1 else "RGB").image, geometry)
+    return model_input(decode_once(path, geometry.side, "L" if geometry.channels == 1 else "RGB"), geometry)
 
 
-def model_input(image: Image.Image, geometry: Geometry) -> np.ndarray:
-    """``image`` (any PIL mode, any size) as a (side, side, channels) uint8 array.
+def model_input(decoded: Decoded, geometry: Geometry) -> np.ndarray:
+    """``decoded`` (any PIL mode, any size) as a (side, side, channels) uint8 array.
 
     Transparency is flattened onto white, 16-bit images are scaled to 8 bits, and the image is fitted into the
     square with its aspect ratio kept (black bars).
     """
-    image = _to_mode(_shrink(image, geometry.side), "L" if geometry.channels == 1 else "RGB")
+    image = decoded.view(geometry.side, "L" if geometry.channels == 1 else "RGB")
     return np.asarray(fit_square(image, geometry.side), dtype=np.uint8).reshape(geometry.shape)
 
 
@@ -108,7 +118,7 @@ def inspection_view(decoded: Decoded, side: int) -> Image.Image:
 
     Large images are box-averaged down; transparency is flattened onto white.
     """
-    return _to_mode(_shrink(decoded.image, side // 2), "L" if decoded.gray else "RGB")
+    return decoded.view(side // 2, "L" if decoded.gray else "RGB")
 
 
 def decode_full_image(path: Path) -> np.ndarray:
@@ -157,11 +167,11 @@ def fit_square(image: Image.Image, side: int) -> Image.Image:
     return ImageOps.pad(image, (side, side), Image.Resampling.BILINEAR, color=0)
 
 
-def _shrink(image: Image.Image, side: int) -> Image.Image:
-    """Box-average a much larger image down to at least twice ``side`` first: converting and resizing the
-    full-size image cost most of the decoding time of large PNGs (benchmarks/)."""
+def _shrink_factor(image: Image.Image, side: int) -> int:
+    """The factor to box-average a much larger image down by, to at least twice ``side``, before converting and
+    resizing it: those cost most of the decoding time of large PNGs at full size (benchmarks/). 1: none."""
     factor = min(image.size) // (2 * side)
-    return image.reduce(factor) if factor >= 2 and image.mode in REDUCIBLE_MODES else image
+    return factor if factor >= 2 and image.mode in REDUCIBLE_MODES else 1
 
 
 def _to_mode(image: Image.Image, mode: str) -> Image.Image:

@@ -65,10 +65,10 @@ def _fill_both(dataset: Dataset, backbone: Backbone, vectors: RowFill, measured:
             return None, measure_decoded(decode_once(path, INSPECTION_SIDE))
         decoded = decode_once(path, geometry.side, "RGB")  # as the backbone alone decodes it
         if i not in to_measure:
-            return model_input(decoded.image, geometry), None
+            return model_input(decoded, geometry), None
         if drafted_size(path, geometry.side) != drafted_size(path, INSPECTION_SIDE):  # a JPEG reduced differently
-            return model_input(decoded.image, geometry), measure_decoded(decode_once(path, INSPECTION_SIDE))
-        return model_input(decoded.image, geometry), measure_decoded(decoded)
+            return model_input(decoded, geometry), measure_decoded(decode_once(path, INSPECTION_SIDE))
+        return model_input(decoded, geometry), measure_decoded(decoded)
 
     if to_embed:
         callback(0.0, f"loading the network ({backbone.name})")

@@ -1,9 +1,10 @@
 """What CleanVision measures in every image (brightness, entropy, size, colour), plus its sharpness and a digest
 of its decoded pixels, computed once per image and cached on disk.
 
-CleanVision's own per-image calculators do the measuring; this module feeds them our decoded images on a thread
-pool (progress, cancel, a cache keyed per file like the embedding store) instead of its Imagelab loop, which
-re-decodes every file at full size and cannot report progress or stop.
+CleanVision's entropy calculator measures our decoded images, and its brightness percentiles are computed as
+it computes them (:func:`brightness_percentiles`), on a thread pool (progress, cancel, a cache keyed per file like
+the embedding store) instead of its Imagelab loop, which re-decodes every file at full size and cannot report
+progress or stop.
 """
 
 import hashlib
@@ -25,11 +26,13 @@ from labelreview.core.progress import Callback, ignore_progress
 INSPECTION_SIDE = 256  # images are judged at about this size
 VERSION = 6  # of the measurements: another version's cache is not used
 THUMBNAIL_SIDE = 12  # of the colour thumbnail compared for near duplicates (measured against 8 and 16)
+PERCENTILES = np.array([1, 5, 99])  # of the pixels' brightness, as CleanVision names them
+BRIGHTNESS_WEIGHTS = (241, 691, 68)  # CleanVision's perceived brightness: sqrt(.241 R^2 + .691 G^2 + .068 B^2)
 STEEPEST = 0.999  # quantile of the steps between neighbouring pixels that measures sharpness
 CHUNK = 512
 PROCESSES_FROM = 5000  # images: below, starting worker processes (about 2 s) costs more than it saves
 PROPERTIES = np.dtype([
-    ("brightness_perc_1", "f4"), ("brightness_perc_5", "f4"), ("brightness_perc_99", "f4"), ("entropy", "f4"),
+    *((f"brightness_perc_{p}", "f4") for p in PERCENTILES), ("entropy", "f4"),
     ("sharpness", "f4"), ("brightness_range", "f4"), ("width", "i4"), ("height", "i4"),
     ("grayscale", "?"), ("digest", "V16"), ("thumbnail", "u1", (3 * THUMBNAIL_SIDE ** 2,)),
 ])
@@ -91,13 +94,13 @@ def local_measure(dataset: Dataset) -> Fill:
 
 def measure(image: Image.Image, size: tuple[int, int] | None, gray: bool | None = None) -> np.ndarray:
     """One row of PROPERTIES for ``image`` (``L`` or ``RGB``) whose full size is ``size`` (default: its own)."""
-    from cleanvision.issue_managers.image_property import BrightnessProperty, EntropyProperty
+    from cleanvision.issue_managers.image_property import EntropyProperty
 
-    values = {**BrightnessProperty("dark").calculate(image), **EntropyProperty().calculate(image)}
     width, height = size or image.size
     row = np.zeros((), PROPERTIES)
-    for name in PROPERTIES.names[:4]:
-        row[name] = values[name]
+    for name, value in zip(PROPERTIES.names[:3], brightness_percentiles(np.asarray(image))):
+        row[name] = value
+    row["entropy"] = EntropyProperty().calculate(image)["entropy"]
     levels = np.asarray(image.convert("L"), dtype=np.int16)
     row["brightness_range"] = (levels.max() - levels.min()) / 255
     row["sharpness"] = sharpness(levels)
@@ -109,6 +112,34 @@ def measure(image: Image.Image, size: tuple[int, int] | None, gray: bool | None 
     return row
 
 
+def brightness_percentiles(pixels: np.ndarray) -> np.ndarray:
+    """CleanVision's brightness percentiles (PERCENTILES) of ``pixels`` (H, W) gray or (H, W, 3) RGB uint8, equal
+    to its ``calc_percentile_brightness`` within 1e-12 in half the time.
+
+    The order of the pixels' brightness is that of an exact integer (1000 x the weighted sum of squares), so
+    partitioning the integers finds the pixels the percentiles lie between.
+
+    Returns
+    -------
+    np.ndarray of float64, shape (len(PERCENTILES),)
+    """
+    if pixels.ndim == 3:
+        flat = pixels.reshape(-1, 3)
+        key = sum(_WEIGHTED_SQUARES[c].take(flat[:, c]) for c in range(3))
+        brightness = lambda key: np.sqrt(key / 1000) / 255  # noqa: E731
+    else:
+        key, brightness = pixels.ravel(), lambda key: key / 255.0  # noqa: E731
+    position = (key.size - 1) * PERCENTILES / 100  # numpy's linear interpolation between the two nearest
+    below = np.floor(position).astype(np.int64)
+    above = np.minimum(below + 1, key.size - 1)
+    ordered = np.partition(key, np.union1d(below, above))
+    low, high = brightness(ordered[below].astype(np.float64)), brightness(ordered[above].astype(np.float64))
+    return low + (high - low) * (position - below)
+
+
+_WEIGHTED_SQUARES = [weight * np.arange(256, dtype=np.int32) ** 2 for weight in BRIGHTNESS_WEIGHTS]
+
+
 def sharpness(gray: np.ndarray) -> float:
     """The steepest steps between neighbouring pixels of ``gray`` (H, W) of integer levels 0..255, as a share of
     its range: 1 for a crisp edge, small when blurred.
@@ -117,12 +148,13 @@ def sharpness(gray: np.ndarray) -> float:
     clip art (benchmarks/planted_issues.py); the steepest step does. The steps' STEEPEST quantile is read off
     their histogram (equal to sorting them, a sixth of the time).
     """
-    steps = np.concatenate([np.abs(np.diff(gray, axis=0)).ravel(), np.abs(np.diff(gray, axis=1)).ravel()])
     spread = float(gray.max() - gray.min())
-    if not steps.size or spread <= 0:
+    counts = sum(np.bincount(np.abs(np.diff(gray, axis=axis)).ravel(), minlength=256) for axis in (0, 1))
+    steps = int(counts.sum())
+    if not steps or spread <= 0:
         return 0.0
-    kth = min(len(steps) - 1, int(STEEPEST * len(steps)))
-    return float(np.searchsorted(np.cumsum(np.bincount(steps)), kth, side="right")) / spread
+    kth = min(steps - 1, int(STEEPEST * steps))
+    return float(np.searchsorted(np.cumsum(counts), kth, side="right")) / spread
 
 
 def _pool(count: int) -> Executor:
