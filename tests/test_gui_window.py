@@ -245,13 +245,30 @@ def test_opening_a_dataset_imports_tensorflow_in_the_background(qtbot, window, d
     """With the CNN chosen, Score should start training at once rather than import TensorFlow first."""
     import sys
 
-    from labelreview.gui.workers import engine_preload
+    from labelreview.gui.workers import preload
 
     window.settings.model = "cnn"
     open_in(qtbot, window, str(digit_folder))
-    assert engine_preload._preload.ident is not None
-    engine_preload._preload.join(timeout=RUN_TIMEOUT / 1000)
+    preload.started["tensorflow"].join(timeout=RUN_TIMEOUT / 1000)
     assert "keras" in sys.modules
+
+
+def test_the_window_starts_without_the_charts_modules_and_imports_them_once_shown(qtbot, window):
+    """matplotlib's Qt backend and figures take half a second to import: not before the window shows, but in the
+    background once it has."""
+    import subprocess
+    import sys
+
+    from labelreview.gui.workers import preload
+
+    started = subprocess.run([sys.executable, "-c", "import sys; import labelreview.gui.main_window; "
+                              "print(sorted({'matplotlib.backends.backend_qtagg', 'matplotlib.figure'} & set(sys.modules)))"],
+                             capture_output=True, text=True, check=True)
+    assert started.stdout.strip() == "[]"
+    window.show()
+    qtbot.waitUntil(lambda: "views" in preload.started)
+    preload.started["views"].join(timeout=RUN_TIMEOUT / 1000)
+    assert all(name in sys.modules for name in preload.VIEW_MODULES)
 
 
 def test_choosing_a_model_sets_the_epochs_it_was_tuned_with(window):

@@ -3,7 +3,7 @@
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QApplication, QFileDialog, QLineEdit, QMainWindow, QMessageBox, QStackedWidget
 
@@ -22,9 +22,9 @@ from labelreview.gui.review.review_page import SHORTCUTS, ReviewPage
 from labelreview.gui.rounds.curator_loop import CuratorLoop
 from labelreview.gui.start.start_page import StartPage
 from labelreview.gui.widgets.screen_fit import fit_to_screen
-from labelreview.gui.workers.engine_preload import preload_engine
 from labelreview.gui.workers.finder_status import FinderStatus
 from labelreview.gui.workers.issue_finder import IssueFinder
+from labelreview.gui.workers.preload import preload_engine, preload_views
 from labelreview.gui.workers.worker import start_task
 
 log = logging.getLogger(__name__)
@@ -415,6 +415,10 @@ class MainWindow(QMainWindow):
 
     def show_about(self) -> None:
         AboutDialog(self).open()
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        QTimer.singleShot(0, preload_views)  # after the first frame: the charts' modules, while the curator looks
 
     def closeEvent(self, event) -> None:
         """Stop a run cleanly before closing: no hang, no half-written files."""

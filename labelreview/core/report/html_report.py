@@ -18,6 +18,7 @@ from labelreview.core.findings.image_quality import QUALITY_KINDS
 from labelreview.core.findings.issue_table import DUPLICATE_KINDS
 from labelreview.core.findings.self_check import suspects_said
 from labelreview.core.report.charts import Theme, class_quality_figure, confusion_figure, distribution_figure
+from labelreview.core.report.model_line import model_line
 from labelreview.core.review.session import ReviewSession
 
 TOP_SUSPECTS = 60
@@ -112,16 +113,6 @@ def _other_issues(session: ReviewSession) -> str:
                 html.escape(reason) for reason in session.issues.reasons(i, labels, names))) for i in shown]
             parts.append("</div>")
     return "".join(parts)
-
-
-def model_line(run: dict, agreement) -> str:
-    """Which model scored, why, and how often it agrees with the current labels (HTML, for window and report)."""
-    said = f"Model <b>{html.escape(run['model'])}</b> ({html.escape(run.get('model_reason', ''))}): " if "model" in run else ""
-    said += (f"agrees with {agreement.overall:.0%} of the current labels "
-             f"(always guessing the largest class: {agreement.chance:.0%})")
-    if agreement.warning:
-        said += f'<br><b style="color:#c62828">Warning:</b> {html.escape(agreement.warning)}'
-    return said
 
 
 def write_report(session: ReviewSession, health: Health, path: Path) -> None:

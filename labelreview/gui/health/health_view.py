@@ -1,20 +1,18 @@
 """The Health tab: summary, per-class quality, confusion heat map, label distribution, overlapping pairs.
 
 Numbers come from :mod:`labelreview.core.findings.health` on a worker thread; charts are
-:mod:`labelreview.core.report.charts` figures drawn on Qt canvases.
+:mod:`labelreview.core.report.charts` figures drawn on Qt canvases (matplotlib is imported when the first are
+drawn, not when the window starts).
 """
 
 import logging
 from pathlib import Path
 
 import numpy as np
-from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QAbstractScrollArea,
-    QApplication,
     QFileDialog,
     QGridLayout,
     QHBoxLayout,
@@ -32,8 +30,7 @@ from shiboken6 import isValid
 from labelreview.core.findings.analysis import OVERLAP_COLUMNS
 from labelreview.core.findings.health import Health, compute_health
 from labelreview.core.findings.self_check import suspects_said
-from labelreview.core.report.charts import Theme, class_quality_figure, confusion_figure, distribution_figure
-from labelreview.core.report.html_report import model_line, write_report
+from labelreview.core.report.model_line import model_line
 from labelreview.core.review.grid_view import GridQuery
 from labelreview.core.review.session import ReviewSession
 from labelreview.gui.health.issue_summary import IssueSummary
@@ -47,17 +44,6 @@ REFRESH_DELAY_MS = 400  # decisions in quick succession recompute once
 SHOWN_PAIRS = 12  # the pairs with the most images, listed whole beside the distribution chart (health.json has all)
 UNSCORED = "Score the dataset to see its health."
 PAIR_TILES = 8  # tiles each pair pane shows at most, as tall as they need (the grid shows the whole pair)
-
-
-class ChartCanvas(FigureCanvasQTAgg):
-    """A chart that hands the wheel to the page it sits on (a canvas would take every wheel turn for itself)."""
-
-    def wheelEvent(self, event) -> None:
-        page = self.parentWidget()
-        while page is not None and not isinstance(page, QAbstractScrollArea):
-            page = page.parentWidget()
-        if page is not None:
-            QApplication.sendEvent(page.viewport(), event)
 
 
 class HealthView(QWidget):
@@ -79,7 +65,7 @@ class HealthView(QWidget):
                                for text in ("Export &charts as PNG\u2026", "Export HTML &report\u2026")]
         self.export_actions[0].triggered.connect(self.choose_png_folder)
         self.export_actions[1].triggered.connect(self.choose_report_path)
-        self.canvases: dict[str, ChartCanvas] = {}
+        self.canvases: dict[str, QWidget] = {}  # ChartCanvas by chart name
         self.charts = QGridLayout()
         self.overlap = QTableWidget(0, 4)
         self.overlap.setHorizontalHeaderLabels(["Class A", "Class B", "Images", "Joint probability"])
@@ -200,6 +186,9 @@ class HealthView(QWidget):
         self.canvases = {}
 
     def _show(self, health: Health) -> None:
+        from labelreview.core.report.charts import Theme, class_quality_figure, confusion_figure, distribution_figure
+        from labelreview.gui.widgets.chart_canvas import ChartCanvas
+
         self.health = health
         analysis = health.analysis
         self.summary.setText(
@@ -283,6 +272,8 @@ class HealthView(QWidget):
     def choose_report_path(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, "Save HTML report", "labelreview-report.html", "HTML (*.html)")
         if path:
+            from labelreview.core.report.html_report import write_report
+
             self._export(lambda: write_report(self.session, self.health, Path(path)), f"Report saved to {path}")
 
     def _export(self, write, said: str) -> None:

@@ -1,4 +1,7 @@
-"""Review-menu workflows that train extra models on a worker: calibration, and retrain-and-compare."""
+"""Review-menu workflows that train extra models on a worker: calibration, and retrain-and-compare.
+
+Their result dialogs draw matplotlib charts, so they are imported when a result is shown (not at start-up).
+"""
 
 import logging
 
@@ -9,8 +12,6 @@ from labelreview.core.data.array_sources import DIGITS
 from labelreview.core.data.sources import open_source
 from labelreview.core.review.calibration import calibrate
 from labelreview.core.review.compare import compare_cleaning, hold_out
-from labelreview.gui.dialogs.calibration_dialog import CalibrationDialog
-from labelreview.gui.dialogs.compare_dialog import CompareDialog
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +65,8 @@ class CuratorLoop(QObject):
         self.panel.set_running(False, f"Calibration: precision {result.precision:.2f}, recall {result.recall:.2f}")
         log.info("calibrated %s with %.0f%% %s errors injected into a copy: precision %.3f, recall %.3f",
                  self.window.session.source, 100 * rate, kind, result.precision, result.recall)
+        from labelreview.gui.dialogs.calibration_dialog import CalibrationDialog
+
         self.dialog = CalibrationDialog(result, rate, kind, self.window)
         self.dialog.show()
 
@@ -109,5 +112,7 @@ class CuratorLoop(QObject):
         self.window.review.rounds.refresh()
         self.panel.set_running(False, f"Test accuracy {result.before.accuracy:.2%} \u2192 "
                                       f"{result.after.accuracy:.2%} after cleaning")
+        from labelreview.gui.dialogs.compare_dialog import CompareDialog
+
         self.dialog = CompareDialog(result, test_name, self.window)
         self.dialog.show()

@@ -1,7 +1,7 @@
-"""The Rounds tab: each round's figures as a table and a chart, and a live estimate of the errors left."""
+"""The Rounds tab: each round's figures as a table and a chart (matplotlib, imported when the first is drawn), and a
+live estimate of the errors left."""
 
 import numpy as np
-from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QAbstractScrollArea,
@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
 )
 
 from labelreview.core.findings.self_check import suspects_said
-from labelreview.core.report.charts import Theme, rounds_figure
 from labelreview.core.review.session import ReviewSession
 
 COLUMNS = ("Round", "Scored", "Suspects", "New", "Cleared", "Reviewed", "Relabeled", "Removed", "Health",
@@ -36,7 +35,7 @@ class RoundsView(QWidget):
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.table.verticalHeader().hide()
         self.table.setSizeAdjustPolicy(QAbstractScrollArea.SizeAdjustPolicy.AdjustToContents)
-        self.canvas: FigureCanvasQTAgg | None = None
+        self.canvas: QWidget | None = None  # the ChartCanvas of the rounds chart
         self.layout_ = QVBoxLayout(self)
         self.layout_.addWidget(QLabel("<b>When to stop</b>"))
         self.layout_.addWidget(self.estimate)
@@ -68,8 +67,11 @@ class RoundsView(QWidget):
             self.canvas.deleteLater()
             self.canvas = None
         if rounds:
+            from labelreview.core.report.charts import Theme, rounds_figure
+            from labelreview.gui.widgets.chart_canvas import ChartCanvas
+
             theme = Theme.for_dark(self.palette().window().color().lightness() < 128)
-            self.canvas = FigureCanvasQTAgg(rounds_figure(rounds, theme))
+            self.canvas = ChartCanvas(rounds_figure(rounds, theme))
             self.canvas.setMinimumHeight(200)
             self.layout_.insertWidget(self.layout_.count() - 1, self.canvas, stretch=100)
 
