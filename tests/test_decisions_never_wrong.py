@@ -1,5 +1,6 @@
 """Decisions that are never wrong: no key writes a label the curator did not mean, no subset evicts embeddings,
-no dataset switch crashes, no run traps the curator on the start page, a noise CSV opens (issue 23, items 1-6)."""
+no dataset switch crashes, no run traps the curator on the start page, a noise CSV opens, a map choice shows
+all of itself (issue 23)."""
 
 import numpy as np
 import pandas as pd
@@ -245,3 +246,24 @@ def test_a_commit_leaves_another_writers_unfinished_rows_alone(tmp_path):
 
     rows, _ = cached_rows(tmp_path, keys, (1,), np.float16, fill_while_another_commits, what="test")
     assert rows[:, 0].tolist() == [0, 1, 2, 3, 4]
+
+
+# 7. A map choice shows exactly its images, all selected, and says which filters cut it
+
+
+def test_a_map_choice_shows_exactly_its_images_all_selected(qtbot, window, digit_folder):
+    session = open_in(qtbot, window, str(digit_folder))
+    score(qtbot, window)
+    review, labels = window.review, session.labels()
+    review.health.confusion_cell(int(labels[0]), int(session.scores.predicted[0]))  # an old heat-map filter
+    review.filters.decision.setCurrentIndex(1)  # and unreviewed only
+    chosen = np.concatenate([np.flatnonzero(labels == k)[:4] for k in range(3)])
+    session.decide([int(chosen[0])], "keep")  # reviewed: the decision filter would hide it
+    review.map.chosen.emit(chosen)
+    assert review.model.rowCount() == len(chosen)
+    assert sorted(review.selected_positions()) == sorted(chosen.tolist())
+    said = window.statusBar().currentMessage()
+    assert said.startswith(f"{len(chosen)} images chosen on the map: Given: ") and "Decision: unreviewed" in said
+    review.filters.given.setCurrentIndex(1)  # the curator narrows the choice: the count line says by what
+    hidden = len(chosen) - review.model.rowCount()
+    assert hidden > 0 and f"({hidden} of the {len(chosen)} chosen hidden by Given: " in review.filters.counts.text()

@@ -1,5 +1,7 @@
 """Issue selector, sort, filter and search controls that describe a GridQuery."""
 
+from dataclasses import replace
+
 import numpy as np
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
@@ -136,13 +138,32 @@ class FilterBar(QWidget):
             self.chosen_label.clear()
         self._set_pair(query.pair, class_names)
 
-    def set_chosen(self, positions: tuple[int, ...] | None, said: str = "") -> None:
-        """Show only ``positions`` (in this order), saying ``said`` (shortened in the middle to fit a laptop
-        screen, whole in the tooltip); None shows all again."""
-        self.chosen = positions
+    def set_chosen(self, positions: tuple[int, ...] | None, said: str = "") -> list[str]:
+        """Show exactly ``positions`` (in this order), saying ``said`` (shortened in the middle to fit a laptop
+        screen, whole in the tooltip): the class, pair, decision and search filters are cleared, so that none
+        hides any of them. None shows all again. Returns the filters cleared, in words."""
+        cleared = self.narrowing() if positions is not None else []
+        query = self.query()
+        if cleared:
+            query = GridQuery(issue=query.issue, sort=query.sort)
         _set_chip(self.chosen_label, said)
-        self.chosen_clear.setVisible(positions is not None)
-        self._emit()
+        self.set_query(replace(query, chosen=positions), self.class_names)
+        return cleared
+
+    def narrowing(self) -> list[str]:
+        """The class, pair, decision and search filters that are set, in words ("Given: cats", ...)."""
+        query, names, said = self.query(), self.class_names, []
+        if query.given is not None:
+            said.append(f"Given: {names[query.given]}")
+        if query.predicted is not None:
+            said.append(f"Predicted: {names[query.predicted]}")
+        if query.pair is not None:
+            said.append(self.pair_label.toolTip())
+        if query.decision != DECISIONS[0]:
+            said.append(f"Decision: {query.decision}")
+        if query.search:
+            said.append(f"Search \u201c{query.search}\u201d")
+        return said
 
     def _set_pair(self, pair: tuple[int, int] | None, class_names) -> None:
         self.pair = pair

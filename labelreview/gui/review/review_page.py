@@ -327,10 +327,13 @@ class ReviewPage(QWidget):
         self.grid.selectAll()
 
     def _show_chosen(self, positions, said: str) -> None:
-        """Only ``positions``, in this order, in the grid (with a Show all chip), the first one current."""
+        """Exactly ``positions``, in this order, in the grid (with a Show all chip), the first one current; the
+        status bar says which filters were cleared to show them all."""
         self.similar = None
         self.tabs.setCurrentIndex(0)
-        self.filters.set_chosen(tuple(int(i) for i in positions), said)
+        cleared = self.filters.set_chosen(tuple(int(i) for i in positions), said)
+        if cleared:
+            self.said.emit(f"{said}: {', '.join(cleared)} cleared, so that all of them are shown")
         self.grid.setFocus()
 
     def _select_position(self, position: int) -> None:
@@ -351,10 +354,13 @@ class ReviewPage(QWidget):
                                        **(issues.counts(labels) if issues else {}),
                                        "all": len(self.session.dataset),
                                        "unreadable": len(self.session.dataset.skipped)})
-        counts = self.session.review_counts()
+        counts, chosen, shown = self.session.review_counts(), self.filters.chosen, self.model.rowCount()
+        narrowing = self.filters.narrowing() if chosen is not None and shown < len(chosen) else []
+        hidden = f" ({len(chosen) - shown:,} of the {len(chosen):,} chosen hidden by {', '.join(narrowing)})" \
+            if narrowing else ""
         self.filters.counts.setText(f"{suspects_said(counts.suspects, scores.expected_precision)} \u00b7 "
                                     f"{counts.reviewed:,} reviewed \u00b7 "
-                                    f"{self.model.rowCount():,} shown of {len(self.session.dataset):,} images")
+                                    f"{shown:,} shown of {len(self.session.dataset):,} images{hidden}")
 
 
 def _images(count: int) -> str:
