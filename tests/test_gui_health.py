@@ -46,6 +46,7 @@ def test_choosing_an_overlap_pair_shows_both_directions_and_filters_the_grid(qtb
     assert health.overlap.rowCount() == min(SHOWN_PAIRS, len(overlapping)) > 0
     images = [int(health.overlap.item(row, 2).text().replace(",", "")) for row in range(health.overlap.rowCount())]
     assert images == sorted(images, reverse=True)  # most images first: the order the table shows
+    review.tabs.setCurrentWidget(health)
     health.overlap.selectRow(0)
     a, b = int(overlapping["Class Index A"][0]), int(overlapping["Class Index B"][0])
     labels, predicted = session.labels(), session.scores.predicted
@@ -56,7 +57,10 @@ def test_choosing_an_overlap_pair_shows_both_directions_and_filters_the_grid(qtb
         assert set(model.positions.tolist()) <= set(both.tolist())
         assert f": {len(both)}" in title.text() and ("more in the Suspects grid" in title.text()) == (
             len(both) > PAIR_TILES)
+    assert review.tabs.currentWidget() is health  # the panes are seen (item 18); the grid is filtered behind them
     assert sorted(review.model.positions.tolist()) == sorted(a_to_b.tolist() + b_to_a.tolist())
+    health.pair_to_grid.click()
+    assert review.tabs.currentIndex() == 0
     confusion = health.health.analysis.confusion  # one count: the table, both panes, the grid, the heat map
     assert health.overlap.item(0, 2).text() == str(len(a_to_b) + len(b_to_a)) == str(review.model.rowCount())
     assert (len(a_to_b), len(b_to_a)) == (confusion[a, b], confusion[b, a])

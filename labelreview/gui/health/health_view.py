@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QMessageBox,
+    QPushButton,
     QScrollArea,
     QTableWidget,
     QTableWidgetItem,
@@ -47,7 +48,8 @@ PAIR_TILES = 8  # tiles each pair pane shows at most, as tall as they need (the 
 
 
 class HealthView(QWidget):
-    filter_requested = Signal(object)  # a GridQuery for the suspects grid
+    filter_requested = Signal(object)  # a GridQuery for the suspects grid, shown at once
+    pair_chosen = Signal(object)  # a GridQuery of an overlapping pair: the grid filtered, the Health tab kept
     updated = Signal()
     said = Signal(str)  # for the status bar
 
@@ -85,7 +87,11 @@ class HealthView(QWidget):
             column = QVBoxLayout()
             column.addWidget(title)
             column.addWidget(view)
+            column.addStretch()  # a heading stays on its tiles when the other pane is taller
             pairs.addLayout(column)
+        self.pair_to_grid = QPushButton("Show both directions in the suspects grid", visible=False)
+        self.pair_to_grid.clicked.connect(lambda: self.filter_requested.emit(self.pair_query))
+        self.pair_query: GridQuery | None = None
         content = QWidget()
         layout = QVBoxLayout(content)
         buttons = QHBoxLayout()
@@ -107,6 +113,7 @@ class HealthView(QWidget):
         overlap.addStretch()
         self.charts.addLayout(overlap, 1, 1)
         layout.addLayout(pairs)
+        layout.addWidget(self.pair_to_grid, alignment=Qt.AlignmentFlag.AlignLeft)
         scroll = QScrollArea(widgetResizable=True)
         scroll.setWidget(content)
         outer = QVBoxLayout(self)
@@ -121,6 +128,7 @@ class HealthView(QWidget):
         for model, title in zip(self.pair_models, self.pair_titles):
             model.set_session(None)  # empty until a pair is chosen
             title.clear()
+        self.pair_to_grid.hide()
         self.refresh()
 
     def schedule_refresh(self) -> None:
@@ -252,7 +260,9 @@ class HealthView(QWidget):
             more = model.total - model.rowCount()
             title.setText(f"given {names[given]}, predicted {names[predicted]}: {model.total:,}"
                           + (f" (and {more:,} more in the Suspects grid)" if more else ""))
-        self.filter_requested.emit(GridQuery(issue="all", pair=(a, b)))
+        self.pair_query = GridQuery(issue="all", pair=(a, b))
+        self.pair_to_grid.show()
+        self.pair_chosen.emit(self.pair_query)
 
     def export_pngs(self, folder: Path) -> list[Path]:
         """Save each chart as a PNG in ``folder``; returns the files written."""

@@ -90,6 +90,7 @@ class ReviewPage(QWidget):
         layout.addWidget(self.tabs, stretch=1)
         layout.addWidget(self.run_panel)
         self.health.filter_requested.connect(self.show_query)
+        self.health.pair_chosen.connect(lambda query: self.filters.set_query(query, self.session.dataset.class_names))
         self.filters.changed.connect(self._query_changed)
         self.filters.unreadable.clicked.connect(self.show_unreadable)
         self.filters.unreadable_requested.connect(self.show_unreadable)
