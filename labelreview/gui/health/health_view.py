@@ -30,8 +30,7 @@ from shiboken6 import isValid
 
 from labelreview.core.findings.analysis import OVERLAP_COLUMNS
 from labelreview.core.findings.health import Health, compute_health
-from labelreview.core.findings.self_check import suspects_said
-from labelreview.core.report.model_line import model_line
+from labelreview.core.report.summary_lines import health_line, model_line
 from labelreview.core.review.grid_view import GridQuery
 from labelreview.core.review.session import ReviewSession
 from labelreview.gui.health.issue_summary import IssueSummary
@@ -198,13 +197,8 @@ class HealthView(QWidget):
         from labelreview.gui.widgets.chart_canvas import ChartCanvas
 
         self.health = health
-        analysis = health.analysis
-        self.summary.setText(
-            f"<b>Health score {analysis.health_score:.3f}</b> \u00b7 {len(health.positions):,} scored images \u00b7 "
-            f"{suspects_said(self.session.review_counts().suspects, self.session.scores.expected_precision)} \u00b7 "
-            f"about {health.estimated_errors:,} label errors "
-            f"estimated<br>"
-            f"{model_line(self.session.scores.health, health.agreement)}<br>{_weakest(health)}")
+        self.summary.setText(f"{health_line(self.session, health)}<br>"
+                             f"{model_line(self.session.scores.health, health.agreement)}<br>{_weakest(health)}")
         theme = Theme.for_dark(self.palette().window().color().lightness() < 128)
         confusion, self.confusion_classes = confusion_figure(health, theme, clickable=True)
         self.figures = {"class_quality": class_quality_figure(health, theme), "confusion": confusion,
@@ -225,8 +219,8 @@ class HealthView(QWidget):
         table = health.analysis.overlapping.head(SHOWN_PAIRS)
         self.overlap_title.setText(
             f"<b>Overlapping classes</b>: the {len(table)} with the most images of "
-            f"{len(health.analysis.overlapping):,} pairs. Choose one to see both directions below and filter the "
-            "suspects grid.")
+            f"{len(health.analysis.overlapping):,} pairs. Choose one to see both directions below; the suspects grid "
+            "shows the pair too.")
         self.overlap.blockSignals(True)
         self.overlap.setRowCount(len(table))
         for row, (a, b, images, joint) in enumerate(table[list(OVERLAP_COLUMNS)].itertuples(index=False)):

@@ -76,7 +76,9 @@ class CuratorLoop(QObject):
         dataset = self.window.session.dataset
         fits_mnist = dataset.class_names == DIGITS and dataset.image_shape == MNIST_SHAPE
         choices = [HELD_OUT, *([MNIST_TEST] if fits_mnist else []), FOLDER]  # only test sets of its classes
-        choice, ok = QInputDialog.getItem(self.window, "Retrain and compare", "Test on:", choices, 0, False)
+        choice, ok = QInputDialog.getItem(  # a label as wide as the title, which a window manager would cut short
+            self.window, "Retrain and compare", "Train on the given labels and on the cleaned ones, then test both "
+            "on:", choices, 0, False)
         if not ok:
             return
         if choice == FOLDER:
