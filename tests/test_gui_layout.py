@@ -3,7 +3,7 @@
 import numpy as np
 import pandas as pd
 import pytest
-from PySide6.QtWidgets import QAbstractScrollArea, QHeaderView, QScrollArea
+from PySide6.QtWidgets import QAbstractScrollArea, QHeaderView, QLabel, QScrollArea
 
 from labelreview.core.review.calibration import Calibration
 from labelreview.core.review.compare import Comparison, Evaluation
@@ -61,10 +61,12 @@ def test_a_crowded_filter_bar_fits_a_laptop_screen(qtbot, window, digit_folder):
     filters.set_issue_counts(dict.fromkeys(ISSUE_FILTERS, 12_345_678))
     filters.counts.setText("1,234,567 of 2,345,678 suspects reviewed \u00b7 12,345,678 shown of 12,345,678 images")
     filters.unreadable.setText("\u26a0 1,234,567 unreadable files")
-    filters.set_chosen((1, 2), f"1 most like {session.dataset.path(1)}")
     assert filters.pair_label.isVisible() and filters.unreadable.isVisible() and len(session.dataset.skipped) == 1
     assert window.centralWidget().minimumSizeHint().width() <= LAPTOP_WIDTH  # offscreen, the window's hint lagged
     assert session.dataset.class_names[7] in filters.pair_label.toolTip()  # whole where the label is shortened
+    filters.set_chosen((1, 2), f"2 images: {session.dataset.path(1)} and the 1 most like it")  # the pair gives way
+    assert filters.chosen_clear.isVisible() and not filters.pair_clear.isVisible() and filters.pair is None
+    assert window.centralWidget().minimumSizeHint().width() <= LAPTOP_WIDTH
 
 
 def comparison() -> Comparison:
@@ -92,3 +94,18 @@ def test_result_dialogs_fit_the_screen_and_close(qtbot, window, make):
     with qtbot.waitSignal(dialog.rejected):
         dialog.close_button.click()
     assert not dialog.isVisible()
+
+
+def test_a_long_run_status_keeps_to_one_line_and_the_panel_does_not_jump(qtbot, window, digit_folder):
+    open_in(qtbot, window, str(digit_folder))
+    panel = window.review.run_panel
+    window.resize(LAPTOP_WIDTH, LAPTOP_HEIGHT)
+    qtbot.wait(50)
+    height = panel.height()
+    long = "Done in 48 s: 470 suspects, about 7 in 10 likely real, health score 0.884, model lite0 agrees with 68% " * 3
+    panel.set_running(False, long)
+    qtbot.wait(50)
+    shown = QLabel.text(panel.status)
+    assert panel.height() == height and shown.endswith("\u2026")
+    assert panel.status.fontMetrics().horizontalAdvance(shown) <= panel.status.width()  # one line, cut to fit
+    assert panel.status.text() == panel.status.toolTip() == long  # whole where the curator can read it

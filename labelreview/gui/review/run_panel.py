@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QProgressBar, QPus
 from labelreview.core.data.dataset import Dataset
 from labelreview.core.engine.models import CNN_MODELS, ModelSpec, choose_model
 from labelreview.core.settings import Settings
+from labelreview.gui.widgets.one_line_label import OneLineLabel
 
 MODELS = {"auto": "Auto (picks for your images)", "lite0": "Pretrained EfficientNet-Lite0 (photos, colour)",
           "cnn": "CNN learned from scratch (small grayscale)", "cnn-thorough": "CNN, thorough (5x slower)",
@@ -29,8 +30,7 @@ class RunPanel(QWidget):
         self.score = QPushButton("Score")
         self.cancel = QPushButton("Cancel", enabled=False)
         self.progress = QProgressBar(maximum=1000, textVisible=True)
-        self.status = QLabel()
-        self.status.setWordWrap(True)  # a long "Done in ..." wraps instead of widening the window past the screen
+        self.status = OneLineLabel()  # a long "Done in ..." is cut, whole in the tooltip: the panel never jumps
         self.why = QLabel()  # which model auto picks for the open dataset, and why
         self.why.setWordWrap(True)
         self.dataset: Dataset | None = None
