@@ -88,9 +88,24 @@ def test_html_report_lists_decisions_with_humane_names_and_counts_that_agree(sco
     assert shown == min(TOP_SUSPECTS, scored.scores.suspects) and shown == len(re.findall(r"<img src=", text))
     top = "Top " * (shown < scored.scores.suspects)
     assert f"<h2>{top}{shown:,} of {scored.scores.suspects:,} suspects</h2>" in text
-    assert f"{scored.review_counts().suspects:,} suspects &middot;" in text  # 300 images: too few to check
+    assert f"{scored.review_counts().suspects:,} suspects \u00b7" in text  # 300 images: too few to check
     first = scored.dataset.path(int(scored.suspect_positions()[0]))
     assert text.index(first) > text.index("suspects</h2>")  # the most suspicious tile comes first
+
+
+def test_a_suspects_tile_says_the_label_it_was_given_and_the_decision(scored, tmp_path):
+    """Issue 23, item 20: "symbols -> symbols" for a relabeled suspect; a dangling "93% ·" before a wrapped path."""
+    names, position = scored.dataset.class_names, int(scored.suspect_positions()[0])
+    given, predicted = scored.labels()[position], scored.scores.predicted[position]
+    scored.decide([position], "relabel", predicted)
+    path = tmp_path / "report.html"
+    write_report(scored, scored.health(), path)
+    text = path.read_text()
+    tile = text[text.index(f'<div class="where">{scored.dataset.path(position)}</div>') - 300:]
+    caption = f"{names[given]} &rarr; {names[predicted]} {scored.scores.confidence[position]:.0%}<br>relabeled to " \
+              f"{names[predicted]}<div class=\"where\">"
+    assert caption in tile and "&middot;" not in tile[:tile.index("</div></div>")]
+    assert "overflow-wrap:anywhere" in text  # long file names and table cells wrap: no sideways scrolling
 
 
 def test_html_report_counts_other_issues_with_examples_and_why(digit_folder, tmp_path):
@@ -114,7 +129,7 @@ def test_html_report_counts_other_issues_with_examples_and_why(digit_folder, tmp
 def test_html_report_says_how_many_suspects_are_likely_real(scored, tmp_path):
     scored.scores.health["expected_precision"] = 0.61  # a set large enough for the self-check
     write_report(scored, scored.health(), tmp_path / "report.html")
-    said = f"{scored.review_counts().suspects:,} suspects, about 6 in 10 likely real &middot;"
+    said = f"{scored.review_counts().suspects:,} suspects, about 6 in 10 likely real \u00b7"
     assert said in (tmp_path / "report.html").read_text()
 
 

@@ -25,7 +25,8 @@ EXAMPLES = 6  # of each other kind of issue
 ISSUE_EXAMPLES = (*DUPLICATE_KINDS, "outlier", *QUALITY_KINDS)
 STYLE = """body{font-family:system-ui,sans-serif;margin:2em;color:#202020}
 table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}
-th{background:#f3f3f3}.tiles{display:flex;flex-wrap:wrap;gap:10px}.tile{width:120px;text-align:center;font-size:12px}
+th{background:#f3f3f3}td{overflow-wrap:anywhere}.tiles{display:flex;flex-wrap:wrap;gap:14px 10px}
+.tile{width:120px;text-align:center;font-size:12px;overflow-wrap:anywhere}.where{color:#666}
 .tile img{width:112px;height:112px;image-rendering:pixelated;border:1px solid #ccc}img.chart{max-width:100%}"""
 
 
@@ -75,24 +76,28 @@ def _cell(value) -> str:
 
 
 def _suspect_tiles(session: ReviewSession) -> str:
-    """The suspects the window shows, most suspicious first: the first TOP_SUSPECTS as tiles."""
+    """The suspects the window shows, most suspicious first: the first TOP_SUSPECTS as tiles, each with the label
+    it was given, the model's class and confidence, and the curator's decision if any."""
     scores, names, labels = session.scores, session.dataset.class_names, session.labels()
+    given, statuses = session.original_dataset().labels, session.statuses()
     flagged = session.suspect_positions()
     worst = flagged[:TOP_SUSPECTS]
     tiles = [f"<h2>{'Top ' if len(worst) < len(flagged) else ''}{len(worst):,} of {len(flagged):,} suspects</h2>",
              '<div class="tiles">']
     for position in worst:
-        tiles.append(_tile(session, position, f"{html.escape(names[labels[position]])} &rarr; "
-                                              f"{html.escape(names[scores.predicted[position]])}"
-                                              f"<br>{scores.confidence[position]:.0%}"))
+        decided = {"relabeled": f"<br>relabeled to {html.escape(names[labels[position]])}", "kept": "<br>kept",
+                   "removed": "<br>removed"}.get(statuses[position], "")
+        tiles.append(_tile(session, position, f"{html.escape(names[given[position]])} &rarr; "
+                                              f"{html.escape(names[scores.predicted[position]])} "
+                                              f"{scores.confidence[position]:.0%}{decided}"))
     return "".join(tiles) + "</div>"
 
 
 def _tile(session: ReviewSession, position: int, caption: str) -> str:
-    """One image with ``caption`` (HTML) above its path."""
+    """One image with ``caption`` (HTML) above its path, which wraps within the tile."""
     image = to_image(session.dataset.images(np.array([position]))[0])
-    where = session.dataset.path_or_row(position)
-    return f'<div class="tile"><img src="{_png(image)}" alt=""><br>{caption} &middot; {html.escape(where)}</div>'
+    where = html.escape(session.dataset.path_or_row(position))
+    return f'<div class="tile"><img src="{_png(image)}" alt=""><br>{caption}<div class="where">{where}</div></div>'
 
 
 def _other_issues(session: ReviewSession) -> str:
