@@ -109,3 +109,17 @@ def test_a_long_run_status_keeps_to_one_line_and_the_panel_does_not_jump(qtbot, 
     assert panel.height() == height and shown.endswith("\u2026")
     assert panel.status.fontMetrics().horizontalAdvance(shown) <= panel.status.width()  # one line, cut to fit
     assert panel.status.text() == panel.status.toolTip() == long  # whole where the curator can read it
+
+
+def test_tiles_share_the_grids_width_and_have_a_line_for_each_label(qtbot, window, digit_folder):
+    """Issue 23, item 19: no empty strip right of the grid; "seasonal -> symbols" is not cut to "seaso... -> symb..."."""
+    from labelreview.gui.widgets.tile_delegate import TILE
+
+    open_in(qtbot, window, str(digit_folder))
+    grid = window.review.grid
+    for width in (LAPTOP_WIDTH, 1000):
+        window.resize(width, LAPTOP_HEIGHT)
+        qtbot.waitUntil(lambda: grid.gridSize().width() * grid.columns() >= grid.viewport().width() - grid.columns())
+        assert grid.gridSize().width() >= TILE.width()
+    metrics = grid.fontMetrics()
+    assert metrics.horizontalAdvance("\u2192 transportation") < grid.gridSize().width() - 14  # a line each, whole

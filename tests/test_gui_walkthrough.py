@@ -257,18 +257,6 @@ def test_class_filters_show_their_counts_and_follow_relabels(qtbot, window, digi
         f"({int((session.scores.predicted == new).sum()):,})")
 
 
-def test_long_captions_keep_both_labels_readable(qtbot, window):
-    from labelreview.gui.widgets.tile_delegate import caption
-
-    metrics = window.fontMetrics()
-    width = metrics.horizontalAdvance("triangles \u2192 squa")
-    text = caption(metrics, "triangles", " \u2192 ", "squares", width)
-    assert metrics.horizontalAdvance(text) <= width and " \u2192 " in text
-    left, right = text.split(" \u2192 ")
-    assert left.startswith("tri") and right.startswith("squ")  # neither label lost
-    assert caption(metrics, "cat", " \u2192 ", "dog", width) == "cat \u2192 dog"
-
-
 def test_every_count_of_suspects_and_reviews_agrees(qtbot, window, digit_folder):
     """Status bar, filter bar, Rounds table, "When to stop" and the Health summary say the same numbers."""
     session = open_in(qtbot, window, str(digit_folder))

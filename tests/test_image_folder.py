@@ -116,3 +116,23 @@ def test_unreadable_everything_is_a_clear_error(tmp_path):
     (tmp_path / "cat" / "x.png").write_bytes(b"junk")
     with pytest.raises(DataError, match="none of the 1 images could be read"):
         open_source(str(tmp_path))
+
+
+def test_the_black_bars_of_a_squared_image_are_cut_for_the_tiles_and_nothing_else():
+    """Issue 23, item 19: a tile shows the image, not the bars that made it square for the model."""
+    from PIL import Image
+
+    from labelreview.core.data.images import content_box, fit_square
+
+    wide = np.full((20, 60, 3), 255, np.uint8)  # a white-backed glyph, three times as wide as tall
+    wide[5:15, 10:50] = 0
+    square = np.asarray(fit_square(Image.fromarray(wide), 64))
+    rows, columns = content_box(square)
+    assert (rows.start, rows.stop, columns) == (22, 43, slice(None))  # 64 x 21 of image between two bars
+    assert not square[:22].any() and not square[43:].any() and square[rows].any(axis=(1, 2)).all()
+    tall = np.ascontiguousarray(square.transpose(1, 0, 2))
+    assert content_box(tall) == (slice(None), slice(22, 43))
+    digit = np.zeros((28, 28, 1), np.uint8)  # MNIST: black margins all round are the image's own
+    digit[6:22, 10:18] = 200
+    assert content_box(digit) == (slice(None), slice(None))
+    assert content_box(np.zeros((8, 8, 3), np.uint8)) == (slice(None), slice(None))

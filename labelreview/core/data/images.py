@@ -167,6 +167,27 @@ def fit_square(image: Image.Image, side: int) -> Image.Image:
     return ImageOps.pad(image, (side, side), Image.Resampling.BILINEAR, color=0)
 
 
+def content_box(pixels: np.ndarray) -> tuple[slice, slice]:
+    """The rows and columns of a model input (H, W, C) that hold the image, without the black bars
+    :func:`fit_square` added: all-black rows (or columns) of equal height at both ends, to a pixel, while the image
+    reaches the other two edges. Anything else is the image whole (MNIST's black margins on all sides, say)."""
+    whole = slice(None), slice(None)
+    rows, columns = pixels.any(axis=(1, 2)), pixels.any(axis=(0, 2))
+    if not rows.any():
+        return whole
+    (top, bottom), (left, right) = (_lit_span(rows), _lit_span(columns))
+    if 0 < top and abs(top - (len(rows) - bottom)) <= 1 and (left, right) == (0, len(columns)):
+        return slice(top, bottom), slice(None)
+    if 0 < left and abs(left - (len(columns) - right)) <= 1 and (top, bottom) == (0, len(rows)):
+        return slice(None), slice(left, right)
+    return whole
+
+
+def _lit_span(lit: np.ndarray) -> tuple[int, int]:
+    """First and one past the last True of ``lit`` (n,), which has one."""
+    return int(np.argmax(lit)), len(lit) - int(np.argmax(lit[::-1]))
+
+
 def _shrink_factor(image: Image.Image, side: int) -> int:
     """The factor to box-average a much larger image down by, to at least twice ``side``, before converting and
     resizing it: those cost most of the decoding time of large PNGs at full size (benchmarks/). 1: none."""

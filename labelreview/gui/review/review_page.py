@@ -24,7 +24,7 @@ from labelreview.gui.rounds.rounds_view import RoundsView
 from labelreview.gui.widgets.side_column import with_side_column
 from labelreview.gui.widgets.suspects_model import POSITION_ROLE, SuspectsModel
 from labelreview.gui.widgets.thumbnails import ThumbnailLoader
-from labelreview.gui.widgets.tile_delegate import tile_grid
+from labelreview.gui.widgets.tile_delegate import TileGrid
 
 log = logging.getLogger(__name__)
 SHORTCUTS = [
@@ -57,7 +57,7 @@ class ReviewPage(QWidget):
         self.thumbnails = ThumbnailLoader(self)
         self.model = SuspectsModel(self.thumbnails, self)
         self.filters = FilterBar()
-        self.grid = tile_grid(self.model)
+        self.grid = TileGrid(self.model)
         self.grid.setLayoutMode(QListView.LayoutMode.Batched)
         self.grid.setSelectionMode(QListView.SelectionMode.ExtendedSelection)
         self.detail = DetailPanel(self.thumbnails)

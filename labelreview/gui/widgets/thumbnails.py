@@ -9,6 +9,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QImage
 
 from labelreview.core.data.dataset import Dataset
+from labelreview.core.data.images import content_box
 
 CACHE_SIZE = 4000
 
@@ -26,6 +27,8 @@ class ThumbnailLoader(QObject):
 
     Pixels are read (memory map or cache file) on plain Python threads; the
     QImage is made on the GUI thread, which is cheap for model-sized images.
+    A file's image is shown without the black bars that made it square for the model
+    (black clip art would look like a black tile).
     """
 
     arrived = Signal()  # from worker threads, queued to the GUI thread
@@ -59,6 +62,8 @@ class ThumbnailLoader(QObject):
 
     def _load(self, dataset: Dataset, position: int) -> None:
         pixels = dataset.images(np.array([position]))[0]
+        if dataset.paths is not None:
+            pixels = pixels[content_box(pixels)]
         with self._lock:
             self._done.append((dataset, position, pixels))
         self.arrived.emit()

@@ -1,8 +1,9 @@
-"""Paints one suspect tile: thumbnail, given -> predicted label, confidence, decision mark."""
+"""Paints one suspect tile: thumbnail, given label, -> predicted label, confidence, decision mark; and the grid of
+tiles, whose columns share the width."""
 
 import math
 
-from PySide6.QtCore import QRect, QSize, Qt
+from PySide6.QtCore import QEvent, QRect, QSize, Qt
 from PySide6.QtGui import QColor, QFontMetrics, QPainter, QPen
 from PySide6.QtWidgets import QListView, QStyle, QStyledItemDelegate
 
@@ -15,14 +16,14 @@ from labelreview.gui.widgets.suspects_model import (
     STATUS_ROLE,
 )
 
-TILE = QSize(132, 164)
+TILE = QSize(132, 182)  # at least: columns widen to share the grid's width
 IMAGE_SIDE = 104
 STATUS_COLOURS = {"kept": QColor("#2e7d32"), "relabeled": QColor("#1565c0"), "removed": QColor("#c62828")}
 
 
 class TileDelegate(QStyledItemDelegate):
     def sizeHint(self, option, index) -> QSize:
-        return TILE
+        return option.widget.gridSize() if isinstance(option.widget, QListView) else TILE  # the whole cell
 
     def paint(self, painter: QPainter, option, index) -> None:
         painter.save()
@@ -37,7 +38,7 @@ class TileDelegate(QStyledItemDelegate):
         image_rect = QRect(rect.left() + (rect.width() - IMAGE_SIDE) // 2, rect.top() + 6, IMAGE_SIDE, IMAGE_SIDE)
         image = index.data(IMAGE_ROLE)
         if not image.isNull():
-            painter.drawImage(image_rect, image)
+            painter.drawImage(_fitted(image.size(), image_rect), image)
         else:
             painter.fillRect(image_rect, palette.alternateBase())
         if status == "removed":
@@ -49,45 +50,51 @@ class TileDelegate(QStyledItemDelegate):
         painter.setFont(font)
         given, predicted = index.data(GIVEN_ROLE), index.data(PREDICTED_ROLE)
         if status == "relabeled":
-            parts = (index.data(ORIGINAL_ROLE), " \u21d2 ", given)  # was => now
+            lines = (index.data(ORIGINAL_ROLE), f"\u21d2 {given}")  # was => now
         else:
-            parts = (given, " \u2192 ", predicted) if predicted else (given, "", "")
-        text_rect = QRect(rect.left() + 4, image_rect.bottom() + 4, rect.width() - 8, 20)
-        painter.drawText(text_rect, Qt.AlignmentFlag.AlignHCenter, caption(painter.fontMetrics(), *parts,
-                                                                           text_rect.width()))
+            lines = (given, f"\u2192 {predicted}" if predicted else "")
+        metrics, line = painter.fontMetrics(), QRect(rect.left() + 4, image_rect.bottom() + 4, rect.width() - 8, 18)
+        for text in lines:  # each label on a line of its own: whole up to about 20 characters
+            painter.drawText(line, Qt.AlignmentFlag.AlignHCenter,
+                             metrics.elidedText(text, Qt.TextElideMode.ElideRight, line.width()))
+            line.translate(0, 18)
         font.setBold(False)
         painter.setFont(font)
         confidence = index.data(CONFIDENCE_ROLE)
         detail = "not scored" if math.isnan(confidence) else f"{confidence:.0%}"
         if status:
             detail += f" \u00b7 {status}"
-        painter.drawText(text_rect.translated(0, 18), Qt.AlignmentFlag.AlignHCenter, detail)
+        painter.drawText(line, Qt.AlignmentFlag.AlignHCenter, detail)
         painter.restore()
 
 
-def caption(metrics: QFontMetrics, left: str, arrow: str, right: str, width: int) -> str:
-    """``left arrow right`` in ``width`` pixels: when too long, each label is shortened alike, so both stay
-    readable ("triang\u2026 \u2192 squares" rather than "triangles \u2192 squ\u2026"); the tooltip has them whole."""
-    whole = f"{left}{arrow}{right}"
-    if not right or metrics.horizontalAdvance(whole) <= width:
-        return metrics.elidedText(whole, Qt.TextElideMode.ElideRight, width)
-    half = (width - metrics.horizontalAdvance(arrow)) // 2
-    fitted = [metrics.elidedText(label, Qt.TextElideMode.ElideRight, half) for label in (left, right)]
-    if metrics.horizontalAdvance(fitted[1]) < half:  # a short right label leaves its room to the left one
-        fitted[0] = metrics.elidedText(left, Qt.TextElideMode.ElideRight, width - metrics.horizontalAdvance(
-            arrow + fitted[1]))
-    return f"{fitted[0]}{arrow}{fitted[1]}"
+def _fitted(size: QSize, box: QRect) -> QRect:
+    """The largest rectangle of ``size``'s aspect ratio centred in ``box``."""
+    fitted = size.scaled(box.size(), Qt.AspectRatioMode.KeepAspectRatio)
+    return QRect(box.left() + (box.width() - fitted.width()) // 2, box.top() + (box.height() - fitted.height()) // 2,
+                 fitted.width(), fitted.height())
 
 
-def tile_grid(model, view: QListView | None = None) -> QListView:
-    """A grid of tiles over ``model`` (a SuspectsModel) in ``view`` (a new QListView when None): fixed tile size,
-    laid out again on resize."""
-    view = QListView() if view is None else view
-    view.setViewMode(QListView.ViewMode.IconMode)
-    view.setResizeMode(QListView.ResizeMode.Adjust)
-    view.setMovement(QListView.Movement.Static)
-    view.setUniformItemSizes(True)
-    view.setGridSize(TILE)
-    view.setItemDelegate(TileDelegate(view))
-    view.setModel(model)
-    return view
+class TileGrid(QListView):
+    """A grid of tiles over a SuspectsModel: fixed tile height, the columns sharing the width between them (no
+    empty strip at the right), laid out again on resize."""
+
+    def __init__(self, model, parent=None):
+        super().__init__(parent)
+        self.setViewMode(QListView.ViewMode.IconMode)
+        self.setResizeMode(QListView.ResizeMode.Adjust)
+        self.setMovement(QListView.Movement.Static)
+        self.setUniformItemSizes(True)
+        self.setGridSize(TILE)
+        self.setItemDelegate(TileDelegate(self))
+        self.setModel(model)
+
+    def columns(self) -> int:
+        return max(1, (self.viewport().width() - 1) // TILE.width())  # Qt lays out a column only with a pixel spare
+
+    def viewportEvent(self, event) -> bool:
+        if event.type() == QEvent.Type.Resize:  # also when a scroll bar comes or goes
+            width = (self.viewport().width() - 1) // self.columns()
+            if width != self.gridSize().width():
+                self.setGridSize(QSize(max(width, TILE.width()), TILE.height()))
+        return super().viewportEvent(event)

@@ -3,15 +3,13 @@
 import math
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QListView
 
-from labelreview.gui.widgets.tile_delegate import TILE, tile_grid
+from labelreview.gui.widgets.tile_delegate import TILE, TileGrid
 
 
-class TileStrip(QListView):
+class TileStrip(TileGrid):
     def __init__(self, model, parent=None):
-        super().__init__(parent)
-        tile_grid(model, self)
+        super().__init__(model, parent)
         for policy in (self.setVerticalScrollBarPolicy, self.setHorizontalScrollBarPolicy):
             policy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         model.modelReset.connect(self.fit)
@@ -23,6 +21,5 @@ class TileStrip(QListView):
 
     def fit(self) -> None:
         """Height for all tiles at the current width (one empty row when there are none)."""
-        per_row = max(1, self.viewport().width() // TILE.width())
-        rows = max(1, math.ceil(self.model().rowCount() / per_row))
+        rows = max(1, math.ceil(self.model().rowCount() / self.columns()))
         self.setFixedHeight(rows * TILE.height() + 2 * self.frameWidth())
