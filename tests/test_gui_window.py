@@ -304,3 +304,26 @@ def test_retrain_and_compare_offers_only_test_sets_that_fit(qtbot, window, digit
         window.loop.ask_comparison()
     assert ["MNIST test" in choices for choices in offered] == [True, False]
     assert offered[1] == ["20% of this dataset, kept aside", "An image folder\u2026"]
+
+
+def test_garbage_is_collected_on_the_gui_thread_only(qtbot, window):
+    """A collection on a worker (a CNN fold) once freed a closed window there and deadlocked the run."""
+    import gc
+    import weakref
+
+    from PySide6.QtWidgets import QApplication
+
+    from labelreview.gui.workers.gui_thread_collector import GuiThreadCollector
+
+    assert not gc.isenabled() and len(QApplication.instance().findChildren(GuiThreadCollector)) == 1
+
+    class Cycle:
+        pass
+
+    garbage = Cycle()
+    garbage.me = garbage
+    gone = weakref.ref(garbage)
+    del garbage
+    for _ in range(800):  # past generation 0's threshold
+        Cycle().me = [Cycle()]
+    qtbot.waitUntil(lambda: gone() is None, timeout=5000)

@@ -23,6 +23,7 @@ from labelreview.gui.rounds.curator_loop import CuratorLoop
 from labelreview.gui.start.start_page import StartPage
 from labelreview.gui.widgets.screen_fit import fit_to_screen
 from labelreview.gui.workers.finder_status import FinderStatus
+from labelreview.gui.workers.gui_thread_collector import collect_on_the_gui_thread
 from labelreview.gui.workers.issue_finder import IssueFinder
 from labelreview.gui.workers.preload import preload_engine, preload_views
 from labelreview.gui.workers.worker import start_task
@@ -36,6 +37,7 @@ class MainWindow(QMainWindow):
 
     def __init__(self):
         super().__init__()
+        collect_on_the_gui_thread()
         self.setWindowTitle("labelreview")
         fit_to_screen(self, 1360, 860)
         self.settings = load_settings()
