@@ -123,17 +123,17 @@ def brightness_percentiles(pixels: np.ndarray) -> np.ndarray:
     -------
     np.ndarray of float64, shape (len(PERCENTILES),)
     """
-    if pixels.ndim == 3:
-        flat = pixels.reshape(-1, 3)
-        key = sum(_WEIGHTED_SQUARES[c].take(flat[:, c]) for c in range(3))
-        brightness = lambda key: np.sqrt(key / 1000) / 255  # noqa: E731
-    else:
-        key, brightness = pixels.ravel(), lambda key: key / 255.0  # noqa: E731
+    rgb = pixels.ndim == 3
+    flat = pixels.reshape(-1, 3) if rgb else pixels.ravel()
+    key = sum(_WEIGHTED_SQUARES[c].take(flat[:, c]) for c in range(3)) if rgb else flat
     position = (key.size - 1) * PERCENTILES / 100  # numpy's linear interpolation between the two nearest
     below = np.floor(position).astype(np.int64)
     above = np.minimum(below + 1, key.size - 1)
     ordered = np.partition(key, np.union1d(below, above))
-    low, high = brightness(ordered[below].astype(np.float64)), brightness(ordered[above].astype(np.float64))
+    low, high = (ordered[index].astype(np.float64) for index in (below, above))
+    if rgb:
+        low, high = np.sqrt(low / 1000), np.sqrt(high / 1000)
+    low, high = low / 255, high / 255
     return low + (high - low) * (position - below)
 
 

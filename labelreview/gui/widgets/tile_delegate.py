@@ -4,7 +4,7 @@ tiles, whose columns share the width."""
 import math
 
 from PySide6.QtCore import QEvent, QRect, QSize, Qt
-from PySide6.QtGui import QColor, QFontMetrics, QPainter, QPen
+from PySide6.QtGui import QColor, QPainter, QPen
 from PySide6.QtWidgets import QListView, QStyle, QStyledItemDelegate
 
 from labelreview.gui.widgets.suspects_model import (
@@ -38,7 +38,9 @@ class TileDelegate(QStyledItemDelegate):
         image_rect = QRect(rect.left() + (rect.width() - IMAGE_SIDE) // 2, rect.top() + 6, IMAGE_SIDE, IMAGE_SIDE)
         image = index.data(IMAGE_ROLE)
         if not image.isNull():
-            painter.drawImage(_fitted(image.size(), image_rect), image)
+            fitted = image.size().scaled(image_rect.size(), Qt.AspectRatioMode.KeepAspectRatio)
+            painter.drawImage(QStyle.alignedRect(Qt.LayoutDirection.LeftToRight, Qt.AlignmentFlag.AlignCenter, fitted,
+                                                 image_rect), image)
         else:
             painter.fillRect(image_rect, palette.alternateBase())
         if status == "removed":
@@ -66,13 +68,6 @@ class TileDelegate(QStyledItemDelegate):
             detail += f" \u00b7 {status}"
         painter.drawText(line, Qt.AlignmentFlag.AlignHCenter, detail)
         painter.restore()
-
-
-def _fitted(size: QSize, box: QRect) -> QRect:
-    """The largest rectangle of ``size``'s aspect ratio centred in ``box``."""
-    fitted = size.scaled(box.size(), Qt.AspectRatioMode.KeepAspectRatio)
-    return QRect(box.left() + (box.width() - fitted.width()) // 2, box.top() + (box.height() - fitted.height()) // 2,
-                 fitted.width(), fitted.height())
 
 
 class TileGrid(QListView):
