@@ -6,7 +6,9 @@ from an empty cache, and the flagged set and ranking are judged against the inje
 
 Figures: flagged / injected, precision, recall, F1, average precision of the ranking, images reviewed from the top
 to find 80% and 90% of the injected errors, the engine's ``expected_precision`` beside the measured one, the
-cross-validated accuracy against the true labels, seconds.
+worst relative error of the Rounds tab's "errors left" while a curator who knows the truth reviews the suspects
+from the top (at each twentieth of the list with 10 or more left), the cross-validated accuracy against the
+true labels, seconds.
 """
 
 import json
@@ -74,6 +76,8 @@ def judged(flagged: np.ndarray, rank: np.ndarray, flipped: np.ndarray) -> dict:
 def main(name: str) -> None:
     from labelreview.core.engine.models import ModelSpec
     from labelreview.core.engine.pipeline import score_dataset
+    from labelreview.core.review.score_table import ScoreTable
+    from labelreview.core.review.simulated_curator import worst_errors_left
 
     with tempfile.TemporaryDirectory() as scratch:
         os.environ["LABELREVIEW_CACHE_DIR"] = str(Path(scratch, "cache"))  # cold: embeddings computed afresh
@@ -82,8 +86,11 @@ def main(name: str) -> None:
         run = score_dataset(dataset, ModelSpec("auto"), folds=5)
         seconds = time.perf_counter() - started
     figures = judged(run.analysis.is_label_issue, run.analysis.rank, dataset.labels != truth)
+    scores = ScoreTable.from_run(dataset, run, {"expected_precision": run.analysis.expected_precision,
+                                                "error_density": run.analysis.error_density.tolist()})
     print(json.dumps({"case": name, "model": run.spec.name, "images": len(dataset), **figures,
                       "expected_precision": round(run.analysis.expected_precision, 3),
+                      "errors_left_worst": round(worst_errors_left(scores, dataset.labels, truth), 2),
                       "cv_accuracy": round(float((run.cv.pred_probs.argmax(1) == truth).mean()), 3),
                       "seconds": round(seconds, 1)}))
 

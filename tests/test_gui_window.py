@@ -7,8 +7,9 @@ import pandas as pd
 from PySide6.QtCore import Qt, QTimer
 from shiboken6 import isValid
 
-from labelreview.core.settings import load_settings
+from labelreview.core.settings import RunSettings, load_settings
 from labelreview.gui.main_window import MainWindow
+from labelreview.gui.rounds.rounds_view import COLUMNS
 from labelreview.gui.widgets.suspects_model import POSITION_ROLE
 
 RUN_TIMEOUT = 120_000  # ms; a real CNN run on a busy CI machine
@@ -207,7 +208,13 @@ def test_rounds_tab_records_each_run_and_estimates_errors_left(qtbot, window, di
     qtbot.keyClick(window.review.grid, Qt.Key.Key_A)  # one suspect fixed
     assert rounds.estimate.text().startswith("100% of the 1 suspects you reviewed were real label errors")
     score(qtbot, window)
-    assert rounds.table.rowCount() == 2 and rounds.table.item(0, 6).text() == "1"  # round 1's suspect relabeled
+    relabeled = rounds.table.item(0, COLUMNS.index("Relabeled")).text()
+    assert rounds.table.rowCount() == 2 and relabeled == "1"  # round 1's suspect relabeled
+    score(qtbot, window, folds=4)  # another setting: a new baseline, not suspects cleared by the curator
+    cells = [[rounds.table.item(row, COLUMNS.index(c)).text() for c in ("Scored with", "New", "Cleared")]
+             for row in range(3)]
+    assert cells[0] == ["logreg, 3 folds, seed 0", "\u2014", "\u2014"] and cells[1][0] == cells[0][0]
+    assert cells[1][1:] != ["\u2014", "\u2014"] and cells[2] == ["logreg, 4 folds, seed 0", "\u2014", "\u2014"]
 
 
 def test_calibration_from_the_window_leaves_the_labels_alone(qtbot, window, digit_folder, caplog):
@@ -247,7 +254,7 @@ def test_opening_a_dataset_imports_tensorflow_in_the_background(qtbot, window, d
 
     from labelreview.gui.workers import preload
 
-    window.settings.model = "cnn"
+    window.settings.keep_run_settings(str(digit_folder), RunSettings(model="cnn"))
     open_in(qtbot, window, str(digit_folder))
     preload.started["tensorflow"].join(timeout=RUN_TIMEOUT / 1000)
     assert "keras" in sys.modules
@@ -327,3 +334,16 @@ def test_garbage_is_collected_on_the_gui_thread_only(qtbot, window):
     for _ in range(800):  # past generation 0's threshold
         Cycle().me = [Cycle()]
     qtbot.waitUntil(lambda: gone() is None, timeout=5000)
+
+
+def test_run_settings_chosen_for_one_dataset_do_not_follow_to_another(qtbot, window, digit_folder, shapes_folder):
+    """"CNN, thorough" chosen on MNIST digits carried over to a colour folder: each dataset keeps its own."""
+    open_in(qtbot, window, str(digit_folder))
+    panel = window.review.run_panel
+    panel.model.setCurrentIndex(panel.model.findData("cnn-thorough"))
+    panel.folds.setValue(4)
+    open_in(qtbot, window, str(shapes_folder))
+    assert (panel.model.currentData(), panel.folds.value()) == ("auto", 5)  # never chosen for this one
+    open_in(qtbot, window, str(digit_folder))
+    assert (panel.model.currentData(), panel.folds.value()) == ("cnn-thorough", 4)
+    assert load_settings().run_settings(str(digit_folder)).model == "cnn-thorough"

@@ -1,7 +1,7 @@
 """The numbers behind every health chart equal cleanlab and numpy on the same pred_probs; the report."""
 
 import re
-from types import SimpleNamespace
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -13,6 +13,7 @@ from labelreview.core.engine.pipeline import score_dataset
 from labelreview.core.report.charts import (Theme, class_quality_figure, confusion_figure, distribution_figure,
                                            rounds_figure)
 from labelreview.core.report.html_report import TOP_SUSPECTS, write_report
+from labelreview.core.review.rounds import Round
 from labelreview.core.review.session import ReviewSession
 from tests.test_analysis_and_noise import expected_overlap
 
@@ -135,8 +136,13 @@ def test_html_report_says_how_many_suspects_are_likely_real(scored, tmp_path):
 
 def test_the_rounds_chart_counts_whole_suspects():
     """Issue 23, item 21: no half-suspect ticks on the Rounds chart."""
-    rounds = [SimpleNamespace(number=1, suspects=1, health_score=0.9), SimpleNamespace(number=2, suspects=2,
-                                                                                       health_score=0.95)]
+    first = Round(1, "2026-12-03T00:00:00+00:00", 9, 1, 0.9, None, None, ("a.png",), model="lite0")
+    rounds = [first, replace(first, number=2, suspects=2, health_score=0.95, new_suspects=1, cleared=0),
+              replace(first, number=3, model="cnn")]  # scored another way: a new baseline
     axes = rounds_figure(rounds, Theme.for_dark(False)).axes[0]
     ticks = axes.get_yticks()
     assert len(ticks) >= 2 and all(float(t).is_integer() for t in ticks)
+    assert [line.get_xdata()[0] for line in axes.lines] == [2.5]  # the one new baseline after the first
+    assert [text.get_text() for text in axes.texts] == ["new baseline"]
+    low, high = rounds_figure(rounds, Theme.for_dark(False)).axes[1].get_ylim()
+    assert high - low >= 0.1  # health scores 0.9 and 0.95 are not drawn as a cliff

@@ -4,16 +4,20 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from labelreview.core.data.dataset import array_dataset
 from labelreview.core.data.noise import inject_noise
 from labelreview.core.engine.models import ModelSpec
 from labelreview.core.engine.pipeline import score_dataset
+from labelreview.core.findings.score_files import write_score_files
 from labelreview.core.review.rounds import EVIDENCE_DROP, RoundsHistory, kept_quality
+from labelreview.core.review.score_table import ScoreTable
 from labelreview.core.review.session import ReviewSession
+from labelreview.core.review.simulated_curator import review_from_the_top
 from tests.conftest import write_png_folder
 
 
-def next_round(session):
-    run = score_dataset(session.training_dataset(), ModelSpec("logreg"), folds=3)
+def next_round(session, folds=3):
+    run = score_dataset(session.training_dataset(), ModelSpec("logreg"), folds=folds)
     session.show_scores(session.save_run(run), new_round=True)
 
 
@@ -39,7 +43,9 @@ def test_two_rounds_kept_images_are_not_flagged_again(noisy_csv):
     session.decide(removed, "remove")
     share, left = session.live_estimate()
     assert share == pytest.approx(6 / 10)  # of 10 reviewed suspects, 6 were real errors (relabeled or removed)
-    assert left.sum() == pytest.approx(0.6 * (len(suspects) - 10))
+    # too few images for the self-check, so no spread down the list is known: near the share reviewed, held
+    # towards an even chance by the PRIOR
+    assert 0.5 * (len(suspects) - 10) < left.sum() < 0.6 * (len(suspects) - 10)
 
     next_round(session)
     then = kept_quality(session.store.audit.entries())
@@ -56,6 +62,22 @@ def test_two_rounds_kept_images_are_not_flagged_again(noisy_csv):
     assert session.round_reviews(second) == session.review_counts()  # the latest round is what the window shows
     assert second.scored == 598 and second.cleared >= 4  # fixed and removed images leave the flagged set
     assert second.suspects == session.scores.suspects
+
+
+def test_a_round_scored_another_way_is_a_new_baseline_not_cleared_suspects(noisy_csv):
+    """Suspects that change with the model or its settings were not cleared by the curator: the round records how
+    it was scored and compares only with a round scored the same way."""
+    session = ReviewSession.open(str(noisy_csv))
+    next_round(session)
+    next_round(session)
+    next_round(session, folds=4)
+    first, same, other = session.rounds.rounds()
+    assert first.setup == same.setup == ("logreg", 3, 0, 0) and other.setup == ("logreg", 4, 0, 0)
+    assert first.setup_said == "logreg, 3 folds, seed 0"
+    assert (first.new_suspects, first.cleared) == (None, None)  # nothing before it to compare with
+    assert (same.new_suspects, same.cleared) == (0, 0)  # the same labels scored the same way
+    assert (other.new_suspects, other.cleared) == (None, None)
+    assert other.suspects == session.scores.suspects
 
 
 def test_a_reopened_round_keeps_its_suspects_and_counts(noisy_csv):
@@ -77,3 +99,21 @@ def test_rounds_written_by_an_older_version_still_read(noisy_csv, tmp_path):
                     '"cleared": 0, "flagged": ["a.png"]}]')
     (only,) = RoundsHistory(path).rounds()
     assert (only.number, only.suspects, only.flagged) == (1, 1, ("a.png",))
+
+
+def test_errors_left_are_estimated_by_rank_within_a_quarter_at_every_point(mnist_test, tmp_path):
+    """Precision falls down the suspects' list, so the precision of the reviewed top said too many were left
+    (86 of 97 where 46 were). Real MNIST digits with 10% wrong labels, scored by logistic regression (which
+    makes many mistakes of its own): at every twentieth of the list while 10 or more errors are left, the
+    estimate is within 25% of the errors really left, or within 5 where that is more (with 14 left among 38
+    suspects, chance alone moves the count by about 3)."""
+    truth = mnist_test.labels[:3000]
+    labels = inject_noise(truth, 10, rate=0.1, seed=0)
+    dataset = array_dataset("digits", mnist_test.images(slice(0, 3000)), labels, mnist_test.class_names)
+    write_score_files(score_dataset(dataset, ModelSpec("logreg"), folds=3), tmp_path)
+    scores = ScoreTable.read(tmp_path, dataset)  # as a reopen reads health.json
+    assert scores.error_density is not None and scores.error_density.shape == (20,)
+    points = [(real, said) for real, said in review_from_the_top(scores, labels, truth) if real >= 10]
+    assert len(points) >= 18 and points[0][0] > 200
+    for real, said in points:
+        assert abs(said - real) <= max(0.25 * real, 5), points

@@ -1,4 +1,4 @@
-"""Settings remembered between sessions: run options and recent datasets, as versioned JSON."""
+"""Settings remembered between sessions: each dataset's run options and the recent datasets, as versioned JSON."""
 
 import json
 from dataclasses import asdict, dataclass, field
@@ -11,21 +11,38 @@ SETTINGS_VERSION = 1
 MAX_RECENT = 10
 
 
-@dataclass
-class Settings:
-    """What the window remembers; ``version`` allows later migrations."""
+@dataclass(frozen=True)
+class RunSettings:
+    """How one dataset is scored: a dataset never scored starts from these defaults, not from another's."""
 
     model: str = "auto"
     folds: int = 5
     epochs: int = ModelSpec().epochs
     seed: int = 0
+
+
+@dataclass
+class Settings:
+    """What the window remembers; ``version`` allows later migrations."""
+
     recent: list[str] = field(default_factory=list)
     label_files: dict[str, str] = field(default_factory=dict)  # source -> labels CSV the curator chose
+    runs: dict[str, dict] = field(default_factory=dict)  # source -> its RunSettings' fields
     version: int = SETTINGS_VERSION
 
     def remember(self, source: str) -> None:
         """Put ``source`` first in the recent datasets."""
         self.recent = [source] + [s for s in self.recent if s != source][: MAX_RECENT - 1]
+
+    def run_settings(self, source: str) -> RunSettings:
+        """``source``'s own run settings (defaults when it has none or they are unreadable)."""
+        try:
+            return RunSettings(**self.runs.get(source, {}))
+        except TypeError:
+            return RunSettings()
+
+    def keep_run_settings(self, source: str, run: RunSettings) -> None:
+        self.runs[source] = asdict(run)
 
 
 def load_settings() -> Settings:

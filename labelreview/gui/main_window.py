@@ -15,7 +15,7 @@ from labelreview.core.review.label_store import store_path_for
 from labelreview.core.review.score_table import ScoreTable
 from labelreview.core.review.open_lock import OpenLock, claim
 from labelreview.core.review.session import ReviewSession
-from labelreview.core.settings import load_settings, save_settings
+from labelreview.core.settings import RunSettings, load_settings, save_settings
 from labelreview.gui.dialogs.about_dialog import AboutDialog
 from labelreview.gui.dialogs.open_results import choose_results
 from labelreview.gui.review.review_page import SHORTCUTS, ReviewPage
@@ -52,7 +52,7 @@ class MainWindow(QMainWindow):
         self.pages.addWidget(self.review)
         self.setCentralWidget(self.pages)
         self.start_page.set_recent(self.settings.recent)
-        self.review.run_panel.load(self.settings)
+        self.review.run_panel.load(RunSettings())
         self.start_page.open_requested.connect(self.open_source)
         self.start_page.open_with_labels.connect(self.open_source)
         self.start_page.back_requested.connect(lambda: self.pages.setCurrentWidget(self.review))
@@ -141,7 +141,10 @@ class MainWindow(QMainWindow):
         return answer == QMessageBox.StandardButton.Yes
 
     def show_session(self, session: ReviewSession) -> None:
-        """Show an opened session: grid, health, title; remember it among the recent datasets."""
+        """Show an opened session: grid, health, title; remember it among the recent datasets (and the run
+        settings chosen for the one shown before, as its own)."""
+        if self.session is not None:
+            self.settings.keep_run_settings(self.session.source, self.review.run_panel.run_settings())
         self.session = session
         self._lock_labels()
         self.settings.remember(session.source)
@@ -151,6 +154,8 @@ class MainWindow(QMainWindow):
         self.start_page.set_recent(self.settings.recent)
         log.info("opened %s: %d images, %d unreadable, %s", session.source, len(session.dataset),
                  len(session.dataset.skipped), "scores restored" if session.scores.scored.any() else "not scored")
+        run = self.settings.run_settings(session.source)
+        self.review.run_panel.load(run)  # this dataset's own: settings chosen for another do not follow it
         cleared = self.review.set_session(session)
         for action in self.dataset_actions:
             action.setEnabled(True)
@@ -165,7 +170,7 @@ class MainWindow(QMainWindow):
                                      f"Labels: {session.store.path}")
         self.review.run_panel.reset("Press Score to find label errors" if not session.scores.scored.any()
                                     else "Scores of the last round restored; Score starts the next round")
-        if self.settings.model != "logreg":  # every other model runs on TensorFlow
+        if run.model != "logreg":  # every other model runs on TensorFlow
             preload_engine()
         self.session_opened.emit()
         if session.issues is None:
@@ -215,7 +220,7 @@ class MainWindow(QMainWindow):
         """Cross-validate the current labels (removed images left out) in the background."""
         if self.session is None or self.task is not None:
             return
-        self.review.run_panel.store(self.settings)
+        self.settings.keep_run_settings(self.session.source, self.review.run_panel.run_settings())
         save_settings(self.settings)
         session, training = self.session, self.session.training_dataset()
 

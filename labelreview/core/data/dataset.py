@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
-from labelreview.core.data.images import decode_full_image
+from labelreview.core.data.images import content_box, decode_full_image
 
 
 def natural_key(text: str) -> list:
@@ -70,6 +70,12 @@ class Dataset:
         """Model inputs of the chosen examples, shape (n, H, W, C), in memory."""
         rows = self.rows if which is None else self.rows[which]
         return np.asarray(self.pixels[rows])
+
+    def thumbnail(self, i: int) -> np.ndarray:
+        """Example ``i`` at model size as a person should see it, (h, w, C): a file's image without the black bars
+        that squared it for the model (:func:`content_box`), an array row whole."""
+        pixels = self.images(np.array([i]))[0]
+        return pixels if self.paths is None else pixels[content_box(pixels)]
 
     def full_image(self, i: int) -> np.ndarray:
         """Example ``i`` at its own resolution, (H, W, 1 or 3) uint8: its file decoded whole, or its array row.

@@ -191,6 +191,14 @@ def stored_rows(folder: Path, keys: list[str], row_shape: tuple[int, ...], dtype
     return _rows_of(old_rows, old_keys, row_of, keys)
 
 
+def missing_rows(folder: Path, keys: list[str], row_shape: tuple[int, ...], dtype) -> set[int]:
+    """Positions of the ``keys`` (n,) the cache in ``folder`` would compute (no row under the key, nor a failure
+    recorded for it); reads only the cache's keys."""
+    old_keys, old_failures, _ = _read(folder, row_shape, np.dtype(dtype))
+    known = {key for key in old_keys if key != UNDONE} | set(old_failures)
+    return {i for i, key in enumerate(keys) if key not in known}
+
+
 def _rows_of(rows: np.ndarray, row_keys: list[str], row_of: dict[str, int], keys: list[str]) -> np.ndarray:
     """The rows (n, ...) of ``keys`` (n,), all in ``row_of``: the cache's first n rows when they are these, else a
     read-only copy."""

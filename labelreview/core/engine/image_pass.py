@@ -13,7 +13,7 @@ import numpy as np
 
 from labelreview.core.data.dataset import Dataset
 from labelreview.core.data.images import Geometry, decode_once, drafted_size, model_input
-from labelreview.core.data.row_cache import RowFill, changed_file_error, dataset_keys
+from labelreview.core.data.row_cache import RowFill, changed_file_error, dataset_keys, missing_rows
 from labelreview.core.engine.backbone import Backbone, load_embedder
 from labelreview.core.engine.embedding_store import dataset_embeddings, decoded_batches, store_folder
 from labelreview.core.findings.image_properties import (INSPECTION_SIDE, PROPERTIES, image_properties,
@@ -48,6 +48,16 @@ def embed_and_measure(dataset: Dataset, backbone: Backbone, *, callback: Callbac
     if failures or unmeasured:
         raise changed_file_error(dataset, failures or unmeasured)
     return embeddings
+
+
+def images_to_decode(dataset: Dataset, backbone: Backbone, *, measure: bool) -> int:
+    """How many examples a run would decode: those the embedding store lacks, and with ``measure`` those the
+    image-properties cache lacks too."""
+    keys = dataset_keys(dataset)
+    missing = missing_rows(store_folder(dataset, backbone), keys, (backbone.dim,), np.float16)
+    if measure:
+        missing |= missing_rows(properties_folder(dataset), keys, (), PROPERTIES)
+    return len(missing)
 
 
 def _fill_both(dataset: Dataset, backbone: Backbone, vectors: RowFill, measured: RowFill, callback: Callback) -> None:

@@ -13,16 +13,15 @@ from labelreview.core.data.row_cache import Fill
 from labelreview.core.engine.backbone import BACKBONES
 from labelreview.core.engine.cross_validation import CrossValidation, FoldResult, FoldRunner, cross_validate
 from labelreview.core.engine.embedding_store import FillMaker, dataset_embeddings
-from labelreview.core.engine.image_pass import embed_and_measure
+from labelreview.core.engine.image_pass import embed_and_measure, images_to_decode
 from labelreview.core.engine.models import ModelSpec, resolve_model
 from labelreview.core.engine.neighbour_head import NEIGHBOURS, VOTE_WEIGHT, neighbour_votes
 from labelreview.core.findings.analysis import Analysis, analyze
 from labelreview.core.findings.issue_finders import Findings, find_issues
 from labelreview.core.findings.neighbours import nearest_neighbours
-from labelreview.core.progress import Callback, ignore_progress, scaled
+from labelreview.core.progress import Callback, ignore_progress
+from labelreview.core.run_clock import RunClock, load_rates, remember_rates
 
-CV_SHARE = 0.9  # of the progress bar; cleanlab's analysis and the model-free finders take the rest
-EMBED_SHARE = 0.8  # of the progress bar, for a model that reads embeddings; its heads take the rest
 
 
 @dataclass(frozen=True)
@@ -91,11 +90,17 @@ def score_dataset(
     """
     started = time.perf_counter()
     spec, reason = resolve_model(spec, dataset)
-    inputs = model_inputs(dataset, spec, callback=scaled(callback, 0.0, EMBED_SHARE), workers=workers,
-                          measure=True)
+    where = "" if workers == LOCAL else ":cluster"
+    embed, fit = f"embed:{spec.name}{where}", f"folds:{spec.name}{where}"
+    work = {fit: len(dataset) * folds * max(spec.epochs, 1), "analysis": len(dataset), "findings": len(dataset)}
+    if spec.name in BACKBONES:
+        work = {embed: images_to_decode(dataset, BACKBONES[spec.name], measure=workers == LOCAL),
+                "neighbours": len(dataset), **work}
+    clock = RunClock(callback, work, load_rates())
+    inputs = model_inputs(dataset, spec, callback=clock.stage(embed), workers=workers, measure=True)
     votes = None  # a backbone model's second head: the votes of each image's nearest neighbours
     if inputs is not dataset:
-        callback = scaled(callback, EMBED_SHARE, 1.0)
+        clock.stage("neighbours")(0.0, "finding each image's nearest neighbours")
         vectors = inputs.images().reshape(len(inputs), -1)  # (N, 1, 1, D) as model inputs
         votes = neighbour_votes(nearest_neighbours(vectors, NEIGHBOURS), dataset.labels,
                                 len(dataset.class_names))
@@ -112,13 +117,14 @@ def score_dataset(
             analysis = analyze(dataset.labels[indices], pred_probs[indices], dataset.class_names)
             on_partial(PartialScore(len(done), folds, indices, pred_probs[indices], fold_of[indices], analysis))
 
-    cv = cross_validate(inputs, spec, folds=folds, callback=scaled(callback, 0.0, CV_SHARE), on_fold=fold_finished,
+    cv = cross_validate(inputs, spec, folds=folds, callback=clock.stage(fit), on_fold=fold_finished,
                         run_folds=workers.run_folds)
     cv = CrossValidation(_with_votes(cv.pred_probs, votes, slice(None)), cv.fold_of)
-    callback(CV_SHARE, "finding label issues")
+    clock.stage("analysis")(0.0, "finding label issues")
     analysis = analyze(dataset.labels, cv.pred_probs, dataset.class_names)
-    findings = find_issues(dataset, embed=False, callback=scaled(callback, CV_SHARE + 0.01, 1.0),
+    findings = find_issues(dataset, embed=False, callback=clock.stage("findings"),
                            measure_with=workers.measure_images)
+    remember_rates(clock.measured())
     callback(1.0, "done")
     return ScoreRun(dataset, spec, folds, cv, analysis, time.perf_counter() - started, reason, findings)
 

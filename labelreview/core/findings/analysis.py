@@ -13,6 +13,7 @@ CLASS_QUALITY_COLUMNS = {"Class Name": "class", "Label Issues": "label_issues",
 OVERLAP_COLUMNS = {"Class Name A": "class_a", "Class Name B": "class_b", "Images": "images",
                    "Joint Probability": "joint_probability"}
 """cleanlab's column names -> ours, for ``class_quality`` and ``overlapping`` (health.json, the report)."""
+SURE_WRONG = 0.01  # an out-of-sample probability of the given label this low flags the image in any case
 
 
 @dataclass(frozen=True)
@@ -30,7 +31,9 @@ class Analysis:
     is_label_issue : np.ndarray of bool, shape (N,)
         The most suspicious images: as many as the self-check estimates there are errors
         (:mod:`self_check`), or as cleanlab's ``find_label_issues`` flags when that is fewer or the set is too
-        small to check.
+        small to check; and every image whose label the model is all but sure is wrong (its probability under
+        SURE_WRONG), however few errors the self-check counted (on a clean set whose few real errors the
+        model doubts less than the labels it flipped).
     rank : np.ndarray of int, shape (N,)
         1 = most suspicious: by the mean of two ranks, by ``label_quality`` (lowest first) and by the chance that
         the label is wrong (:func:`wrong_label_chance`; highest first). The first ranks errors spread over all
@@ -39,8 +42,12 @@ class Analysis:
         How many labels the self-check estimates are wrong (cleanlab's ``(1 - health_score) x N`` when the set
         is too small to check).
     expected_precision : float
-        The share of the flagged images the self-check expects to be real label errors; NaN when none is
-        flagged or the set is too small to check.
+        The share of the flagged images expected to be real label errors: the self-check's expectation for the
+        count it flagged, the model's own probability for those flagged beyond it; NaN when none is flagged or
+        the set is too small to check.
+    error_density : np.ndarray of float, shape (20,)
+        How those real errors spread down the flagged list, in twentieths, most suspicious first, mean 1
+        (:meth:`SelfCheck.error_density`; ones when the set is too small to check).
     health_score : float
         ``overall_label_health_score``: 1 - estimated share of label errors.
     class_quality : pd.DataFrame
@@ -63,6 +70,7 @@ class Analysis:
     rank: np.ndarray
     estimated_errors: int
     expected_precision: float
+    error_density: np.ndarray
     health_score: float
     class_quality: pd.DataFrame
     overlapping: pd.DataFrame
@@ -99,6 +107,10 @@ def analyze(labels: np.ndarray, pred_probs: np.ndarray, class_names: tuple[str, 
     order = suspicion_order(labels, pred_probs, joint, quality)
     is_issue = np.zeros(n, dtype=bool)
     is_issue[order[:flagged]] = True
+    sure = (quality < SURE_WRONG) & ~is_issue  # flagged beyond the count: as wrong as the model says they are
+    is_issue |= sure
+    checked = check.precision(flagged) * flagged if flagged else 0.0
+    expected_precision = (checked + (1 - quality[sure]).sum()) / max(int(is_issue.sum()), 1)
     rank = np.empty(n, dtype=np.int64)
     rank[order] = np.arange(1, n + 1)
     predicted = pred_probs.argmax(axis=1)
@@ -111,7 +123,8 @@ def analyze(labels: np.ndarray, pred_probs: np.ndarray, class_names: tuple[str, 
         is_label_issue=is_issue,
         rank=rank,
         estimated_errors=errors,
-        expected_precision=check.precision(flagged),
+        expected_precision=float(expected_precision) if is_issue.any() else float("nan"),
+        error_density=check.error_density(flagged),
         health_score=health_score,
         class_quality=rank_classes_by_label_quality(labels, pred_probs, class_names=names, confident_joint=joint),
         overlapping=_overlapping(find_overlapping_classes(labels, pred_probs, class_names=names, confident_joint=joint),

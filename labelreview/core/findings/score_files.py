@@ -48,6 +48,7 @@ def health_summary(run: ScoreRun, issues: pd.DataFrame, *, source: str | None = 
         "label_issues": analysis.issue_count,
         "estimated_label_errors": analysis.estimated_errors,
         "expected_precision": _rounded(analysis.expected_precision),
+        "error_density": np.round(analysis.error_density, 3).tolist(),
         "class_names": list(dataset.class_names),
         "class_counts": np.bincount(dataset.labels, minlength=len(dataset.class_names)).tolist(),
         "per_class": _records(quality, CLASS_QUALITY_COLUMNS),

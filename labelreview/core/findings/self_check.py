@@ -19,6 +19,7 @@ TOP = 0.25  # each kind's errors are counted above this share of its flipped lab
 MIN_IMAGES = 1_000  # fewer give too few flips of each kind to count by
 MAX_IMAGES = 50_000  # a larger set is checked on a random sample of this many
 SEED = 7919
+DENSITY_PARTS = 20  # slices of the flagged list over which the error density is told
 
 
 @dataclass(frozen=True)
@@ -83,6 +84,22 @@ class SelfCheck:
         checked = flagged / self.scale  # of which a trial left ``kept`` unflipped
         found = _per_kind([(t.kinds, t.kind_errors * t.caught(checked * self.kept)) for t in self.trials])
         return float(np.clip(found / self.kept / checked, 0, 1))
+
+    def error_density(self, flagged: int, parts: int = DENSITY_PARTS) -> np.ndarray:
+        """How the real errors spread down the ``flagged`` most suspicious images, shape (parts,), mean 1: part j
+        holds the j-th of ``parts`` equal slices, most suspicious first, and its share of the flipped labels
+        ranked within them (each counted where it falls among the images not flipped), times ``parts``. Ones
+        when nothing is flagged or there are no trials."""
+        checked = flagged / self.scale
+        at = np.concatenate([t.others_found[np.concatenate(t.kind_ranks)] for t in self.trials] or [np.zeros(0)])
+        at = at[at < checked * self.kept] / self.kept
+        if flagged <= 0 or not len(at):
+            return np.ones(parts)
+        counts = np.bincount((at * parts / checked).astype(np.int64), minlength=parts)[:parts] + 1.0  # none empty
+        from sklearn.isotonic import IsotonicRegression
+
+        falling = IsotonicRegression(increasing=False).fit_transform(np.arange(parts), counts)
+        return falling * parts / falling.sum()
 
 
 def _per_kind(trials: list[tuple[np.ndarray, np.ndarray]]) -> float:

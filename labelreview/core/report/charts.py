@@ -124,16 +124,26 @@ def distribution_figure(health: Health, theme: Theme) -> Figure:
 
 
 def rounds_figure(rounds, theme: Theme) -> Figure:
-    """Suspects found (bars) and health score (line) per round."""
+    """Suspects found (bars) and health score (line, over at least a tenth of its range) per round; a dashed line
+    before each new baseline after the first (a round scored with another model or settings)."""
     figure, axes = _figure(theme, 6.0, 2.8)
     numbers = [r.number for r in rounds]
     axes.bar(numbers, [r.suspects for r in rounds], color=theme.series[0], label="suspects")
+    for r in rounds[1:]:
+        if r.cleared is None:
+            axes.axvline(r.number - 0.5, color=theme.text, linestyle="--", linewidth=0.8)
+            axes.annotate("new baseline", (r.number - 0.45, 1), xycoords=("data", "axes fraction"), va="top",
+                          color=theme.text, fontsize=8)
     axes.set_xticks(numbers)
     axes.yaxis.set_major_locator(MaxNLocator(integer=True))  # whole suspects, never half ones
     axes.set_xlabel("round", color=theme.text)
     axes.set_ylabel("suspects", color=theme.text)
     health = axes.twinx()
-    health.plot(numbers, [r.health_score for r in rounds], color=theme.series[1], marker="o", label="health score")
+    scores = [r.health_score for r in rounds]
+    health.plot(numbers, scores, color=theme.series[1], marker="o", label="health score")
+    middle = (max(scores) + min(scores)) / 2 if all(np.isfinite(scores)) else 0.5
+    span = max(0.1, max(scores) - min(scores)) if all(np.isfinite(scores)) else 1.0
+    health.set_ylim(max(0.0, middle - 0.6 * span), min(1.0, middle + 0.6 * span))  # 0.001 is not a cliff
     health.tick_params(colors=theme.text, labelsize=9)
     health.set_ylabel("health score", color=theme.text)
     axes.set_title("Rounds", color=theme.text, fontsize=11)

@@ -27,7 +27,8 @@ STYLE = """body{font-family:system-ui,sans-serif;margin:2em;color:#202020}
 table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}
 th{background:#f3f3f3}td{overflow-wrap:anywhere}.tiles{display:flex;flex-wrap:wrap;gap:14px 10px}
 .tile{width:120px;text-align:center;font-size:12px;overflow-wrap:anywhere}.where{color:#666}
-.tile img{width:112px;height:112px;image-rendering:pixelated;border:1px solid #ccc}img.chart{max-width:100%}"""
+.tile img{width:112px;height:112px;object-fit:contain;image-rendering:pixelated;border:1px solid #ccc}
+img.chart{max-width:100%}"""
 
 
 def _png(data) -> str:
@@ -95,7 +96,7 @@ def _suspect_tiles(session: ReviewSession) -> str:
 
 def _tile(session: ReviewSession, position: int, caption: str) -> str:
     """One image with ``caption`` (HTML) above its path, which wraps within the tile."""
-    image = to_image(session.dataset.images(np.array([position]))[0])
+    image = to_image(session.dataset.thumbnail(position))
     where = html.escape(session.dataset.path_or_row(position))
     return f'<div class="tile"><img src="{_png(image)}" alt=""><br>{caption}<div class="where">{where}</div></div>'
 

@@ -11,6 +11,9 @@ from labelreview.core.atomic import atomic_file
 from labelreview.core.review.score_table import ScoreTable
 
 EVIDENCE_DROP = 0.5  # a kept image is flagged again only when its label quality falls below half its value when kept
+NEAR_SHARE, NEAR = 0.1, 5  # a decision weighs e times less in the errors left for each tenth of the list (at least
+# NEAR suspects) it lies above the first unreviewed suspect
+PRIOR = 3  # suspects' worth of weight the run's own expectation keeps beside the curator's decisions
 
 
 def kept_quality(decisions: list[dict], *, until: str | None = None) -> dict[str, float | None]:
@@ -61,17 +64,39 @@ def count_reviews(flagged: np.ndarray, statuses: np.ndarray) -> ReviewCounts:
 
 @dataclass(frozen=True)
 class Round:
-    """One scoring round: what was found (``flagged``: the row keys of its suspects)."""
+    """One scoring round: what was found (``flagged``: the row keys of its suspects) and how (``model``, ``folds``,
+    ``epochs``, ``seed``; None in files older than them).
+
+    ``new_suspects`` and ``cleared`` compare with the round before; they are None for a new baseline, a round
+    scored another way than the one before (its suspects differ because the model did, not the labels).
+    """
 
     number: int
     time: str
     scored: int
     suspects: int
     health_score: float
-    new_suspects: int
-    cleared: int
+    new_suspects: int | None
+    cleared: int | None
     flagged: tuple[str, ...]
     test_accuracy: float | None = None
+    model: str | None = None
+    folds: int | None = None
+    epochs: int | None = None
+    seed: int | None = None
+
+    @property
+    def setup(self) -> tuple:
+        """How the round was scored: (model, folds, epochs, seed)."""
+        return self.model, self.folds, self.epochs, self.seed
+
+    @property
+    def setup_said(self) -> str:
+        """"cnn, 5 folds, 4 epochs, seed 0"; "" when the file does not say."""
+        if self.model is None:
+            return ""
+        epochs = f", {self.epochs} epochs" if self.epochs else ""
+        return f"{self.model}, {self.folds} folds{epochs}, seed {self.seed}"
 
 
 class RoundsHistory:
@@ -100,16 +125,20 @@ class RoundsHistory:
             json.dump([asdict(r) for r in rounds], handle)
 
     def add(self, scores: ScoreTable, keys: np.ndarray) -> Round:
-        """Record a finished round from its scores; ``keys`` (N,) name the rows."""
+        """Record a finished round from its scores (``health.json`` says how they were made); ``keys`` (N,) name
+        the rows. The first round, and a round scored another way than the one before, is a new baseline."""
         history = self.rounds()
         flagged = tuple(str(key) for key in keys[scores.is_label_issue])
-        before = set(history[-1].flagged) if history else set()
+        health = scores.health
         entry = Round(
             number=len(history) + 1, time=datetime.now(timezone.utc).isoformat(timespec="microseconds"),
             scored=int(scores.scored.sum()), suspects=len(flagged),
-            health_score=float(scores.health.get("health_score", float("nan"))),
-            new_suspects=len(set(flagged) - before),
-            cleared=len(before - set(flagged)), flagged=flagged)
+            health_score=float(health.get("health_score", float("nan"))), new_suspects=None, cleared=None,
+            flagged=flagged, model=health.get("model"), folds=health.get("folds"), epochs=health.get("epochs"),
+            seed=health.get("seed"))
+        if history and history[-1].setup == entry.setup:
+            before = set(history[-1].flagged)
+            entry = replace(entry, new_suspects=len(set(flagged) - before), cleared=len(before - set(flagged)))
         self._write(history + [entry])
         return entry
 
@@ -117,11 +146,35 @@ class RoundsHistory:
 def live_estimate(scores: ScoreTable, labels: np.ndarray, statuses: np.ndarray, n_classes: int):
     """From the curator's own decisions on suspects: (share that were real errors, errors left per class (K,)).
 
-    The share is relabeled + removed over reviewed suspects (NaN before any
-    review); errors left = unreviewed suspects of each class x that share.
+    The share is relabeled + removed over reviewed suspects (NaN before any review). Errors left are estimated
+    by rank, since precision falls down the list: each unreviewed suspect is an error with the run's expected
+    precision times its slice's :attr:`~ScoreTable.error_density` (flat when the run has none), scaled by how
+    the decisions compare with that expectation, weighted towards those nearest the first unreviewed suspect
+    (the part of the list most like the rest).
     """
-    suspects = scores.is_label_issue
-    reviewed = suspects & (statuses != "")
-    share = float(np.isin(statuses[reviewed], ("relabeled", "removed")).mean()) if reviewed.any() else float("nan")
-    unreviewed = np.bincount(labels[suspects & (statuses == "")], minlength=n_classes)
-    return share, unreviewed * (0.0 if np.isnan(share) else share)
+    order = np.flatnonzero(scores.is_label_issue)
+    order = order[np.argsort(scores.rank[order], kind="stable")]
+    reviewed, real = statuses[order] != "", np.isin(statuses[order], ("relabeled", "removed"))
+    share = float(real[reviewed].mean()) if reviewed.any() else float("nan")
+    expected = _expected_by_rank(scores, len(order))
+    if reviewed.any():
+        frontier = np.argmin(reviewed) if not reviewed.all() else len(order)
+        weight = np.exp(-np.maximum(frontier - np.arange(len(order)), 0) / max(NEAR, NEAR_SHARE * len(order)))
+        weight = weight * reviewed
+        typical = (weight * expected).sum() / weight.sum()
+        expected = np.minimum(1.0, expected * ((weight * real).sum() + PRIOR * typical)
+                              / ((weight * expected).sum() + PRIOR * typical))
+    elif scores.expected_precision is None:
+        expected = np.zeros(len(order))  # nothing to go by yet
+    left = np.bincount(labels[order[~reviewed]], expected[~reviewed], minlength=n_classes)
+    return share, left
+
+
+def _expected_by_rank(scores: ScoreTable, suspects: int) -> np.ndarray:
+    """The run's expected chance (n,) that each of its ``suspects``, most suspicious first, is a real error."""
+    precision = scores.expected_precision
+    density = scores.error_density
+    if density is None:
+        density = np.ones(1)
+    slices = np.minimum(np.arange(suspects) * len(density) // max(suspects, 1), len(density) - 1)
+    return np.minimum(1.0, (0.5 if precision is None else precision) * density[slices])

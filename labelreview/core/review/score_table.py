@@ -47,6 +47,13 @@ class ScoreTable:
         value = self.health.get("expected_precision")
         return None if value is None else float(value)
 
+    @property
+    def error_density(self) -> np.ndarray | None:
+        """How the run expects real errors to spread down its suspects, in equal slices most suspicious first,
+        mean 1 (``health.json``), or None."""
+        value = self.health.get("error_density")
+        return None if not value else np.asarray(value, dtype=np.float64)
+
     @classmethod
     def empty(cls, n: int, k: int, health: dict | None = None) -> "ScoreTable":
         minus = np.full(n, -1, dtype=np.int64)
@@ -83,7 +90,8 @@ class ScoreTable:
         positions = _positions(dataset, scored_dataset.index[partial.indices])
         health = {"folds_done": partial.folds_done, "folds": partial.folds,
                   "health_score": partial.analysis.health_score, "label_issues": partial.analysis.issue_count,
-                  "expected_precision": partial.analysis.expected_precision}
+                  "expected_precision": partial.analysis.expected_precision,
+                  "error_density": partial.analysis.error_density.tolist()}
         return cls.from_analysis(dataset, positions, partial.analysis, partial.pred_probs, partial.fold_of, health)
 
     @classmethod

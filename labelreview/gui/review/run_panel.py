@@ -7,11 +7,13 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QProgressBar, QPus
 
 from labelreview.core.data.dataset import Dataset
 from labelreview.core.engine.models import CNN_MODELS, ModelSpec, choose_model
-from labelreview.core.settings import Settings
+from labelreview.core.run_clock import duration
+from labelreview.core.settings import RunSettings
 from labelreview.gui.widgets.one_line_label import OneLineLabel
 
 MODELS = {"auto": "Auto (picks for your images)", "lite0": "Pretrained EfficientNet-Lite0 (photos, colour)",
-          "cnn": "CNN learned from scratch (small grayscale)", "cnn-thorough": "CNN, thorough (5x slower)",
+          "cnn": "CNN learned from scratch (small grayscale)",
+          "cnn-thorough": "CNN, thorough (a second opinion, 3-5x slower)",
           "logreg": "Logistic regression on pixels (seconds)"}
 
 
@@ -73,18 +75,21 @@ class RunPanel(QWidget):
         else:
             self.why.setText(f"Auto would pick {MODELS[name]} for these images ({reason}).")
 
-    def load(self, settings: Settings) -> None:
+    def load(self, settings: RunSettings) -> None:
+        """Show the open dataset's own run settings."""
         self.model.setCurrentIndex(max(0, self.model.findData(settings.model)))
         self.folds.setValue(settings.folds)
         self.epochs.setValue(settings.epochs)
         self.seed.setValue(settings.seed)
 
-    def store(self, settings: Settings) -> None:
-        spec = self.spec()
-        settings.model, settings.epochs, settings.seed, settings.folds = spec.name, spec.epochs, spec.seed, self.folds.value()
+    def run_settings(self) -> RunSettings:
+        return RunSettings(model=self.model.currentData(), folds=self.folds.value(), epochs=self.epochs.value(),
+                           seed=self.seed.value())
 
     def spec(self) -> ModelSpec:
-        return ModelSpec(name=self.model.currentData(), epochs=self.epochs.value(), seed=self.seed.value())
+        """The chosen model; epochs only for a CNN (the others have none: the box is disabled)."""
+        name = self.model.currentData()
+        return ModelSpec(name=name, epochs=self.epochs.value() if name in CNN_MODELS else None, seed=self.seed.value())
 
     def reset(self, message: str) -> None:
         """No run under way: progress cleared, ``message`` said (a new dataset, a cancelled run)."""
@@ -112,11 +117,6 @@ class RunPanel(QWidget):
         self.progress.setTextVisible(self.clock.isActive() or self.fraction > 0)  # no "0%" when idle
         if not self.clock.isActive():
             return
-        elapsed = time.monotonic() - self.started_at
-        left = f", about {_duration(elapsed * (1 - self.fraction) / self.fraction)} left" if self.fraction > 0.02 else ""
-        self.status.setText(f"{self.message} \u2014 {_duration(elapsed)} elapsed{left}")
+        # a scoring run's messages say the time it has left (core.run_clock)
+        self.status.setText(f"{self.message} \u2014 {duration(time.monotonic() - self.started_at)} elapsed")
 
-
-def _duration(seconds: float) -> str:
-    minutes, seconds = divmod(int(seconds), 60)
-    return f"{minutes}:{seconds:02d}"

@@ -16,8 +16,8 @@ from PySide6.QtWidgets import (
 from labelreview.core.findings.self_check import suspects_said
 from labelreview.core.review.session import ReviewSession
 
-COLUMNS = ("Round", "Scored", "Suspects", "New", "Cleared", "Reviewed", "Relabeled", "Removed", "Health",
-           "Test accuracy")
+COLUMNS = ("Round", "Scored with", "Scored", "Suspects", "New", "Cleared", "Reviewed", "Relabeled", "Removed",
+           "Health", "Test accuracy")
 REVIEWS = COLUMNS.index("Reviewed")  # this and the next two columns follow the curator's decisions
 MAX_TABLE_ROWS = 6  # more rounds scroll inside the table; the chart keeps the rest of the page
 
@@ -31,8 +31,14 @@ class RoundsView(QWidget):
         self.table = QTableWidget(0, len(COLUMNS))
         self.table.setHorizontalHeaderLabels(COLUMNS)
         self.table.horizontalHeaderItem(REVIEWS).setToolTip("This round's suspects with a decision, as they stand now")
+        for column in (COLUMNS.index("New"), COLUMNS.index("Cleared")):
+            self.table.horizontalHeaderItem(column).setToolTip(
+                "Against the round before; \u2014 for a new baseline: the first round, or one scored with another "
+                "model or settings than the round before (its suspects changed with the model, not your labels)")
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.table.horizontalHeader().setSectionResizeMode(COLUMNS.index("Scored with"),
+                                                           QHeaderView.ResizeMode.ResizeToContents)
         self.table.verticalHeader().hide()
         self.table.setSizeAdjustPolicy(QAbstractScrollArea.SizeAdjustPolicy.AdjustToContents)
         self.canvas: QWidget | None = None  # the ChartCanvas of the rounds chart
@@ -54,7 +60,7 @@ class RoundsView(QWidget):
         rounds = self.session.rounds.rounds()
         self.table.setRowCount(len(rounds))
         for row, r in enumerate(rounds):
-            found = (r.number, r.scored, r.suspects, r.new_suspects, r.cleared)
+            found = (r.number, r.setup_said or "-", r.scored, r.suspects, _or_dash(r.new_suspects), _or_dash(r.cleared))
             after = (f"{r.health_score:.3f}", "-" if r.test_accuracy is None else f"{r.test_accuracy:.2%}")
             for column, value in [*enumerate(found), *enumerate(after, start=REVIEWS + 3)]:
                 self.table.setItem(row, column, QTableWidgetItem(f"{value:,}" if isinstance(value, int) else value))
@@ -94,14 +100,21 @@ class RoundsView(QWidget):
         counts = self.session.review_counts()
         reviewed, suspects = counts.reviewed, counts.suspects
         if np.isnan(share):
-            self.estimate.setText(f"{suspects_said(suspects, None)}. Review some to estimate how many real errors "
-                                  "are left.")
+            expected = f", about {left.sum():,.0f} of them real errors by the run's self-check" if left.sum() else ""
+            self.estimate.setText(f"{suspects_said(suspects, None)}{expected}. Review some to estimate how many "
+                                  "real errors are left.")
             return
         names = self.session.dataset.class_names
         worst = np.argsort(-left)[:5]
         per_class = ", ".join(f"{names[k]}: {left[k]:.0f}" for k in worst if left[k] >= 0.5)
         self.estimate.setText(
             f"{share:.0%} of the {reviewed:,} suspects you reviewed were real label errors. About "
-            f"{left.sum():.0f} errors are left among the {suspects - reviewed:,} unreviewed suspects"
+            f"{left.sum():.0f} errors are left among the {suspects - reviewed:,} unreviewed suspects, fewer further "
+            "down the list"
             + (f" (most in {per_class})." if per_class else ".")
             + (" Few are left: this is a good point to stop." if left.sum() < 1 else ""))
+
+
+def _or_dash(count: int | None):
+    """A count, or a dash where a new baseline has nothing to compare with."""
+    return "\u2014" if count is None else count

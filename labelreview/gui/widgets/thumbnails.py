@@ -9,7 +9,6 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QImage
 
 from labelreview.core.data.dataset import Dataset
-from labelreview.core.data.images import content_box
 
 CACHE_SIZE = 4000
 
@@ -61,9 +60,7 @@ class ThumbnailLoader(QObject):
         return None
 
     def _load(self, dataset: Dataset, position: int) -> None:
-        pixels = dataset.images(np.array([position]))[0]
-        if dataset.paths is not None:
-            pixels = pixels[content_box(pixels)]
+        pixels = dataset.thumbnail(position)
         with self._lock:
             self._done.append((dataset, position, pixels))
         self.arrived.emit()
