@@ -77,6 +77,8 @@ def build_parser() -> argparse.ArgumentParser:
     gui.add_argument("--score", action="store_true", help="start scoring it unless saved scores exist")
     gui.add_argument("--labels", metavar="CSV", help="review SOURCE with this labels CSV (e.g. one noise wrote; "
                      "decisions are written to it)")
+    gui.add_argument("--scores", metavar="DIR", help="open a results folder written by 'score --out' (elsewhere, on "
+                     "a cluster), as File > Open scores does")
 
     calibrate = with_source("calibrate", "inject label errors into a copy of the labels and measure how many "
                                          "scoring finds (your labels are not touched)")

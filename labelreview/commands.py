@@ -174,11 +174,13 @@ def gui(args: Namespace) -> int:
     """``labelreview [gui [SOURCE]]``: the review window."""
     from labelreview.gui.app import run_gui
 
-    labels = getattr(args, "labels", None)
+    labels, scores = getattr(args, "labels", None), getattr(args, "scores", None)
     if labels and not getattr(args, "source", None):
         raise DataError(Path(labels), "--labels needs the SOURCE it labels")
+    if scores and getattr(args, "source", None):
+        raise DataError(Path(scores), "--scores opens the dataset it was scored from: give no SOURCE beside it")
     return run_gui(getattr(args, "source", None), labels=labels and str(Path(labels).absolute()),
-                   score=getattr(args, "score", False))
+                   score=getattr(args, "score", False), scores=scores and Path(scores).absolute())
 
 
 def selftest(args: Namespace) -> int:

@@ -57,3 +57,31 @@ def test_results_of_other_images_are_refused_in_one_line(scored_elsewhere, shape
         open_results(tmp_path / "empty")
     health = json.loads((out / "health.json").read_text())
     assert health["source"].endswith("digits") and health["labels"] is None
+
+
+def test_gui_scores_opens_a_results_folder_from_the_command_line(digit_folder, tmp_path):
+    """``labelreview gui --scores DIR``, as File > Open scores does: the real program, its log says when the
+    scores are shown."""
+    import os
+    import subprocess
+    import sys
+    import time
+
+    out = tmp_path / "results"
+    assert main(["score", str(digit_folder), "--model", "logreg", "--folds", "3", "--out", str(out)]) == 0
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "LABELREVIEW_LOG_DIR": str(tmp_path / "log")}
+    window = subprocess.Popen([sys.executable, "-m", "labelreview", "gui", "--scores", str(out)], env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    log, opened = tmp_path / "log" / "labelreview.log", []
+    try:
+        deadline = time.monotonic() + RUN_TIMEOUT / 1000
+        while not opened and time.monotonic() < deadline and window.poll() is None:
+            time.sleep(0.2)
+            opened = [line for line in (log.read_text().splitlines() if log.exists() else []) if " opened " in line]
+    finally:
+        window.terminate()
+        window.wait(timeout=30)
+    suspects = pd.read_csv(out / "scores.csv")["is_label_issue"].sum()
+    assert opened and "scores restored" in opened[0] and str(digit_folder) in opened[0], window.stderr.read()
+    assert suspects > 0
+    assert main(["gui", str(digit_folder), "--scores", str(out)]) == 2  # one or the other, said before a window
