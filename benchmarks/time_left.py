@@ -11,7 +11,6 @@ and 90% and the largest error of all nine tenths, in seconds and as a share of t
 
 import json
 import os
-import re
 import shutil
 import sys
 import tempfile
@@ -27,7 +26,7 @@ def main(case: str) -> None:
     from labelreview.core.data.sources import open_source
     from labelreview.core.engine.models import ModelSpec
     from labelreview.core.engine.pipeline import score_dataset
-    from labelreview.core.run_clock import load_rates
+    from labelreview.core.run_clock import load_rates, split_left
 
     with tempfile.TemporaryDirectory() as scratch:
         os.environ["LABELREVIEW_CACHE_DIR"] = str(Path(scratch, "cache"))
@@ -44,7 +43,7 @@ def main(case: str) -> None:
             said = []
             for tenth in range(1, 10):
                 now = started + total * tenth / 10
-                said.append((tenth, _seconds_said([m for t, m in reports if t <= now][-1]), total * (1 - tenth / 10)))
+                said.append((tenth, split_left([m for t, m in reports if t <= now][-1])[1], total * (1 - tenth / 10)))
             worst = max(abs(shown - real) for _, shown, real in said)
             print(json.dumps({"case": case, "run": run, "seconds": round(total, 1),
                               **{f"left_at_{t * 10}%": f"{shown:.0f} (real {real:.0f})" for t, shown, real in said
@@ -52,12 +51,6 @@ def main(case: str) -> None:
                               "worst_error_s": round(worst, 1), "worst_error_share": round(worst / total, 2),
                               "rates_remembered": {k: float(f"{v:.2g}") for k, v in load_rates().items()}}),
                   flush=True)
-
-
-def _seconds_said(message: str) -> float:
-    """The seconds of "..., about 1:05 left" (of h:mm:ss too)."""
-    found = re.search(r"about ([\d:]+) left", message)
-    return float(sum(int(part) * 60 ** i for i, part in enumerate(reversed(found.group(1).split(":")))))
 
 
 if __name__ == "__main__":

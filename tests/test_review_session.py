@@ -163,3 +163,22 @@ def test_a_labels_csv_keeps_a_class_the_curator_relabeled_away(session):
     assert (again.dataset.label_names(again.labels())[nines] == "4").all()
     rescored = score_dataset(again.training_dataset(), ModelSpec("logreg"), folds=3)  # a class with no images
     assert rescored.cv.pred_probs.shape == (300, 10)
+
+
+def test_settings_of_version_1_and_damaged_run_settings_read(tmp_path, monkeypatch):
+    """Version 1 kept one set of run options for every dataset: they become the latest dataset's own; a value of
+    the wrong type falls back to its default rather than failing when a dataset opens."""
+    import json
+
+    from labelreview.core.settings import RunSettings, load_settings
+
+    monkeypatch.setenv("LABELREVIEW_CONFIG_DIR", str(tmp_path))
+    (tmp_path / "settings.json").write_text(json.dumps({"model": "cnn", "folds": 4, "epochs": 6, "seed": 1,
+                                                        "recent": ["mnist", "other"], "version": 1}))
+    settings = load_settings()
+    assert settings.run_settings("mnist") == RunSettings("cnn", 4, 6, 1)
+    assert settings.run_settings("other") == RunSettings()
+    settings.runs["other"] = {"model": "lite0", "folds": "five"}
+    assert settings.run_settings("other") == RunSettings(model="lite0")
+    settings.runs = ["not", "a", "dict"]
+    assert settings.run_settings("mnist") == RunSettings()

@@ -1,5 +1,7 @@
 """Rounds on real MNIST images: kept images stay unflagged, a history per round, a live estimate."""
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -9,7 +11,7 @@ from labelreview.core.data.noise import inject_noise
 from labelreview.core.engine.models import ModelSpec
 from labelreview.core.engine.pipeline import score_dataset
 from labelreview.core.findings.score_files import write_score_files
-from labelreview.core.review.rounds import EVIDENCE_DROP, RoundsHistory, kept_quality
+from labelreview.core.review.rounds import EVIDENCE_DROP, RoundsHistory, kept_quality, live_estimate
 from labelreview.core.review.score_table import ScoreTable
 from labelreview.core.review.session import ReviewSession
 from labelreview.core.review.simulated_curator import review_from_the_top
@@ -117,3 +119,18 @@ def test_errors_left_are_estimated_by_rank_within_a_quarter_at_every_point(mnist
     assert len(points) >= 18 and points[0][0] > 200
     for real, said in points:
         assert abs(said - real) <= max(0.25 * real, 5), points
+
+
+@pytest.mark.parametrize("precision", [float("nan"), 0.0])
+def test_errors_left_stay_a_number_when_the_run_could_not_say_or_expected_none(precision):
+    """A partial run's NaN precision (fewer images scored than the self-check needs) said "about nan errors
+    left"; a precision of 0 could never be raised by the curator's decisions."""
+    n = 40
+    scores = ScoreTable.empty(n, 2, {"expected_precision": precision, "error_density": [1.0] * 20})
+    scores = replace(scores, is_label_issue=np.ones(n, bool), rank=np.arange(1, n + 1), scored=np.ones(n, bool))
+    labels, statuses = np.zeros(n, dtype=np.int64), np.full(n, "", dtype=object)
+    _, left = live_estimate(scores, labels, statuses.astype(str), 2)
+    assert np.isfinite(left).all()
+    statuses[:10] = "relabeled"  # the top ten were all real errors
+    _, left = live_estimate(scores, labels, statuses.astype(str), 2)
+    assert np.isfinite(left).all() and left.sum() > 3

@@ -2,7 +2,7 @@
 
 import pytest
 
-from labelreview.core.run_clock import RunClock, load_rates, remember_rates
+from labelreview.core.run_clock import RunClock, load_rates, remember_rates, split_left
 
 
 class FakeClock:
@@ -61,3 +61,26 @@ def test_measured_rates_are_remembered_for_the_next_run(monkeypatch, tmp_path):
     remember_rates(measured)
     remember_rates({"analysis": 0.5})
     assert load_rates() == pytest.approx({"embed:lite0": 0.02, "folds:cnn": 0.01, "analysis": 0.5})
+
+
+def test_only_stages_that_report_are_timed_and_rates_fall_back_to_shorter_names(monkeypatch, tmp_path):
+    """A stage that never reports was booked the time before the next one's first report (the cluster's upload
+    counted as nearest neighbours) and remembered; ``folds:cnn:cluster`` fell back to ``folds``, not
+    ``folds:cnn``."""
+    monkeypatch.setenv("LABELREVIEW_CACHE_DIR", str(tmp_path))
+    clock = FakeClock()
+    work = {"neighbours": 5000, "folds:cnn:cluster": 5000, "analysis": 5000}
+    timer = RunClock(lambda fraction, message: None, work, {"folds:cnn": 0.002}, clock=clock)
+    assert timer.rates == {"neighbours": 5e-05, "folds:cnn:cluster": 0.002, "analysis": 5e-05}
+    clock.now = 30.0  # the upload: no stage reports it
+    timer.stage("folds:cnn:cluster")(0.5, "fold 1/2")
+    clock.now = 40.0
+    timer.stage("analysis")(0.0, "finding label issues")
+    clock.now = 45.0
+    assert timer.measured() == pytest.approx({"folds:cnn:cluster": 0.002, "analysis": 0.001})
+
+
+def test_the_time_left_said_is_read_back():
+    assert split_left("fold 2/5: epoch 1/4, about 1:05 left") == ("fold 2/5: epoch 1/4", 65.0)
+    assert split_left("opening, about 1:00:05 left") == ("opening", 3605.0)
+    assert split_left("decoding images 10/20") == ("decoding images 10/20", None)

@@ -17,9 +17,10 @@ from labelreview.core.progress import Callback
 
 DEFAULT_RATES = {  # seconds per unit on 2-core machines (benchmarks/time_left.py): CNNs between AMX and none
     "embed": 6e-3, "neighbours": 5e-5, "folds": 4e-4, "folds:cnn": 1e-4, "folds:cnn-thorough": 1.5e-4,
-    "folds:logreg": 2e-5, "analysis": 5e-5, "findings": 1.5e-4,
+    "folds:logreg": 2e-5, "analysis": 5e-5, "findings": 1.5e-4, "findings:measuring": 3e-3,
+    "findings:measuring:arrays": 1e-4,
 }
-MIN_UNITS = 100  # a stage this small is dominated by its start-up: its rate is not remembered
+MIN_UNITS, MIN_SECONDS = 1000, 1.0  # a stage smaller or shorter is dominated by its start-up: not remembered
 
 
 def load_rates() -> dict[str, float]:
@@ -46,8 +47,8 @@ class RunClock:
     ----------
     callback : Callback
     work : dict of str to float
-        Stage -> units of work, in the order the stages run; a stage named ``kind:detail`` falls back to the
-        rate of ``kind``.
+        Stage -> units of work, in the order the stages run; a stage named ``kind:detail:more`` falls back to
+        the rate of ``kind:detail``, then of ``kind`` (remembered, then default).
     rates : dict of str to float
         Remembered seconds per unit (:func:`load_rates`).
     clock : callable
@@ -57,10 +58,10 @@ class RunClock:
     def __init__(self, callback: Callback, work: dict[str, float], rates: dict[str, float],
                  clock: Callable[[], float] = time.monotonic):
         self.callback, self.work, self.clock = callback, dict(work), clock
-        self.rates = {name: rates.get(name, rates.get(name.split(":")[0], _default(name))) for name in work}
+        self.rates = {name: _rate(name, rates) for name in work}
         self.started = clock()
         self.order = list(work)
-        self.began: dict[str, float] = {}  # stage -> when it began
+        self.began: dict[str, float] = {}  # stage -> when it first reported
         self.moving: dict[str, tuple[float, float]] = {}  # stage -> (time, fraction) of its first report past 0
         self.fraction, self.seconds_left = 0.0, float("nan")
 
@@ -69,8 +70,7 @@ class RunClock:
 
         def report(fraction: float, message: str) -> None:
             now = self.clock()
-            for earlier in self.order[: self.order.index(name) + 1]:
-                self.began.setdefault(earlier, now)
+            self.began.setdefault(name, now)
             if 0 < fraction < 1:
                 self.moving.setdefault(name, (now, fraction))
             elapsed = now - self.started
@@ -90,10 +90,12 @@ class RunClock:
         return self.rates[name] * self.work[name] * (1 - fraction) + later
 
     def measured(self) -> dict[str, float]:
-        """Seconds per unit of each stage that ran to its end on at least MIN_UNITS units (call when the run ends)."""
-        ends = [self.began.get(s) for s in self.order[1:]] + [self.clock()]
-        return {s: (end - self.began[s]) / self.work[s] for s, end in zip(self.order, ends)
-                if s in self.began and end is not None and self.work[s] >= MIN_UNITS}
+        """Seconds per unit of each stage that reported, from its first report to the next stage's (call when the
+        run ends): only stages of MIN_UNITS units and MIN_SECONDS or more, which start-up does not dominate."""
+        reported = [s for s in self.order if s in self.began]
+        ends = [self.began[s] for s in reported[1:]] + [self.clock()]
+        return {s: (end - self.began[s]) / self.work[s] for s, end in zip(reported, ends)
+                if self.work[s] >= MIN_UNITS and end - self.began[s] >= MIN_SECONDS}
 
 
 def duration(seconds: float) -> str:
@@ -103,5 +105,17 @@ def duration(seconds: float) -> str:
     return f"{hours}:{minutes:02d}:{seconds:02d}" if hours else f"{minutes}:{seconds:02d}"
 
 
-def _default(name: str) -> float:
-    return DEFAULT_RATES.get(name, DEFAULT_RATES.get(name.split(":")[0], 1e-4))
+def split_left(message: str) -> tuple[str, float | None]:
+    """A RunClock message as (what it says without the time left, the seconds left; None when it says none)."""
+    text, said, left = message.rpartition(", about ")
+    minutes = left.removesuffix(" left").split(":")
+    if not said or not left.endswith(" left") or not all(part.isdigit() for part in minutes):
+        return message, None
+    return text, float(sum(int(part) * 60 ** i for i, part in enumerate(reversed(minutes))))
+
+
+def _rate(name: str, rates: dict[str, float]) -> float:
+    """The rate of stage ``name``: remembered, else default, for the name and then its shorter prefixes."""
+    parts = name.split(":")
+    prefixes = [":".join(parts[:n]) for n in range(len(parts), 0, -1)]
+    return next((table[key] for table in (rates, DEFAULT_RATES) for key in prefixes if key in table), 1e-4)

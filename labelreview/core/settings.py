@@ -7,7 +7,7 @@ from labelreview.core.appdirs import config_dir
 from labelreview.core.atomic import write_text_atomic
 from labelreview.core.engine.models import ModelSpec
 
-SETTINGS_VERSION = 1
+SETTINGS_VERSION = 2  # 2: run options per dataset (version 1's go to the latest dataset)
 MAX_RECENT = 10
 
 
@@ -35,11 +35,12 @@ class Settings:
         self.recent = [source] + [s for s in self.recent if s != source][: MAX_RECENT - 1]
 
     def run_settings(self, source: str) -> RunSettings:
-        """``source``'s own run settings (defaults when it has none or they are unreadable)."""
-        try:
-            return RunSettings(**self.runs.get(source, {}))
-        except TypeError:
-            return RunSettings()
+        """``source``'s own run settings; defaults for any it lacks or that are not of their type."""
+        saved = self.runs.get(source) if isinstance(self.runs, dict) else None
+        saved = saved if isinstance(saved, dict) else {}
+        defaults = asdict(RunSettings())
+        return RunSettings(**{name: saved[name] if type(saved.get(name)) is type(value) else value
+                              for name, value in defaults.items()})
 
     def keep_run_settings(self, source: str, run: RunSettings) -> None:
         self.runs[source] = asdict(run)
@@ -50,9 +51,12 @@ def load_settings() -> Settings:
     try:
         saved = json.loads((config_dir() / "settings.json").read_text(encoding="utf-8"))
         known = {k: v for k, v in saved.items() if k in Settings.__dataclass_fields__ and k != "version"}
-        return Settings(**known)
-    except (OSError, ValueError, TypeError):
+        settings = Settings(**known)
+    except (OSError, ValueError, TypeError, AttributeError):
         return Settings()
+    if saved.get("version", 1) < 2 and settings.recent:  # version 1 kept one set of run options for all
+        settings.runs.setdefault(settings.recent[0], {k: saved[k] for k in asdict(RunSettings()) if k in saved})
+    return settings
 
 
 def save_settings(settings: Settings) -> None:

@@ -428,7 +428,10 @@ class MainWindow(QMainWindow):
         QTimer.singleShot(0, preload_views)  # after the first frame: the charts' modules, while the curator looks
 
     def closeEvent(self, event) -> None:
-        """Stop a run cleanly before closing: no hang, no half-written files."""
+        """Stop a run cleanly before closing: no hang, no half-written files; keep the run settings shown."""
+        if self.session is not None:
+            self.settings.keep_run_settings(self.session.source, self.review.run_panel.run_settings())
+            save_settings(self.settings)
         if self.task is not None:
             self.task.cancel()
             self.thread.quit()

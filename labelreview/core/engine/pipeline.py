@@ -92,7 +92,10 @@ def score_dataset(
     spec, reason = resolve_model(spec, dataset)
     where = "" if workers == LOCAL else ":cluster"
     embed, fit = f"embed:{spec.name}{where}", f"folds:{spec.name}{where}"
-    work = {fit: len(dataset) * folds * max(spec.epochs, 1), "analysis": len(dataset), "findings": len(dataset)}
+    # the model-free finders measure image quality themselves unless the pass that embedded the images did
+    kind = "files" if dataset.paths is not None else "arrays"
+    find = "findings" if spec.name in BACKBONES and workers == LOCAL else f"findings:measuring:{kind}{where}"
+    work = {fit: len(dataset) * folds * max(spec.epochs, 1), "analysis": len(dataset), find: len(dataset)}
     if spec.name in BACKBONES:
         work = {embed: images_to_decode(dataset, BACKBONES[spec.name], measure=workers == LOCAL),
                 "neighbours": len(dataset), **work}
@@ -122,7 +125,7 @@ def score_dataset(
     cv = CrossValidation(_with_votes(cv.pred_probs, votes, slice(None)), cv.fold_of)
     clock.stage("analysis")(0.0, "finding label issues")
     analysis = analyze(dataset.labels, cv.pred_probs, dataset.class_names)
-    findings = find_issues(dataset, embed=False, callback=clock.stage("findings"),
+    findings = find_issues(dataset, embed=False, callback=clock.stage(find),
                            measure_with=workers.measure_images)
     remember_rates(clock.measured())
     callback(1.0, "done")

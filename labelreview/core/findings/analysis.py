@@ -5,7 +5,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from labelreview.core.findings.self_check import self_check
+from labelreview.core.findings.self_check import DENSITY_PARTS, SelfCheck, self_check
 
 CLASS_QUALITY_COLUMNS = {"Class Name": "class", "Label Issues": "label_issues",
                          "Inverse Label Issues": "inverse_label_issues", "Label Noise": "label_noise",
@@ -40,14 +40,15 @@ class Analysis:
         classes best, the second confusions between two classes (benchmarks/detection.py).
     estimated_errors : int
         How many labels the self-check estimates are wrong (cleanlab's ``(1 - health_score) x N`` when the set
-        is too small to check).
+        is too small to check); fewer than are flagged when images the model is all but sure of are added.
     expected_precision : float
         The share of the flagged images expected to be real label errors: the self-check's expectation for the
         count it flagged, the model's own probability for those flagged beyond it; NaN when none is flagged or
-        the set is too small to check.
-    error_density : np.ndarray of float, shape (20,)
-        How those real errors spread down the flagged list, in twentieths, most suspicious first, mean 1
-        (:meth:`SelfCheck.error_density`; ones when the set is too small to check).
+        the set is too small to check (and so none is counted).
+    error_density : np.ndarray of float, shape (20,) (fewer parts for fewer than 20 flagged)
+        How those real errors spread down the flagged list, in twentieths, most suspicious first, mean 1: the
+        self-check's :meth:`SelfCheck.error_density` over the count it flagged, then the model's own chance for
+        those flagged beyond it (ones when the set is too small to check).
     health_score : float
         ``overall_label_health_score``: 1 - estimated share of label errors.
     class_quality : pd.DataFrame
@@ -107,10 +108,9 @@ def analyze(labels: np.ndarray, pred_probs: np.ndarray, class_names: tuple[str, 
     order = suspicion_order(labels, pred_probs, joint, quality)
     is_issue = np.zeros(n, dtype=bool)
     is_issue[order[:flagged]] = True
-    sure = (quality < SURE_WRONG) & ~is_issue  # flagged beyond the count: as wrong as the model says they are
-    is_issue |= sure
-    checked = check.precision(flagged) * flagged if flagged else 0.0
-    expected_precision = (checked + (1 - quality[sure]).sum()) / max(int(is_issue.sum()), 1)
+    is_issue |= quality < SURE_WRONG
+    chances = _error_chances(check, flagged, quality[order[flagged:]][is_issue[order[flagged:]]])
+    expected_precision = float(chances.mean()) if len(chances) else float("nan")
     rank = np.empty(n, dtype=np.int64)
     rank[order] = np.arange(1, n + 1)
     predicted = pred_probs.argmax(axis=1)
@@ -123,14 +123,33 @@ def analyze(labels: np.ndarray, pred_probs: np.ndarray, class_names: tuple[str, 
         is_label_issue=is_issue,
         rank=rank,
         estimated_errors=errors,
-        expected_precision=float(expected_precision) if is_issue.any() else float("nan"),
-        error_density=check.error_density(flagged),
+        expected_precision=expected_precision,
+        error_density=_density(chances, expected_precision),
         health_score=health_score,
         class_quality=rank_classes_by_label_quality(labels, pred_probs, class_names=names, confident_joint=joint),
         overlapping=_overlapping(find_overlapping_classes(labels, pred_probs, class_names=names, confident_joint=joint),
                                  confusion),
         confusion=confusion,
     )
+
+
+def _error_chances(check: SelfCheck, counted: int, beyond: np.ndarray) -> np.ndarray:
+    """The chance (n,) that each flagged image, most suspicious first, is a real error: the self-check's
+    precision times its error density for the ``counted`` first, one minus the label quality (m,) of those
+    flagged beyond them, whose labels the model is all but sure are wrong; NaN for the counted ones when the set
+    is too small to check."""
+    density = check.error_density(counted)
+    slices = np.arange(counted) * len(density) // max(counted, 1)
+    counted_chances = np.minimum(1.0, check.precision(counted) * density[slices]) if counted else np.zeros(0)
+    return np.concatenate([counted_chances, 1 - beyond])
+
+
+def _density(chances: np.ndarray, precision: float) -> np.ndarray:
+    """``chances`` (n,) as DENSITY_PARTS slices' means over their mean ``precision`` (ones when unknown)."""
+    parts = min(DENSITY_PARTS, len(chances))
+    if not parts or not np.isfinite(precision) or precision <= 0:
+        return np.ones(DENSITY_PARTS)
+    return np.array([part.mean() for part in np.array_split(chances, parts)]) / precision
 
 
 def suspicion_order(labels: np.ndarray, pred_probs: np.ndarray, confident_joint: np.ndarray | None = None,

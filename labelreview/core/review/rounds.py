@@ -14,6 +14,8 @@ EVIDENCE_DROP = 0.5  # a kept image is flagged again only when its label quality
 NEAR_SHARE, NEAR = 0.1, 5  # a decision weighs e times less in the errors left for each tenth of the list (at least
 # NEAR suspects) it lies above the first unreviewed suspect
 PRIOR = 3  # suspects' worth of weight the run's own expectation keeps beside the curator's decisions
+UNKNOWN_PRECISION = 0.5  # expected of each suspect when the run could not say
+MIN_PRECISION = 0.02  # so that decisions can still raise an expectation of none
 
 
 def kept_quality(decisions: list[dict], *, until: str | None = None) -> dict[str, float | None]:
@@ -177,4 +179,5 @@ def _expected_by_rank(scores: ScoreTable, suspects: int) -> np.ndarray:
     if density is None:
         density = np.ones(1)
     slices = np.minimum(np.arange(suspects) * len(density) // max(suspects, 1), len(density) - 1)
-    return np.minimum(1.0, (0.5 if precision is None else precision) * density[slices])
+    precision = UNKNOWN_PRECISION if precision is None else max(precision, MIN_PRECISION)
+    return np.minimum(1.0, precision * density[slices])

@@ -43,9 +43,10 @@ class ScoreTable:
 
     @property
     def expected_precision(self) -> float | None:
-        """The run's estimate of the share of its suspects that are real errors (``health.json``), or None."""
+        """The run's estimate of the share of its suspects that are real errors (``health.json``), or None (also
+        when the run could not estimate it: a partial run's NaN)."""
         value = self.health.get("expected_precision")
-        return None if value is None else float(value)
+        return None if value is None or not np.isfinite(value) else float(value)
 
     @property
     def error_density(self) -> np.ndarray | None:

@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QProgressBar, QPus
 
 from labelreview.core.data.dataset import Dataset
 from labelreview.core.engine.models import CNN_MODELS, ModelSpec, choose_model
-from labelreview.core.run_clock import duration
+from labelreview.core.run_clock import duration, split_left
 from labelreview.core.settings import RunSettings
 from labelreview.gui.widgets.one_line_label import OneLineLabel
 
@@ -49,8 +49,8 @@ class RunPanel(QWidget):
         self.score.clicked.connect(lambda: self.start_requested.emit(self.spec(), self.folds.value()))
         self.cancel.clicked.connect(self.cancel_requested)
         self.model.currentIndexChanged.connect(self._model_chosen)
-        self.started_at = 0.0
-        self.fraction, self.message = 0.0, ""
+        self.started_at = self.left_said_at = 0.0
+        self.fraction, self.message, self.left = 0.0, "", None
         self.clock = QTimer(self, interval=500, timeout=self._redraw)
 
     def _model_chosen(self) -> None:
@@ -101,7 +101,7 @@ class RunPanel(QWidget):
             widget.setEnabled(not running and (widget is not self.epochs or self.model.currentData() in CNN_MODELS))
         self.cancel.setEnabled(running)
         if running:
-            self.started_at, self.fraction, self.message = time.monotonic(), 0.0, "starting"
+            self.started_at, self.fraction, self.message, self.left = time.monotonic(), 0.0, "starting", None
             self.clock.start()
         else:
             self.clock.stop()
@@ -109,7 +109,8 @@ class RunPanel(QWidget):
         self._redraw()
 
     def show_progress(self, fraction: float, message: str) -> None:
-        self.fraction, self.message = fraction, message
+        self.fraction, (self.message, self.left) = fraction, split_left(message)
+        self.left_said_at = time.monotonic()
         self._redraw()
 
     def _redraw(self) -> None:
@@ -117,6 +118,12 @@ class RunPanel(QWidget):
         self.progress.setTextVisible(self.clock.isActive() or self.fraction > 0)  # no "0%" when idle
         if not self.clock.isActive():
             return
-        # a scoring run's messages say the time it has left (core.run_clock)
-        self.status.setText(f"{self.message} \u2014 {duration(time.monotonic() - self.started_at)} elapsed")
+        now = time.monotonic()
+        elapsed = now - self.started_at
+        if self.left is not None:  # a scoring run says its time left (core.run_clock): counted down meanwhile
+            left = max(0.0, self.left - (now - self.left_said_at))
+        else:  # another task: as far again as its share done took
+            left = elapsed * (1 - self.fraction) / self.fraction if self.fraction > 0.02 else None
+        left = "" if left is None else f", about {duration(left)} left"
+        self.status.setText(f"{self.message} \u2014 {duration(elapsed)} elapsed{left}")
 
