@@ -36,6 +36,8 @@ bench: $(INSTALLED)
 	# pinned: datasets 5.2 with pyarrow 26 fails to pickle Datalab's data (MonthDayNano)
 	test -d .bench-data/datalab || $(BIN)/python -m pip install --quiet --no-deps --target .bench-data/datalab \
 		datasets==3.6.0 pyarrow==20.0.0 dill==0.3.8 multiprocess==0.70.16 xxhash huggingface-hub==0.33.0
+	# umap-learn, the map's layout before openTSNE, timed beside it (embedding_map.py layouts), kept out of the venv
+	test -d .bench-data/umap || $(BIN)/python -m pip install --quiet --target .bench-data/umap umap-learn==0.5.12
 	$(BIN)/python benchmarks/run.py
 
 package: $(INSTALLED)
@@ -44,8 +46,10 @@ package: $(INSTALLED)
 	@start=$$(date +%s); \
 	$(BIN)/pyinstaller --noconfirm --log-level WARN --distpath dist --workpath build packaging/labelreview.spec && \
 	echo "package: built in $$(( $$(date +%s) - start )) s, dist/labelreview is $$(du -sh dist/labelreview | cut -f1)"
-	# TensorFlow's own libraries carry ~250 MB of symbols; stripping every library breaks scipy's OpenBLAS
-	if [ "$$(uname)" = Linux ]; then strip --strip-unneeded dist/labelreview/_internal/tensorflow/lib*.so.2; fi
+	# TensorFlow's own libraries carry ~250 MB of symbols, Python's and the other extensions ~50 MB more; the libraries
+	# that wheels bundle in their *.libs folders (OpenBLAS, gfortran: patched by auditwheel) break when stripped
+	if [ "$$(uname)" = Linux ]; then find dist/labelreview/_internal -name '*.so*' -type f ! -path '*.libs/*' \
+		-exec strip --strip-unneeded {} +; fi
 	cp dist/labelreview/_internal/THIRD-PARTY-NOTICES dist/labelreview/
 	@echo "package: after stripping TensorFlow, dist/labelreview is $$(du -sh dist/labelreview | cut -f1)"
 

@@ -1,6 +1,7 @@
 """Issue 14's targets: the embedding map and "more like this".
 
-    python benchmarks/embedding_map.py map       # 60,000 MNIST: PCA view, UMAP layout, paint times while panning
+    python benchmarks/embedding_map.py map       # 60,000 MNIST: PCA view, t-SNE layout, paint times while panning
+    python benchmarks/embedding_map.py layouts   # t-SNE (openTSNE, the app's) beside UMAP (umap-learn, before it)
     python benchmarks/embedding_map.py search    # nearest neighbours: 60,000 MNIST, 1,000,000 synthetic 1280-d
     python benchmarks/embedding_map.py cluster   # 300 clip-art images given another class's label by one rule
     python benchmarks/embedding_map.py indexes   # faiss's inverted file against hnswlib on 200,000 synthetic rows
@@ -21,8 +22,8 @@ import numpy as np
 from clipart import linked_clipart
 from labelreview.core.data.sources import open_source
 from labelreview.core.engine.embedding_store import dataset_embeddings, stored_embeddings
-from labelreview.core.findings.embedding_map import pca_layout, umap_layout
-from labelreview.core.findings.neighbours import unit_rows
+from labelreview.core.findings.embedding_map import NEIGHBOURS, pca_layout, tsne_layout
+from labelreview.core.findings.neighbours import nearest_neighbours, unit_rows
 from labelreview.core.findings.similarity import SimilarityIndex
 
 PLANTED = 300
@@ -39,17 +40,17 @@ def mnist_vectors() -> np.ndarray:
 
 
 def map_figures() -> dict:
-    """PCA view and UMAP layout of 60,000 embeddings, then the map drawn offscreen while panning."""
+    """PCA view and t-SNE layout of 60,000 embeddings, then the map drawn offscreen while panning."""
     dataset = open_source("mnist")
     vectors = mnist_vectors()
     started = time.perf_counter()
     first = pca_layout(vectors)
     pca_s = time.perf_counter() - started
     started = time.perf_counter()
-    layout = umap_layout(vectors)
-    umap_s = time.perf_counter() - started
+    layout = tsne_layout(vectors)
+    tsne_s = time.perf_counter() - started
     frames = paint_times(layout, dataset.labels)
-    return {"case": "map-mnist60k", "images": len(vectors), "pca_s": round(pca_s, 2), "umap_s": round(umap_s, 1),
+    return {"case": "map-mnist60k", "images": len(vectors), "pca_s": round(pca_s, 2), "tsne_s": round(tsne_s, 1),
             "pan_frames": len(frames), "median_frame_ms": round(statistics.median(frames), 1),
             "p90_frame_ms": round(float(np.percentile(frames, 90)), 1), "first_and_final_finite":
             bool(np.isfinite(first).all() and np.isfinite(layout).all()), "peak_mb": peak_mb()}
@@ -179,7 +180,7 @@ def recall_at_10(index: SimilarityIndex, vectors: np.ndarray, rng, queries: int 
 
 def cluster_figures() -> dict:
     """300 recreation images labelled "people" by one rule (the first 300 files in path order): how many of them
-    "more like this" (the 300 nearest) from each one surfaces, and how many the map's UMAP layout keeps together."""
+    "more like this" (the 300 nearest) from each one surfaces, and how many the map's t-SNE layout keeps together."""
     with tempfile.TemporaryDirectory() as folder:
         dataset = open_source(str(linked_clipart(Path(folder, "clipart"))))
         names = list(dataset.class_names)
@@ -187,7 +188,7 @@ def cluster_figures() -> dict:
         vectors = dataset_embeddings(dataset)
         index = SimilarityIndex.build(vectors)
         counts = [int(np.isin(index.nearest(vectors[i], PLANTED)[0], planted).sum()) for i in planted]
-        layout = umap_layout(vectors)
+        layout = tsne_layout(vectors)
         centre = np.median(layout[planted], axis=0)
         radius = np.percentile(np.linalg.norm(layout[planted] - centre, axis=1), 80)
         inside = np.flatnonzero(np.linalg.norm(layout - centre, axis=1) <= radius)
@@ -198,7 +199,47 @@ def cluster_figures() -> dict:
             "map_circle_images": len(inside), "map_circle_planted": int(np.isin(inside, planted).sum())}
 
 
+def layout_figures() -> dict:
+    """Seconds and the share of images whose nearest neighbour on the map has their label, for the app's t-SNE and
+    the UMAP it replaced (umap-learn from .bench-data/umap, which make bench installs there), side by side: the
+    clip art's embeddings (true labels) and 60,000 synthetic 256-d rows in ten noisy clusters."""
+    sys.path.append(str(Path(__file__).resolve().parents[1] / ".bench-data" / "umap"))
+    rng = np.random.default_rng(0)
+    truth = rng.integers(0, 10, 60_000)
+    synthetic = (rng.normal(size=(10, 256))[truth] + rng.normal(scale=0.8, size=(60_000, 256))).astype(np.float32)
+    with tempfile.TemporaryDirectory() as folder:
+        dataset = open_source(str(linked_clipart(Path(folder, "clipart"))))
+        cases = {"clipart": (np.asarray(dataset_embeddings(dataset)), dataset.labels),
+                 "synthetic60k": (synthetic, truth)}
+    figures = {"case": "layouts"}
+    for name, (vectors, labels) in cases.items():
+        for method, layout_of in (("tsne", tsne_layout), ("umap", _umap_layout)):
+            started = time.perf_counter()
+            layout = layout_of(vectors)
+            figures[f"{name}_{method}_s"] = round(time.perf_counter() - started, 1)
+            figures[f"{name}_{method}_neighbour_agrees"] = round(_nearest_agrees(layout, labels), 3)
+    return figures
+
+
+def _umap_layout(vectors: np.ndarray) -> np.ndarray:
+    """The map's layout before openTSNE: UMAP on the same neighbours, started from the same PCA view."""
+    import umap
+
+    neighbours = nearest_neighbours(vectors, NEIGHBOURS)
+    own = np.arange(len(vectors))[:, None]  # UMAP counts each point as its own nearest neighbour
+    knn = (np.hstack([own, neighbours.indices]),
+           np.hstack([np.zeros_like(own, np.float32), np.clip(1 - neighbours.similarity, 0, None)]))
+    return umap.UMAP(n_neighbors=knn[0].shape[1], precomputed_knn=knn).fit_transform(pca_layout(vectors))
+
+
+def _nearest_agrees(layout: np.ndarray, labels: np.ndarray) -> float:
+    from sklearn.neighbors import NearestNeighbors
+
+    nearest = NearestNeighbors(n_neighbors=2).fit(layout).kneighbors(layout, return_distance=False)[:, 1]
+    return float(np.mean(labels[nearest] == labels))
+
+
 if __name__ == "__main__":
     figures = {"map": map_figures, "search": search_figures, "cluster": cluster_figures,
-               "indexes": index_figures}[sys.argv[1]]()
+               "indexes": index_figures, "layouts": layout_figures}[sys.argv[1]]()
     print(json.dumps(figures), flush=True)

@@ -77,7 +77,7 @@ def main() -> None:
             print(table([row], list(row)), end="\n\n", flush=True)
     speed = measure("planted_issues.py", "speed")
     print(table([speed], list(speed)), end="\n\n", flush=True)
-    for case in ("map", "search", "cluster", "indexes"):
+    for case in ("map", "search", "cluster", "indexes", "layouts"):
         figures = measure("embedding_map.py", case)
         print(table([figures], list(figures)), end="\n\n", flush=True)
     ray = {case: measure("ray_scaling.py", case) for case in ("workers", "costs", "synthetic", "neighbours")}

@@ -86,12 +86,12 @@ def _issue_finders_check() -> tuple[str, bool]:
 
 
 def _map_check(shapes) -> tuple[str, bool]:
-    """The embedding map's UMAP layout, made in a worker process (numba inside the package)."""
+    """The embedding map's t-SNE layout, made in a worker process (openTSNE inside the package)."""
     from labelreview.core.engine.embedding_store import stored_embeddings
-    from labelreview.core.findings.embedding_map import umap_layout
+    from labelreview.core.findings.embedding_map import tsne_layout
 
-    layout = umap_layout(stored_embeddings(shapes))
-    return f"embedding map laid out by UMAP in a worker process {layout.shape}", (
+    layout = tsne_layout(stored_embeddings(shapes))
+    return f"embedding map laid out by t-SNE in a worker process {layout.shape}", (
         layout.shape == (len(shapes), 2) and bool(np.isfinite(layout).all()))
 
 

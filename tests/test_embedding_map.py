@@ -1,4 +1,4 @@
-"""The map's layouts on real embeddings: PCA, UMAP in a worker process (cached, cancellable)."""
+"""The map's layouts on real embeddings: PCA, t-SNE in a worker process (cached, cancellable)."""
 
 import multiprocessing
 
@@ -30,7 +30,7 @@ def neighbours_agree(layout, labels):
     return np.mean(labels[distances.argmin(1)] == labels)
 
 
-def test_umap_layout_keeps_classes_together_and_is_cached(digit_vectors, tmp_path):
+def test_tsne_layout_keeps_classes_together_and_is_cached(digit_vectors, tmp_path):
     vectors, labels = digit_vectors
     first = pca_layout(vectors)
     assert first.shape == (300, 2) and np.isfinite(first).all()

@@ -28,7 +28,7 @@ def embedded_map(qtbot, window, tmp_path, mnist_test):
 def test_map_hover_click_lasso_and_one_relabel_for_the_cluster(qtbot, window, tmp_path, mnist_test):
     session, review, map_view = embedded_map(qtbot, window, tmp_path, mnist_test)
     plot = map_view.plot
-    assert plot.layout.shape == (len(session.dataset), 2) and "placed by UMAP" in map_view.status.text()
+    assert plot.layout.shape == (len(session.dataset), 2) and "placed by t-SNE" in map_view.status.text()
     legend = [map_view.legend.item(row).text() for row in range(map_view.legend.count())]
     assert "1 (9)" in legend and "suspects not reviewed (0)" in legend  # given labels with counts, then marks
 

@@ -1,4 +1,4 @@
-"""The map's layout, computed on a worker thread: the PCA view at once, then UMAP (cached beside the embeddings)."""
+"""The map's layout, computed on a worker thread: the PCA view at once, then t-SNE (cached beside the embeddings)."""
 
 from PySide6.QtCore import QObject, Signal
 from shiboken6 import isValid
@@ -14,7 +14,7 @@ WAIT_MS = 15_000
 
 class MapLoader(QObject):
     """``start(session)``; ``arranged(session, layout (N, 2), final)`` arrives once with the PCA view (final
-    False) and once with the UMAP layout (final True), or ``missing(session)`` when the store lacks embeddings."""
+    False) and once with the t-SNE layout (final True), or ``missing(session)`` when the store lacks embeddings."""
 
     arranged = Signal(object, object, bool)
     missing = Signal(object)

@@ -170,7 +170,7 @@ class MapView(QWidget):
             self.arrange()
 
     def arrange(self) -> None:
-        """Make the map of the session's embeddings (PCA at once, then UMAP), unless it is under way or made."""
+        """Make the map of the session's embeddings (PCA at once, then t-SNE), unless it is under way or made."""
         if self.session is not None and not self.final and not self.loader.running():
             self.status.setText("Reading the embeddings \u2026")
             self.loader.start(self.session)
@@ -230,7 +230,7 @@ class MapView(QWidget):
         self.layout_points, self.final = layout, final
         self.pages.setCurrentIndex(0)
         self.refresh()
-        self.status.setText(f"{len(layout):,} images, placed by UMAP on their embeddings" if final else
+        self.status.setText(f"{len(layout):,} images, placed by t-SNE on their embeddings" if final else
                             "First view (PCA) \u00b7 arranging the map \u2026")
 
     def _missing(self, session: ReviewSession) -> None:
