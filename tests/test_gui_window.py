@@ -1,6 +1,7 @@
 """The real window driven by qtbot: open, score in the background, decide by keyboard, undo, reopen, cancel."""
 
 import json
+import re
 import time
 
 import pandas as pd
@@ -139,6 +140,7 @@ def test_cancel_midway_keeps_the_dataset_as_it_was(qtbot, window, digit_folder):
     with qtbot.waitSignal(window.run_finished, timeout=RUN_TIMEOUT) as ended:
         panel.score.click()
         qtbot.waitUntil(lambda: "epoch" in panel.status.text(), timeout=RUN_TIMEOUT)
+        assert re.match(r"\d+:\d\d elapsed, about \d+:\d\d left \u2014 fold 1/5", panel.status.text())
         panel.cancel.click()
     assert ended.args == ["cancelled"]
     written = {path.name for path in session.scores_dir.glob("*")}

@@ -125,5 +125,6 @@ class RunPanel(QWidget):
         else:  # another task: as far again as its share done took
             left = elapsed * (1 - self.fraction) / self.fraction if self.fraction > 0.02 else None
         left = "" if left is None else f", about {duration(left)} left"
-        self.status.setText(f"{self.message} \u2014 {duration(elapsed)} elapsed{left}")
+        # the times first: a long message is what the one line cuts
+        self.status.setText(f"{duration(elapsed)} elapsed{left} \u2014 {self.message}")
 
