@@ -109,6 +109,9 @@ def test_a_long_run_status_keeps_to_one_line_and_the_panel_does_not_jump(qtbot, 
     assert panel.height() == height and shown.endswith("\u2026")
     assert panel.status.fontMetrics().horizontalAdvance(shown) <= panel.status.width()  # one line, cut to fit
     assert panel.status.text() == panel.status.toolTip() == long  # whole where the curator can read it
+    failure = "The map could not be made: RuntimeError:\n    An attempt has been made to start a new process"
+    window.review.map.status.setText(failure)  # a traceback's lines on one line, the plot not pushed down
+    assert "\n" not in QLabel.text(window.review.map.status) and window.review.map.status.text() == failure
 
 
 def test_tiles_share_the_grids_width_and_have_a_line_for_each_label(qtbot, window, digit_folder):

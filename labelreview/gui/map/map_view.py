@@ -24,6 +24,7 @@ from labelreview.core.review.map_groups import COLOUR_BY, NOT_SCORED, MapGroups,
 from labelreview.core.review.session import ReviewSession
 from labelreview.gui.map.map_loader import MapLoader
 from labelreview.gui.map.map_plot import DECIDED, REMOVED, SUSPECT, TOOLS, MapPlot
+from labelreview.gui.widgets.one_line_label import OneLineLabel
 from labelreview.gui.widgets.side_column import with_side_column
 from labelreview.gui.widgets.thumbnails import ThumbnailLoader
 
@@ -127,7 +128,7 @@ class MapView(QWidget):
             self.tools.addButton(button)
             button.toggled.connect(lambda on, t=tool: on and self.plot.set_tool(t))
             toolbar.addWidget(button)
-        self.status = QLabel()
+        self.status = OneLineLabel()  # a long failure (a traceback's text) never pushes the plot down
         toolbar.addWidget(self.status, stretch=1)
         self.plot = MapPlot()
         self.plot.hovered.connect(self._hovered)

@@ -5,8 +5,9 @@ from PySide6.QtWidgets import QLabel, QSizePolicy
 
 
 class OneLineLabel(QLabel):
-    """Plain text cut at the end with an ellipsis where its width ends, whole in the tooltip; it takes the width
-    its layout gives it and asks for none (a long message cannot widen the window either)."""
+    """Plain text on one line (line breaks shown as spaces), cut at the end with an ellipsis where its width ends,
+    whole in the tooltip; it takes the width its layout gives it and asks for none (a long message cannot widen
+    the window either)."""
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -21,9 +22,13 @@ class OneLineLabel(QLabel):
         self.setToolTip(text)
         self._fit()
 
+    def clear(self) -> None:
+        self.setText("")
+
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
         self._fit()
 
     def _fit(self) -> None:
-        super().setText(self.fontMetrics().elidedText(self.whole, Qt.TextElideMode.ElideRight, self.width()))
+        one_line = " ".join(self.whole.split())
+        super().setText(self.fontMetrics().elidedText(one_line, Qt.TextElideMode.ElideRight, self.width()))
