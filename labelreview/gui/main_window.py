@@ -143,8 +143,7 @@ class MainWindow(QMainWindow):
     def show_session(self, session: ReviewSession) -> None:
         """Show an opened session: grid, health, title; remember it among the recent datasets (and the run
         settings chosen for the one shown before, as its own)."""
-        if self.session is not None:
-            self.settings.keep_run_settings(self.session.source, self.review.run_panel.run_settings())
+        self._keep_run_settings()
         self.session = session
         self._lock_labels()
         self.settings.remember(session.source)
@@ -220,7 +219,7 @@ class MainWindow(QMainWindow):
         """Cross-validate the current labels (removed images left out) in the background."""
         if self.session is None or self.task is not None:
             return
-        self.settings.keep_run_settings(self.session.source, self.review.run_panel.run_settings())
+        self._keep_run_settings()
         save_settings(self.settings)
         session, training = self.session, self.session.training_dataset()
 
@@ -427,10 +426,15 @@ class MainWindow(QMainWindow):
         super().showEvent(event)
         QTimer.singleShot(0, preload_views)  # after the first frame: the charts' modules, while the curator looks
 
+    def _keep_run_settings(self) -> None:
+        """The run panel's settings become those of the dataset shown (if any)."""
+        if self.session is not None:
+            self.settings.keep_run_settings(self.session.source, self.review.run_panel.run_settings())
+
     def closeEvent(self, event) -> None:
         """Stop a run cleanly before closing: no hang, no half-written files; keep the run settings shown."""
         if self.session is not None:
-            self.settings.keep_run_settings(self.session.source, self.review.run_panel.run_settings())
+            self._keep_run_settings()
             save_settings(self.settings)
         if self.task is not None:
             self.task.cancel()

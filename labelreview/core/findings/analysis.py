@@ -5,7 +5,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from labelreview.core.findings.self_check import DENSITY_PARTS, SelfCheck, self_check
+from labelreview.core.findings.self_check import DENSITY_PARTS, SelfCheck, density_down, self_check
 
 CLASS_QUALITY_COLUMNS = {"Class Name": "class", "Label Issues": "label_issues",
                          "Inverse Label Issues": "inverse_label_issues", "Label Noise": "label_noise",
@@ -138,9 +138,8 @@ def _error_chances(check: SelfCheck, counted: int, beyond: np.ndarray) -> np.nda
     precision times its error density for the ``counted`` first, one minus the label quality (m,) of those
     flagged beyond them, whose labels the model is all but sure are wrong; NaN for the counted ones when the set
     is too small to check."""
-    density = check.error_density(counted)
-    slices = np.arange(counted) * len(density) // max(counted, 1)
-    counted_chances = np.minimum(1.0, check.precision(counted) * density[slices]) if counted else np.zeros(0)
+    density = density_down(check.error_density(counted), counted)
+    counted_chances = np.minimum(1.0, check.precision(counted) * density) if counted else np.zeros(0)
     return np.concatenate([counted_chances, 1 - beyond])
 
 

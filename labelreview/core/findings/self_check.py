@@ -102,6 +102,11 @@ class SelfCheck:
         return falling * parts / falling.sum()
 
 
+def density_down(density: np.ndarray, n: int) -> np.ndarray:
+    """The ``density`` (parts,) of equal slices of a list, at each of its ``n`` positions, shape (n,)."""
+    return density[np.arange(n) * len(density) // max(n, 1)]
+
+
 def _per_kind(trials: list[tuple[np.ndarray, np.ndarray]]) -> float:
     """The sum over kinds of each kind's mean value over the trials that have it; ``trials`` hold (kinds (c,),
     values (c,))."""

@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from labelreview.core.atomic import atomic_file
+from labelreview.core.findings.self_check import density_down
 from labelreview.core.review.score_table import ScoreTable
 
 EVIDENCE_DROP = 0.5  # a kept image is flagged again only when its label quality falls below half its value when kept
@@ -154,8 +155,7 @@ def live_estimate(scores: ScoreTable, labels: np.ndarray, statuses: np.ndarray, 
     the decisions compare with that expectation, weighted towards those nearest the first unreviewed suspect
     (the part of the list most like the rest).
     """
-    order = np.flatnonzero(scores.is_label_issue)
-    order = order[np.argsort(scores.rank[order], kind="stable")]
+    order = scores.ranked_suspects()
     reviewed, real = statuses[order] != "", np.isin(statuses[order], ("relabeled", "removed"))
     share = float(real[reviewed].mean()) if reviewed.any() else float("nan")
     expected = _expected_by_rank(scores, len(order))
@@ -175,9 +175,6 @@ def live_estimate(scores: ScoreTable, labels: np.ndarray, statuses: np.ndarray, 
 def _expected_by_rank(scores: ScoreTable, suspects: int) -> np.ndarray:
     """The run's expected chance (n,) that each of its ``suspects``, most suspicious first, is a real error."""
     precision = scores.expected_precision
-    density = scores.error_density
-    if density is None:
-        density = np.ones(1)
-    slices = np.minimum(np.arange(suspects) * len(density) // max(suspects, 1), len(density) - 1)
+    density = np.ones(1) if scores.error_density is None else scores.error_density
     precision = UNKNOWN_PRECISION if precision is None else max(precision, MIN_PRECISION)
-    return np.minimum(1.0, precision * density[slices])
+    return np.minimum(1.0, precision * density_down(density, suspects))

@@ -41,6 +41,11 @@ class ScoreTable:
     def suspects(self) -> int:
         return int(self.is_label_issue.sum())
 
+    def ranked_suspects(self) -> np.ndarray:
+        """Positions of the suspects, most suspicious first, shape (n,)."""
+        flagged = np.flatnonzero(self.is_label_issue)
+        return flagged[np.argsort(self.rank[flagged], kind="stable")]
+
     @property
     def expected_precision(self) -> float | None:
         """The run's estimate of the share of its suspects that are real errors (``health.json``), or None (also

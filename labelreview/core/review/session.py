@@ -173,8 +173,7 @@ class ReviewSession:
 
     def suspect_positions(self) -> np.ndarray:
         """Positions of the suspects shown now, most suspicious first, shape (n,)."""
-        flagged = np.flatnonzero(self.scores.is_label_issue)
-        return flagged[np.argsort(self.scores.rank[flagged], kind="stable")]
+        return self.scores.ranked_suspects()
 
     def decide(self, positions, action: str, label=None) -> None:
         """Keep, relabel or remove the examples at ``positions`` as one undoable command.

@@ -13,8 +13,7 @@ def review_from_the_top(scores: ScoreTable, labels: np.ndarray, truth: np.ndarra
     """Review the suspects most suspicious first, relabeling the real errors (``labels`` (N,) != ``truth`` (N,))
     and keeping the rest; after each of ``steps`` equal parts of the list (the first before any review), yield
     (errors really left among the unreviewed suspects, errors :func:`live_estimate` says are left)."""
-    order = np.flatnonzero(scores.is_label_issue)
-    order = order[np.argsort(scores.rank[order], kind="stable")]
+    order = scores.ranked_suspects()
     statuses = np.full(len(labels), "", dtype=object)
     for step in range(steps):
         done = order[: len(order) * step // steps]
