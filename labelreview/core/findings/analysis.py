@@ -109,8 +109,10 @@ def analyze(labels: np.ndarray, pred_probs: np.ndarray, class_names: tuple[str, 
     is_issue = np.zeros(n, dtype=bool)
     is_issue[order[:flagged]] = True
     is_issue |= quality < SURE_WRONG
-    chances = _error_chances(check, flagged, quality[order[flagged:]][is_issue[order[flagged:]]])
-    expected_precision = float(chances.mean()) if len(chances) else float("nan")
+    beyond = quality[order[flagged:]][is_issue[order[flagged:]]]  # label quality of those flagged past the count
+    chances = _error_chances(check, flagged, beyond)
+    counted_real = check.precision(flagged) * flagged if flagged else 0.0
+    expected_precision = (counted_real + (1 - beyond).sum()) / len(chances) if len(chances) else float("nan")
     rank = np.empty(n, dtype=np.int64)
     rank[order] = np.arange(1, n + 1)
     predicted = pred_probs.argmax(axis=1)
@@ -124,7 +126,7 @@ def analyze(labels: np.ndarray, pred_probs: np.ndarray, class_names: tuple[str, 
         rank=rank,
         estimated_errors=errors,
         expected_precision=expected_precision,
-        error_density=_density(chances, expected_precision),
+        error_density=_density(chances),
         health_score=health_score,
         class_quality=rank_classes_by_label_quality(labels, pred_probs, class_names=names, confident_joint=joint),
         overlapping=_overlapping(find_overlapping_classes(labels, pred_probs, class_names=names, confident_joint=joint),
@@ -143,12 +145,13 @@ def _error_chances(check: SelfCheck, counted: int, beyond: np.ndarray) -> np.nda
     return np.concatenate([counted_chances, 1 - beyond])
 
 
-def _density(chances: np.ndarray, precision: float) -> np.ndarray:
-    """``chances`` (n,) as DENSITY_PARTS slices' means over their mean ``precision`` (ones when unknown)."""
+def _density(chances: np.ndarray) -> np.ndarray:
+    """``chances`` (n,) as DENSITY_PARTS slices' means over their own mean (ones when unknown or none)."""
     parts = min(DENSITY_PARTS, len(chances))
-    if not parts or not np.isfinite(precision) or precision <= 0:
+    mean = chances.mean() if parts else float("nan")
+    if not parts or not np.isfinite(mean) or mean <= 0:
         return np.ones(DENSITY_PARTS)
-    return np.array([part.mean() for part in np.array_split(chances, parts)]) / precision
+    return np.array([part.mean() for part in np.array_split(chances, parts)]) / mean
 
 
 def suspicion_order(labels: np.ndarray, pred_probs: np.ndarray, confident_joint: np.ndarray | None = None,
