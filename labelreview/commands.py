@@ -65,11 +65,11 @@ def issues(args: Namespace) -> int:
     with TerminalProgress() as progress:
         dataset = _open(args, progress)
         findings = find_issues(dataset, callback=progress)
-    frame = issues_frame(dataset, findings)
+    frame = issues_frame(findings.dataset, findings)
     args.out.mkdir(parents=True, exist_ok=True)
     write_issues(frame, args.out)
     found = _issue_summary(issue_counts(frame))
-    print(f"{len(dataset):,} images: {found or 'no issues found'} -> {args.out / 'issues.csv'}")
+    print(f"{len(findings.dataset):,} images: {found or 'no issues found'} -> {args.out / 'issues.csv'}")
     return 0
 
 

@@ -11,7 +11,7 @@ from labelreview.core.review.grid_view import ISSUE_FILTERS, GridQuery
 from labelreview.gui.dialogs.calibration_dialog import CalibrationDialog
 from labelreview.gui.dialogs.compare_dialog import CompareDialog
 from labelreview.gui.health.health_view import PAIR_TILES
-from tests.test_gui_window import open_in, score
+from tests.test_gui_window import RUN_TIMEOUT, open_in, score
 
 LAPTOP_WIDTH, LAPTOP_HEIGHT = 1366, 768 - 40  # less a title bar
 
@@ -54,8 +54,10 @@ def test_a_crowded_filter_bar_fits_a_laptop_screen(qtbot, window, digit_folder):
     for folder in sorted(digit_folder.iterdir()):
         folder.rename(folder.with_name(f"a rather long class name for digit {folder.name}"))
     (digit_folder / "a rather long class name for digit 3" / "broken.png").write_bytes(b"not a png")
-    session = open_in(qtbot, window, str(digit_folder))
+    open_in(qtbot, window, str(digit_folder))
     filters, big = window.review.filters, np.full(10, 1_234_567)
+    qtbot.waitUntil(filters.unreadable.isVisible, timeout=RUN_TIMEOUT)  # the search for issues found it
+    session = window.session
     window.review.show_query(GridQuery(issue="all", pair=(3, 7)))
     filters.set_counts(big, big)
     filters.set_issue_counts(dict.fromkeys(ISSUE_FILTERS, 12_345_678))

@@ -33,8 +33,9 @@ def test_unreadable_files_are_counted_and_listed(qtbot, window, digit_folder, mo
     (digit_folder / "3" / "broken.png").write_bytes(b"not a png")
     open_in(qtbot, window, str(digit_folder))
     button = window.review.filters.unreadable
-    assert button.isVisible() and button.text() == "\u26a0 1 unreadable file"
-    assert ", 1 unreadable file skipped." in window.statusBar().currentMessage()
+    assert not button.isVisible()  # opening decodes nothing; the search for issues that starts then finds it
+    qtbot.waitUntil(button.isVisible, timeout=RUN_TIMEOUT)
+    assert button.text() == "\u26a0 1 unreadable file"
     shown = []
     monkeypatch.setattr(QMessageBox, "exec", lambda box: shown.append(box.detailedText()))
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)

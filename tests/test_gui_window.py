@@ -196,8 +196,16 @@ def test_closing_the_window_mid_run_stops_cleanly(qtbot, digit_folder):
 def test_unreadable_images_are_counted_in_the_window(qtbot, window, digit_folder):
     (digit_folder / "4" / "broken.png").write_bytes(b"\x89PNG\r\n\x1a\n cut short")
     (digit_folder / "4" / "empty.jpg").write_bytes(b"")
+    open_in(qtbot, window, str(digit_folder))
+    qtbot.waitUntil(window.review.filters.unreadable.isVisible, timeout=RUN_TIMEOUT)  # the search found them
+    assert len(window.session.dataset.skipped) == 2
+    assert len(window.session.dataset) == 302  # still shown, never scored, until the dataset is opened again
+    score(qtbot, window)
+    assert not window.session.scores.scored[[window.session.dataset.paths.index(p) for p in
+                                             ("4/broken.png", "4/empty.jpg")]].any()
+    assert window.review.filters.unreadable.text() == "\u26a0 2 unreadable files"
     session = open_in(qtbot, window, str(digit_folder))
-    assert len(session.dataset) == 300 and len(session.dataset.skipped) == 2
+    assert len(session.dataset) == 300 and len(session.dataset.skipped) == 2  # the run's decode recorded them
     assert "2 unreadable files skipped" in window.statusBar().currentMessage()
 
 
@@ -333,8 +341,9 @@ def test_garbage_is_collected_on_the_gui_thread_only(qtbot, window):
     garbage.me = garbage
     gone = weakref.ref(garbage)
     del garbage
-    for _ in range(800):  # past generation 0's threshold
-        Cycle().me = [Cycle()]
+    for _ in range(3 * gc.get_threshold()[0]):  # more cycles, well past generation 0's threshold
+        cycle = Cycle()
+        cycle.me = cycle
     qtbot.waitUntil(lambda: gone() is None, timeout=5000)
 
 

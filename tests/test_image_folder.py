@@ -6,8 +6,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from labelreview.core.data import pixel_cache
+from labelreview.core.data import images, pixel_cache
 from labelreview.core.data.images import Geometry, decode_image
+from labelreview.core.data.pixel_cache import decoded
 from labelreview.core.data.sources import open_source
 from labelreview.core.errors import DataError
 
@@ -19,7 +20,20 @@ def test_digit_folder_loads_in_class_order(digit_folder):
     assert np.bincount(dataset.labels).tolist() == [30] * 10
     assert dataset.path(0) == "0/0.png" and dataset.path(299) == "9/29.png"
     assert dataset.paths.index("0/10.png") > dataset.paths.index("0/9.png")  # natural order
-    assert dataset.images().dtype == np.uint8
+    assert decoded(dataset).images().dtype == np.uint8
+
+
+def test_opening_decodes_nothing_and_a_thumbnail_decodes_its_own_file(digit_folder, monkeypatch):
+    read = []
+    real = images.decode_once
+    monkeypatch.setattr(images, "decode_once", lambda path, *args: read.append(path) or real(path, *args))
+    dataset = open_source(str(digit_folder))
+    assert dataset.pixels is None and read == []
+    with pytest.raises(ValueError, match="not decoded"):
+        dataset.images()
+    thumbnail = dataset.thumbnail(dataset.paths.index("3/7.png"))
+    assert read == [digit_folder / "3" / "7.png"]
+    assert np.array_equal(thumbnail, decoded(dataset).images()[dataset.paths.index("3/7.png")])
 
 
 def test_mixed_formats_modes_and_odd_files(tmp_path):
@@ -43,11 +57,14 @@ def test_mixed_formats_modes_and_odd_files(tmp_path):
     (root / ".thumbnails").mkdir()
     Image.fromarray(rgb).save(root / ".thumbnails" / "x.png")
 
-    dataset = open_source(str(root))
-    assert dataset.class_names == ("cat", "dog")
-    assert dataset.image_shape == (40, 40, 3)  # colour kept, aspect padded into a square
+    opened = open_source(str(root))
+    assert opened.class_names == ("cat", "dog")
+    assert opened.image_shape == (40, 40, 3)  # colour kept, aspect padded into a square
+    assert len(opened) == 9 and not opened.skipped  # unreadable files are found by decoding them
+    dataset = decoded(opened)
     assert sorted(dataset.paths) == ["cat/a.png", "cat/b.JPG", "cat/c.webp", "cat/d.gif",
                                      "dog/nested/e.BMP", "dog/nested/f.tif", "dog/nested/g.jpeg"]
+    assert open_source(str(root)).paths == dataset.paths  # then known when opened again
     assert {s.path: s.reason for s in dataset.skipped} == {
         "dog/nested/broken.png": "not an image or corrupt", "dog/nested/empty.png": "empty file"}
     png = dataset.images()[dataset.paths.index("cat/a.png")]
@@ -76,7 +93,7 @@ def test_decompression_bomb_is_refused(tmp_path, monkeypatch):
 
 
 def test_second_open_maps_the_cache_without_decoding(digit_folder, monkeypatch):
-    first = open_source(str(digit_folder))
+    first = decoded(open_source(str(digit_folder)))
 
     def no_decoding(*args):
         raise AssertionError("decoded again")
@@ -88,15 +105,17 @@ def test_second_open_maps_the_cache_without_decoding(digit_folder, monkeypatch):
 
 
 def test_changed_file_alone_is_decoded_again(digit_folder, monkeypatch):
-    open_source(str(digit_folder))
+    decoded(open_source(str(digit_folder)))
     changed = digit_folder / "3" / "0.png"
     Image.new("L", (28, 28), 255).save(changed)
     os.utime(changed, ns=(1, 1))
-    decoded = []
+    read = []
     real = pixel_cache.decode_image
-    monkeypatch.setattr(pixel_cache, "decode_image", lambda path, g: decoded.append(path) or real(path, g))
-    dataset = open_source(str(digit_folder))
-    assert decoded == [changed]
+    monkeypatch.setattr(pixel_cache, "decode_image", lambda path, g: read.append(path) or real(path, g))
+    opened = open_source(str(digit_folder))
+    assert opened.pixels is None and read == []  # the cache lacks a file: opening maps nothing
+    dataset = pixel_cache.decoded(opened)
+    assert read == [changed]
     assert dataset.images()[dataset.paths.index("3/0.png")].min() == 255
 
 

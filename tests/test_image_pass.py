@@ -53,8 +53,7 @@ def decodes(monkeypatch):
 def test_a_score_decodes_each_image_once_for_the_backbone_and_the_quality_measures(mixed_folder, decodes):
     """Once per image, but for a JPEG whose header says it is reduced to another scale for each."""
     dataset = open_source(str(mixed_folder))
-    assert sorted(decodes.values()) == [1] * len(dataset)  # opening: the model inputs (thumbnails, a CNN)
-    decodes.clear()
+    assert not decodes  # opening reads headers only
     run = score_dataset(dataset, ModelSpec("auto"), folds=3)
     assert run.spec.name == "lite0" and run.findings.embedded and len(run.findings.quality)
     assert set(decodes) == {mixed_folder / path for path in dataset.paths}
@@ -67,7 +66,7 @@ def test_a_score_decodes_each_image_once_for_the_backbone_and_the_quality_measur
 
 def test_each_consumer_gets_what_its_own_decode_gave_it(mixed_folder, tmp_path, monkeypatch):
     dataset = open_source(str(mixed_folder))
-    vectors, measured = np.array(embed_and_measure(dataset, LITE0)), image_properties(dataset)
+    vectors, measured = np.array(embed_and_measure(dataset, LITE0)[1]), image_properties(dataset)
     separate = tmp_path / "separate-cache"
     shutil.copytree(cache_dir() / "networks", separate / "networks")  # the converted network, not the rows
     monkeypatch.setenv("LABELREVIEW_CACHE_DIR", str(separate))
@@ -99,8 +98,17 @@ def test_a_pass_fills_only_what_is_missing(mixed_folder, decodes):
     dataset = open_source(str(mixed_folder))
     image_properties(dataset)
     decodes.clear()
-    vectors = embed_and_measure(dataset, LITE0)
+    _, vectors = embed_and_measure(dataset, LITE0)
     assert sorted(decodes.values()) == [1] * len(dataset) and vectors.shape == (len(dataset), LITE0.dim)
     decodes.clear()
     embed_and_measure(dataset, LITE0)
     assert not decodes  # both stored: nothing decoded
+
+
+def test_the_pass_finds_the_unreadable_files_and_scores_the_rest(mixed_folder):
+    (mixed_folder / "circle" / "broken.png").write_bytes(b"\x89PNG\r\n\x1a\n not really")
+    dataset = open_source(str(mixed_folder))
+    assert "circle/broken.png" in dataset.paths and not dataset.skipped  # not decoded yet
+    run = score_dataset(dataset, ModelSpec("lite0"), folds=3)
+    assert [(s.path, s.reason) for s in run.dataset.skipped] == [("circle/broken.png", "not an image or corrupt")]
+    assert len(run.dataset) == len(dataset) - 1 == len(run.cv.pred_probs) and run.findings.dataset is run.dataset

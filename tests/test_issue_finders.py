@@ -45,8 +45,8 @@ def planted(tmp_path_factory, mnist_test):
     for name in PHOTOS:
         Image.fromarray(getattr(data, name)()).convert("L").resize((28, 28)).save(root / "6" / f"photo-{name}.png")
     (root / "7" / "broken.png").write_bytes(b"not an image")
-    dataset = open_source(str(root))
-    return dataset, find_issues(dataset, embed=True)
+    findings = find_issues(open_source(str(root)), embed=True)
+    return findings.dataset, findings  # the images that could be read (the search found 7/broken.png not)
 
 
 def where(dataset, path: str) -> int:

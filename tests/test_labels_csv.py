@@ -4,6 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from labelreview.core.data.pixel_cache import decoded
 from labelreview.core.data.labels_table import read_labels_table, write_labels_table
 from labelreview.core.data.sources import open_source
 from labelreview.core.errors import DataError
@@ -22,7 +23,7 @@ def test_csv_source_names_images_anywhere_below_its_folder(digit_folder):
 def test_csv_source_skips_removed_rows_and_lists_missing_files(digit_folder):
     csv = digit_folder / "labels.csv"
     csv.write_text("path,label,status\n3/0.png,3,removed\n7/1.png,7,kept\n2/0.png,2,\nnope.png,2,\n")
-    dataset = open_source(str(csv))
+    dataset = decoded(open_source(str(csv)))  # a missing file is found by decoding
     assert dataset.paths == ("7/1.png", "2/0.png") and dataset.index.tolist() == [1, 2]
     assert [(s.path, s.reason) for s in dataset.skipped] == [("nope.png", "file not found")]
 

@@ -22,13 +22,13 @@ def test_cancel_while_decoding_keeps_the_finished_chunk_and_no_temp_file(digit_f
         raise Cancelled
 
     with pytest.raises(Cancelled):
-        open_source(str(digit_folder), callback=cancel)
+        pixel_cache.decoded(open_source(str(digit_folder)), callback=cancel)
     files = sorted(p.name for p in (tmp_path / "cache").rglob("*") if p.is_file())
     assert len(files) == 2 and files[0] == "meta.json" and files[1].startswith("rows-")
     decoded = []
     real = pixel_cache.decode_image
     monkeypatch.setattr(pixel_cache, "decode_image", lambda path, g: decoded.append(path) or real(path, g))
-    assert len(open_source(str(digit_folder))) == 300  # and the next open decodes only the rest
+    assert len(pixel_cache.decoded(open_source(str(digit_folder)))) == 300  # the next decodes only the rest
     assert len(decoded) == 300 - pixel_cache.CHUNK
 
 
@@ -43,7 +43,7 @@ def test_symlink_loops_truncated_and_unicode_files(tmp_path):
     whole = (root / "dög" / "whole.png").read_bytes()
     (root / "dög" / "cut.png").write_bytes(whole[: len(whole) // 2])
     os.symlink(root, root / "cat" / "loop")  # a folder that contains itself
-    dataset = open_source(str(root))
+    dataset = pixel_cache.decoded(open_source(str(root)))
     assert sorted(dataset.paths) == ["cat/a b.png", "dög/whole.png", "dög/日本.png"]
     assert [s.path for s in dataset.skipped] == ["dög/cut.png"]
 

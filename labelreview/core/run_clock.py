@@ -16,7 +16,7 @@ from labelreview.core.atomic import write_text_atomic
 from labelreview.core.progress import Callback
 
 DEFAULT_RATES = {  # seconds per unit on 2-core machines (benchmarks/time_left.py): CNNs between AMX and none
-    "embed": 6e-3, "neighbours": 5e-5, "folds": 4e-4, "folds:cnn": 1e-4, "folds:cnn-thorough": 1.5e-4,
+    "decode": 4e-4, "embed": 6e-3, "neighbours": 5e-5, "folds": 4e-4, "folds:cnn": 1e-4, "folds:cnn-thorough": 1.5e-4,
     "folds:logreg": 2e-5, "analysis": 5e-5, "findings": 1.5e-4, "findings:measuring": 3e-3,
     "findings:measuring:arrays": 1e-4,
 }

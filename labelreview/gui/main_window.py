@@ -225,7 +225,7 @@ class MainWindow(QMainWindow):
 
         def work(callback, emit_partial):
             def on_partial(partial):
-                emit_partial(ScoreTable.from_partial(session.dataset, training, partial))
+                emit_partial(ScoreTable.from_partial(session.dataset, partial))
             run = score_dataset(training, spec, folds=folds, callback=callback, on_partial=on_partial)
             return session.save_run(run), session.saved_issues()
 
@@ -444,6 +444,7 @@ class MainWindow(QMainWindow):
         if self.open_lock is not None:
             self.open_lock.release()
         self.review.thumbnails.shutdown()
+        self.review.model.shutdown()
         self.review.detail.shutdown()
         self.review.health.shutdown()
         self.review.map.shutdown()

@@ -2,11 +2,13 @@
 
 import re
 from dataclasses import dataclass, replace
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
 
-from labelreview.core.data.images import content_box, decode_full_image
+from labelreview.core.data.images import Geometry, content_box, decode_full_image, decode_image
+from labelreview.core.errors import DataError
 
 
 def natural_key(text: str) -> list:
@@ -35,9 +37,10 @@ class Dataset:
         Given label of each example, an index into ``class_names``.
     index : np.ndarray of int64, shape (N,)
         Position of each example in its source (a CSV row, an array row).
-    pixels : np.ndarray of uint8, shape (M, H, W, C)
+    pixels : np.ndarray of uint8, shape (M, H, W, C), or None
         Model-ready images; may be a read-only memory map shared by datasets.
-        Feature vectors (M, 1, 1, D) instead after :meth:`with_features`.
+        Feature vectors (M, 1, 1, D) instead after :meth:`with_features`. None for image files not decoded yet
+        (opening reads no pixels): ``pixel_cache.decoded`` decodes them, a thumbnail decodes its own file.
     rows : np.ndarray of int64, shape (N,)
         Row of ``pixels`` that holds each example.
     paths : tuple of str, length N, or None
@@ -45,7 +48,9 @@ class Dataset:
     root : Path or None
         Folder that ``paths`` are relative to.
     skipped : tuple of SkippedFile
-        Files named by the source that could not be read.
+        Files named by the source that could not be read (known once decoded).
+    geometry : Geometry or None
+        Model input size of image files; None for arrays, whose ``pixels`` are always there.
     """
 
     name: str
@@ -57,6 +62,7 @@ class Dataset:
     paths: tuple[str, ...] | None = None
     root: Path | None = None
     skipped: tuple[SkippedFile, ...] = ()
+    geometry: Geometry | None = None
 
     def __len__(self) -> int:
         return len(self.labels)
@@ -64,17 +70,26 @@ class Dataset:
     @property
     def image_shape(self) -> tuple[int, int, int]:
         """``(H, W, C)`` of one model input."""
-        return tuple(self.pixels.shape[1:])
+        return self.geometry.shape if self.pixels is None else tuple(self.pixels.shape[1:])
 
     def images(self, which: np.ndarray | slice | None = None) -> np.ndarray:
-        """Model inputs of the chosen examples, shape (n, H, W, C), in memory."""
+        """Model inputs of the chosen examples, shape (n, H, W, C), in memory; decoded first (``pixel_cache.decoded``)."""
+        if self.pixels is None:
+            raise ValueError(f"the images of {self.name} are not decoded yet")
         rows = self.rows if which is None else self.rows[which]
         return np.asarray(self.pixels[rows])
 
     def thumbnail(self, i: int) -> np.ndarray:
         """Example ``i`` at model size as a person should see it, (h, w, C): a file's image without the black bars
-        that squared it for the model (:func:`content_box`), an array row whole."""
-        pixels = self.images(np.array([i]))[0]
+        that squared it for the model (:func:`content_box`), an array row whole.
+
+        Decodes the file when the images are not decoded (``OSError`` or ``ValueError`` when it cannot be read):
+        call it off the GUI thread.
+        """
+        if self.pixels is None:
+            pixels = decode_image(self.root / self.paths[i], self.geometry)
+        else:
+            pixels = self.images(np.array([i]))[0]
         return pixels if self.paths is None else pixels[content_box(pixels)]
 
     def full_image(self, i: int) -> np.ndarray:
@@ -90,6 +105,18 @@ class Dataset:
         """Relative path of example ``i``; empty for array data."""
         return "" if self.paths is None else self.paths[i]
 
+    @cached_property
+    def searchable_paths(self) -> np.ndarray:
+        """``paths`` in lower case, UTF-8, as one bytes array (N,): searched at numpy's speed (made once)."""
+        return np.array([path.lower().encode() for path in self.paths], dtype=bytes)
+
+    @cached_property
+    def path_order(self) -> np.ndarray:
+        """Each example's place (N,) when sorted by path (made once)."""
+        order = np.empty(len(self), dtype=np.int64)
+        order[np.argsort(np.array(self.paths, dtype=object), kind="stable")] = np.arange(len(self))
+        return order
+
     def path_or_row(self, i: int) -> str:
         """Where example ``i`` is, for people: its relative path, or "row N" (its source index) for array data."""
         return self.path(i) or f"row {self.index[i]}"
@@ -104,6 +131,20 @@ class Dataset:
             rows=self.rows[chosen],
             paths=None if self.paths is None else tuple(self.paths[i] for i in chosen),
         )
+
+    def without_unreadable(self, failures: dict[int, str]) -> "Dataset":
+        """The examples but those at the positions ``failures`` names (position -> why its file could not be
+        read), which join ``skipped``. :class:`DataError` when none is left."""
+        if not failures:
+            return self
+        if len(failures) == len(self):
+            position, reason = next(iter(failures.items()))
+            raise DataError(self.root, f"none of the {len(self):,} images could be read "
+                                       f"(the first: {self.root / self.path(position)}, {reason})")
+        keep = np.ones(len(self), dtype=bool)
+        keep[list(failures)] = False
+        unreadable = tuple(SkippedFile(self.path(i), reason) for i, reason in sorted(failures.items()))
+        return replace(self.select(keep), skipped=self.skipped + unreadable)
 
     def with_labels(self, labels: np.ndarray, class_names: tuple[str, ...] | None = None) -> "Dataset":
         """The same images with other given labels, shape (N,)."""

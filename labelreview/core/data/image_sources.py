@@ -5,11 +5,10 @@ from pathlib import Path
 
 import numpy as np
 
-from labelreview.core.appdirs import cache_dir
-from labelreview.core.data.dataset import Dataset, SkippedFile, natural_key
-from labelreview.core.data.images import choose_geometry, is_image_file
+from labelreview.core.data.dataset import Dataset, natural_key
+from labelreview.core.data.images import SAMPLE_SIZE, choose_geometry, is_image_file
 from labelreview.core.data.labels_table import read_labels_table, without_removed
-from labelreview.core.data.pixel_cache import load_pixels
+from labelreview.core.data.pixel_cache import cached_pixels
 from labelreview.core.errors import DataError
 from labelreview.core.progress import Callback, ignore_progress
 
@@ -61,15 +60,14 @@ def open_labels_csv(
 
 
 def _image_dataset(name, root: Path, relpaths, label_names, index, callback, more_classes=frozenset()) -> Dataset:
-    """Decode (or map from cache) the images and drop those that cannot be read."""
-    files = [root / p for p in relpaths]
+    """The images, not decoded (their pixels mapped when the cache holds them all, its unreadable files left out)."""
+    callback(0.0, f"reading the headers of {min(len(relpaths), SAMPLE_SIZE)} images")
     class_names = tuple(sorted(set(label_names) | more_classes, key=natural_key))
-    pixels, failures = load_pixels(root, relpaths, choose_geometry(files), cache_root=cache_dir() / "decoded",
-                                   callback=callback)
-    keep = np.array([i not in failures for i in range(len(relpaths))], dtype=bool)
-    if not keep.any():
-        first = f" (the first: {files[0]}, {failures[0]})" if files else ""
-        raise DataError(root, f"none of the {len(relpaths):,} images could be read{first}")
+    try:
+        geometry = choose_geometry([root / p for p in relpaths])
+    except ValueError as error:
+        raise DataError(root, str(error)) from None
+    pixels, failures = cached_pixels(root, relpaths, geometry)
     lookup = {name: k for k, name in enumerate(class_names)}
     dataset = Dataset(
         name=name,
@@ -80,6 +78,6 @@ def _image_dataset(name, root: Path, relpaths, label_names, index, callback, mor
         rows=np.arange(len(relpaths), dtype=np.int64),
         paths=tuple(relpaths),
         root=root,
-        skipped=tuple(SkippedFile(relpaths[i], reason) for i, reason in sorted(failures.items())),
+        geometry=geometry,
     )
-    return dataset.select(keep)
+    return dataset.without_unreadable(failures)

@@ -39,19 +39,22 @@ def choose_geometry(files: list[Path]) -> Geometry:
     """Pick the input size and channels from the headers of up to 200 evenly spaced files.
 
     Side: the median longest edge, clipped to 8..64. Channels: 1 when every
-    sampled image is grayscale, else 3.
+    sampled image is grayscale, else 3. ``ValueError`` naming the first file when no sampled header can be read.
     """
     step = max(1, len(files) // SAMPLE_SIZE)
-    sides, gray = [], True
+    sides, gray, first_failure = [], True, None
     for path in files[::step][:SAMPLE_SIZE]:
         try:
             with Image.open(path) as image:
                 sides.append(max(image.size))
                 gray &= image.mode in GRAY_MODES or _is_gray_palette(image)
-        except (OSError, ValueError, Image.DecompressionBombError):
+        except (OSError, ValueError, Image.DecompressionBombError) as error:
+            first_failure = first_failure or f"{path}, {describe_failure(error)}"
             continue
-    side = int(np.clip(np.median(sides), MIN_SIDE, MAX_SIDE)) if sides else MAX_SIDE
-    return Geometry(side, 1 if gray else 3)
+    if not sides:
+        raise ValueError(f"none of the {min(len(files), SAMPLE_SIZE):,} images{' sampled' * (step > 1)} could be "
+                         f"read (the first: {first_failure})")
+    return Geometry(int(np.clip(np.median(sides), MIN_SIDE, MAX_SIDE)), 1 if gray else 3)
 
 
 @dataclass(frozen=True)

@@ -115,11 +115,9 @@ class RowFill:
         self.todo: list[int] = []
         self.failures: dict[int, str] = {}
         self._tmp, self._done = None, np.ones(0, dtype=bool)
-        if old_rows is not None and all(key in old_row for key in keys):
-            self._cached = (_rows_of(old_rows, old_keys, old_row, keys),
-                            {i: old_failures[k] for i, k in enumerate(keys) if k in old_failures})
+        self._cached = _complete(old_rows, old_keys, old_row, old_failures, keys)
+        if self._cached is not None:
             return
-        self._cached = None
         self.keys = keys + _kept_for_later(old_keys, keys)
         folder.mkdir(parents=True, exist_ok=True)
         fd, self._tmp = tempfile.mkstemp(prefix=".rows-", suffix=".tmp", dir=folder)  # never a name _commit cleans
@@ -189,6 +187,23 @@ def stored_rows(folder: Path, keys: list[str], row_shape: tuple[int, ...], dtype
     if any(key not in row_of for key in keys):
         return None
     return _rows_of(old_rows, old_keys, row_of, keys)
+
+
+def complete_rows(folder: Path, keys: list[str], row_shape: tuple[int, ...],
+                  dtype) -> tuple[np.ndarray | None, dict[int, str]]:
+    """:func:`cached_rows`' answer when the cache in ``folder`` holds every key (a row, or a failure), computing
+    nothing; else (None, {})."""
+    old_keys, old_failures, old_rows = _read(folder, row_shape, np.dtype(dtype))
+    row_of = {key: row for row, key in enumerate(old_keys) if key != UNDONE}
+    return _complete(old_rows, old_keys, row_of, old_failures, keys) or (None, {})
+
+
+def _complete(rows: np.ndarray | None, row_keys: list[str], row_of: dict[str, int], failures: dict[str, str],
+              keys: list[str]) -> tuple[np.ndarray, dict[int, str]] | None:
+    """The cached rows (n, ...) of ``keys`` (n,) and position -> failure, or None unless the cache has them all."""
+    if rows is None or any(key not in row_of for key in keys):
+        return None
+    return _rows_of(rows, row_keys, row_of, keys), {i: failures[k] for i, k in enumerate(keys) if k in failures}
 
 
 def missing_rows(folder: Path, keys: list[str], row_shape: tuple[int, ...], dtype) -> set[int]:

@@ -1,5 +1,6 @@
 """One pass over the pixels: each image file a scoring run lacks a row for is decoded once, and that decode
-feeds both the backbone (the embedding store) and the image-quality measures (the image-properties cache).
+feeds both the backbone (the embedding store) and the image-quality measures (the image-properties cache); the
+files that cannot be decoded are found here (opening a dataset decodes nothing).
 
 Decoding is most of the work for files (a PNG is always decoded whole), so the two consumers share it: a thread
 per CPU decodes a file, makes the backbone's input and measures the image, while the network embeds the batch
@@ -13,7 +14,7 @@ import numpy as np
 
 from labelreview.core.data.dataset import Dataset
 from labelreview.core.data.images import Geometry, decode_once, drafted_size, model_input
-from labelreview.core.data.row_cache import RowFill, changed_file_error, dataset_keys, missing_rows
+from labelreview.core.data.row_cache import RowFill, dataset_keys, missing_rows
 from labelreview.core.engine.backbone import Backbone, load_embedder
 from labelreview.core.engine.embedding_store import dataset_embeddings, decoded_batches, store_folder
 from labelreview.core.findings.image_properties import (INSPECTION_SIDE, PROPERTIES, image_properties,
@@ -23,31 +24,35 @@ from labelreview.core.progress import Callback, ignore_progress, scaled
 ARRAY_MEASURE_SHARE = 0.1  # of the progress bar for array data, whose rows are measured, then embedded
 
 
-def embed_and_measure(dataset: Dataset, backbone: Backbone, *, callback: Callback = ignore_progress) -> np.ndarray:
-    """The embedding of every example, as :func:`dataset_embeddings` gives it, with every example's image-quality
-    measurements stored too (:func:`image_properties` then reads them from the cache).
+def embed_and_measure(dataset: Dataset, backbone: Backbone, *,
+                      callback: Callback = ignore_progress) -> tuple[Dataset, np.ndarray]:
+    """The examples whose files can be read (the others join ``skipped``) and the embedding of each, as
+    :func:`dataset_embeddings` gives it, with every image's quality measurements stored too
+    (:func:`image_properties` then reads them from the cache).
 
     Returns
     -------
-    np.ndarray of float16, shape (N, backbone.dim)
-        Read-only; row i belongs to dataset position i.
+    readable : Dataset
+        n examples.
+    embeddings : np.ndarray of float16, shape (n, backbone.dim)
+        Read-only; row i belongs to position i of ``readable``.
 
-    Raises
-    ------
-    DataError
-        When a file can no longer be read. The rows finished stay stored, also when ``callback`` cancels.
+    The rows finished stay stored, also when ``callback`` cancels.
     """
     if dataset.paths is None:  # array rows: there is nothing to decode
         image_properties(dataset, callback=scaled(callback, 0.0, ARRAY_MEASURE_SHARE))
-        return dataset_embeddings(dataset, backbone, callback=scaled(callback, ARRAY_MEASURE_SHARE, 1.0))
+        return dataset, dataset_embeddings(dataset, backbone, callback=scaled(callback, ARRAY_MEASURE_SHARE, 1.0))
     keys = dataset_keys(dataset)
     with (RowFill(store_folder(dataset, backbone), keys, (backbone.dim,), np.float16) as vectors,
           RowFill(properties_folder(dataset), keys, (), PROPERTIES) as measured):
         _fill_both(dataset, backbone, vectors, measured, callback)
     (embeddings, failures), (_, unmeasured) = vectors.result(), measured.result()
-    if failures or unmeasured:
-        raise changed_file_error(dataset, failures or unmeasured)
-    return embeddings
+    unreadable = {**unmeasured, **failures}
+    if not unreadable:
+        return dataset, embeddings
+    keep = np.ones(len(dataset), dtype=bool)
+    keep[list(unreadable)] = False
+    return dataset.without_unreadable(unreadable), embeddings[keep]
 
 
 def images_to_decode(dataset: Dataset, backbone: Backbone, *, measure: bool) -> int:

@@ -9,12 +9,14 @@ from dataclasses import dataclass
 import numpy as np
 
 from labelreview.core.data.dataset import Dataset
+from labelreview.core.data.pixel_cache import decoded
 from labelreview.core.data.row_cache import Fill
 from labelreview.core.engine.backbone import BACKBONES
 from labelreview.core.engine.cross_validation import CrossValidation, FoldResult, FoldRunner, cross_validate
 from labelreview.core.engine.embedding_store import FillMaker, dataset_embeddings
 from labelreview.core.engine.image_pass import embed_and_measure, images_to_decode
 from labelreview.core.engine.models import ModelSpec, resolve_model
+from labelreview.core.errors import DataError
 from labelreview.core.engine.neighbour_head import NEIGHBOURS, VOTE_WEIGHT, neighbour_votes
 from labelreview.core.findings.analysis import Analysis, analyze
 from labelreview.core.findings.issue_finders import Findings, find_issues
@@ -61,10 +63,11 @@ class ScoreRun:
 class PartialScore:
     """Analysis of the examples held out by the first ``folds_done`` folds.
 
-    ``indices`` (n,) are dataset positions; ``pred_probs`` (n, K), ``fold_of``
+    ``indices`` (n,) are positions in ``dataset`` (the run's readable examples); ``pred_probs`` (n, K), ``fold_of``
     (n,) and the ``analysis`` arrays are aligned with them.
     """
 
+    dataset: Dataset
     folds_done: int
     folds: int
     indices: np.ndarray
@@ -99,8 +102,11 @@ def score_dataset(
     if spec.name in BACKBONES:
         work = {embed: images_to_decode(dataset, BACKBONES[spec.name], measure=workers == LOCAL),
                 "neighbours": len(dataset), **work}
+    if spec.name not in BACKBONES or workers != LOCAL:
+        work = {"decode": len(dataset) if dataset.pixels is None else 0, **work}
     clock = RunClock(callback, work, load_rates())
-    inputs = model_inputs(dataset, spec, callback=clock.stage(embed), workers=workers, measure=True)
+    dataset, inputs = model_inputs(dataset, spec, callback=clock.stage(embed), workers=workers, measure=True,
+                                   decode_callback=clock.stage("decode"))
     votes = None  # a backbone model's second head: the votes of each image's nearest neighbours
     if inputs is not dataset:
         clock.stage("neighbours")(0.0, "finding each image's nearest neighbours")
@@ -118,7 +124,8 @@ def score_dataset(
             for r in done:
                 pred_probs[r.indices], fold_of[r.indices] = _with_votes(r.pred_probs, votes, r.indices), r.fold
             analysis = analyze(dataset.labels[indices], pred_probs[indices], dataset.class_names)
-            on_partial(PartialScore(len(done), folds, indices, pred_probs[indices], fold_of[indices], analysis))
+            on_partial(PartialScore(dataset, len(done), folds, indices, pred_probs[indices], fold_of[indices],
+                                    analysis))
 
     cv = cross_validate(inputs, spec, folds=folds, callback=clock.stage(fit), on_fold=fold_finished,
                         run_folds=workers.run_folds)
@@ -127,6 +134,9 @@ def score_dataset(
     analysis = analyze(dataset.labels, cv.pred_probs, dataset.class_names)
     findings = find_issues(dataset, embed=False, callback=clock.stage(find),
                            measure_with=workers.measure_images)
+    if len(findings.dataset) < len(dataset):
+        unreadable = findings.dataset.skipped[-1]
+        raise DataError(dataset.root / unreadable.path, f"{unreadable.reason} (changed during the run? score again)")
     remember_rates(clock.measured())
     callback(1.0, "done")
     return ScoreRun(dataset, spec, folds, cv, analysis, time.perf_counter() - started, reason, findings)
@@ -141,15 +151,20 @@ def _with_votes(pred_probs: np.ndarray, votes: np.ndarray | None, rows) -> np.nd
 
 
 def model_inputs(dataset: Dataset, spec: ModelSpec, *, callback: Callback = ignore_progress,
-                 workers: Workers = LOCAL, measure: bool = False) -> Dataset:
-    """What ``spec``'s model trains on: the images, or their embeddings from the store for a backbone model.
+                 workers: Workers = LOCAL, measure: bool = False,
+                 decode_callback: Callback = ignore_progress) -> tuple[Dataset, Dataset]:
+    """The examples whose files can be read (the others join ``skipped``), and what ``spec``'s model trains on
+    for them: their images (decoded first, ``decode_callback`` the progress), or their embeddings from the store
+    for a backbone model.
 
     ``measure``: on this machine, the pass that embeds the images measures their quality too (one decode per
     image for both; the model-free finders of a scoring run read the measurements next).
     """
+    if spec.name in BACKBONES and measure and workers == LOCAL:
+        readable, vectors = embed_and_measure(dataset, BACKBONES[spec.name], callback=callback)
+        return readable, readable.with_features(vectors)
+    readable = decoded(dataset, callback=decode_callback)
     if spec.name not in BACKBONES:
-        return dataset
-    if measure and workers == LOCAL:
-        return dataset.with_features(embed_and_measure(dataset, BACKBONES[spec.name], callback=callback))
-    return dataset.with_features(dataset_embeddings(dataset, BACKBONES[spec.name], callback=callback,
-                                                    fill_with=workers.fill_embeddings))
+        return readable, readable
+    return readable, readable.with_features(dataset_embeddings(readable, BACKBONES[spec.name], callback=callback,
+                                                               fill_with=workers.fill_embeddings))

@@ -13,6 +13,7 @@ import numpy as np
 from labelreview import __version__
 from labelreview.core.atomic import write_text_atomic
 from labelreview.core.data.dataset import Dataset
+from labelreview.core.data.pixel_cache import decoded
 from labelreview.core.engine.cross_validation import CrossValidation
 from labelreview.core.engine.models import PREDICT_BATCH, CnnClassifier, ModelSpec
 from labelreview.core.engine.pipeline import ScoreRun
@@ -30,6 +31,7 @@ def train_trusted_model(dataset: Dataset, spec: ModelSpec, path: Path, *, callba
     """Train the CNN on all of ``dataset`` and save it to ``path`` (``.keras``) with its class names."""
     if path.suffix != ".keras":
         raise DataError(path, "the model file must end in .keras")
+    dataset = decoded(dataset, callback=scaled(callback, 0.0, 0.0))  # before the training's own progress
     model = CnnClassifier(spec, len(dataset.class_names), dataset.image_shape)
     model.fit(dataset.images(), dataset.labels, callback)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -69,6 +71,7 @@ def score_with_model(dataset: Dataset, path: Path, *, callback: Callback = ignor
     started = time.perf_counter()
     callback(0.0, "loading the model")
     model = load_trusted_model(path, dataset)
+    dataset = decoded(dataset, callback=scaled(callback, 0.0, 0.05))
     batches = range(0, len(dataset), PREDICT_BATCH)
     report = scaled(callback, 0.05, 0.95)
     pred_probs = np.zeros((len(dataset), len(dataset.class_names)), dtype=np.float32)

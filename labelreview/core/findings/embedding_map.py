@@ -67,7 +67,7 @@ def _tsne(start: np.ndarray, indices: np.ndarray, distances: np.ndarray) -> np.n
 
 def cached_layout(vectors: np.ndarray, folder: Path) -> np.ndarray | None:
     """The t-SNE layout (N, 2) of exactly these ``vectors`` saved in ``folder``, or None."""
-    return _read_layout(_layout_path(vectors, folder), len(vectors))
+    return _read_layout(layout_path(vectors, folder), len(vectors))
 
 
 def map_layout(vectors: np.ndarray, folder: Path, *, callback: Callback = ignore_progress,
@@ -76,7 +76,7 @@ def map_layout(vectors: np.ndarray, folder: Path, *, callback: Callback = ignore
 
     ``first_view`` receives the PCA layout (N, 2) before a t-SNE layout is computed (not when one is saved).
     """
-    path = _layout_path(vectors, folder)  # its name hashes every embedding: once
+    path = layout_path(vectors, folder)  # its name hashes every embedding: once
     layout = _read_layout(path, len(vectors))
     if layout is None:
         if first_view is not None:
@@ -96,5 +96,6 @@ def _read_layout(path: Path, count: int) -> np.ndarray | None:
     return layout if layout.shape == (count, 2) and np.isfinite(layout).all() else None
 
 
-def _layout_path(vectors: np.ndarray, folder: Path) -> Path:
+def layout_path(vectors: np.ndarray, folder: Path) -> Path:
+    """Where the t-SNE layout of exactly ``vectors`` (N, D) is kept in ``folder``."""
     return folder / f"map{VERSION}-{vectors_digest(vectors)}.npy"

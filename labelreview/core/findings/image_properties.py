@@ -20,7 +20,8 @@ from PIL import Image
 from labelreview.core.appdirs import cache_dir
 from labelreview.core.data.dataset import Dataset
 from labelreview.core.data.images import Decoded, decode_once, describe_failure, inspection_view, to_image
-from labelreview.core.data.row_cache import Fill, cached_rows, changed_file_error, dataset_keys
+from labelreview.core.data.row_cache import Fill, cached_rows, dataset_keys
+from labelreview.core.errors import DataError
 from labelreview.core.progress import Callback, ignore_progress
 
 INSPECTION_SIDE = 256  # images are judged at about this size
@@ -56,14 +57,25 @@ def image_properties(dataset: Dataset, *, callback: Callback = ignore_progress,
     Raises
     ------
     DataError
-        When a file can no longer be read.
+        When a file cannot be read (see :func:`readable_properties`).
     """
+    readable, properties = readable_properties(dataset, callback=callback, fill_with=fill_with)
+    if len(readable) < len(dataset):
+        unreadable = readable.skipped[len(dataset.skipped)]
+        raise DataError(dataset.root / unreadable.path, unreadable.reason)
+    return properties
+
+
+def readable_properties(dataset: Dataset, *, callback: Callback = ignore_progress,
+                        fill_with: Callable[[Dataset], Fill] | None = None) -> tuple[Dataset, np.ndarray]:
+    """The examples whose files can be read (the others join ``skipped``) and :func:`image_properties` of each,
+    shape (n,)."""
     rows, failures = cached_rows(properties_folder(dataset), dataset_keys(dataset), (), PROPERTIES,
                                  (fill_with or local_measure)(dataset),
                                  what="measuring image quality", callback=callback)
-    if failures:
-        raise changed_file_error(dataset, failures)
-    return rows
+    keep = np.ones(len(dataset), dtype=bool)
+    keep[list(failures)] = False
+    return dataset.without_unreadable(failures), rows[keep]
 
 
 def properties_folder(dataset: Dataset) -> Path:

@@ -12,7 +12,7 @@ from labelreview.core.engine.backbone import LITE0
 from labelreview.core.engine.embedding_store import dataset_embeddings, stored_embeddings
 from labelreview.core.errors import DataError
 from labelreview.core.findings.duplicates import DuplicateSets, find_duplicates
-from labelreview.core.findings.image_properties import image_properties
+from labelreview.core.findings.image_properties import readable_properties
 from labelreview.core.findings.image_quality import quality_issues
 from labelreview.core.findings.neighbours import nearest_neighbours
 from labelreview.core.findings.outliers import Outliers, find_outliers
@@ -25,10 +25,13 @@ PROPERTIES_SHARE = 0.3  # of the progress bar when embeddings are computed too; 
 
 @dataclass(frozen=True)
 class Findings:
-    """What the model-free finders found in a dataset of N images.
+    """What the model-free finders found in the N readable images of a dataset.
 
     Attributes
     ----------
+    dataset : Dataset
+        The images searched, N: those of the dataset asked for whose files could be read (the others are in its
+        ``skipped``); positions below are its own.
     quality : pd.DataFrame
         Columns position, issue, score, detail: one row per image and quality issue.
     duplicates : DuplicateSets
@@ -39,6 +42,7 @@ class Findings:
         Whether near duplicates and outliers were searched (they need the embeddings).
     """
 
+    dataset: Dataset
     quality: pd.DataFrame
     duplicates: DuplicateSets
     outliers: Outliers | None
@@ -47,20 +51,19 @@ class Findings:
 
 def find_issues(dataset: Dataset, *, embed: bool = True, callback: Callback = ignore_progress,
                 measure_with: Callable[[Dataset], Fill] | None = None) -> Findings:
-    """Measure every image, group duplicates and score outliers.
+    """Measure every image, group duplicates and score outliers; files that cannot be read are left out.
 
     ``embed=False`` uses the embedding store only when it already holds every image (near duplicates and outliers
     are skipped otherwise); ``embed=True`` fills the store first. ``measure_with`` is where the images are
     measured (see :func:`image_properties`).
     """
+    share = PROPERTIES_SHARE if embed else 0.8
+    dataset, properties = readable_properties(dataset, callback=scaled(callback, 0.0, share), fill_with=measure_with)
     if len(dataset) < 2:
         raise DataError(dataset.root, f"{len(dataset)} readable image{'s' if len(dataset) != 1 else ''}: "
                                       "finding duplicates and outliers needs at least two")
     vectors = stored_embeddings(dataset, LITE0)
-    embed = embed and vectors is None
-    share = PROPERTIES_SHARE if embed else 0.8
-    properties = image_properties(dataset, callback=scaled(callback, 0.0, share), fill_with=measure_with)
-    if embed:
+    if embed and vectors is None:
         vectors = dataset_embeddings(dataset, LITE0, callback=scaled(callback, share, 0.8))
     thumbnails = properties["thumbnail"].astype(np.float32)
     spaces = [nearest_neighbours(thumbnails - thumbnails.mean(axis=1, keepdims=True), NEIGHBOURS,
@@ -72,4 +75,4 @@ def find_issues(dataset: Dataset, *, embed: bool = True, callback: Callback = ig
         outliers = find_outliers(vectors, spaces[-1])
     duplicates = find_duplicates(properties["digest"], *spaces)
     callback(1.0, "done")
-    return Findings(quality_issues(properties), duplicates, outliers, vectors is not None)
+    return Findings(dataset, quality_issues(properties), duplicates, outliers, vectors is not None)

@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 
 from labelreview.core.data.dataset import Dataset
+from labelreview.core.data.pixel_cache import decoded
 from labelreview.core.engine.models import ModelSpec, make_classifier, resolve_model
 from labelreview.core.engine.pipeline import model_inputs
 from labelreview.core.errors import DataError
@@ -53,11 +54,14 @@ def compare_cleaning(original: Dataset, cleaned: Dataset, test: Dataset, spec: M
         raise DataError(None, f"the test set ({test.name}: {len(test.class_names)} classes, {test.image_shape}) "
                               f"does not match {original.name} ({len(original.class_names)} classes, "
                               f"{original.image_shape})")
-    leaks = find_leaks(original, test, callback=scaled(callback, 0.0, 0.1, "looking for test images seen in "
-                                                                             "training: "))
+    original, cleaned, test = (decoded(data, callback=scaled(callback, step * 0.05 / 3, (step + 1) * 0.05 / 3,
+                                                             "decoding images: "))
+                               for step, data in enumerate((original, cleaned, test)))
+    leaks = find_leaks(original, test, callback=scaled(callback, 0.05, 0.1, "looking for test images seen in "
+                                                                              "training: "))
     spec, _ = resolve_model(spec, original)
     original, cleaned, test = (model_inputs(data, spec, callback=scaled(callback, 0.1 + step * 0.4 / 3,
-                                                                          0.1 + (step + 1) * 0.4 / 3))
+                                                                          0.1 + (step + 1) * 0.4 / 3))[1]
                                for step, data in enumerate((original, cleaned, test)))
     evaluations = []
     for step, (name, train) in enumerate((("original", original), ("cleaned", cleaned))):

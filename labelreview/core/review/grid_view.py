@@ -80,7 +80,7 @@ def _matches(session: ReviewSession, search: str, labels: np.ndarray) -> np.ndar
     found = names[labels] == needle
     dataset = session.dataset
     if dataset.paths is not None:
-        return found | np.array([needle in path.lower() for path in dataset.paths], dtype=bool)
+        return found | (np.char.find(dataset.searchable_paths, needle.encode()) >= 0)
     row = needle.removeprefix("row").strip().lstrip("#")
     return found | (dataset.index == int(row)) if row.isdigit() else found
 
@@ -95,7 +95,5 @@ def sort_key(session: ReviewSession, sort: str, labels: np.ndarray) -> np.ndarra
     if sort == "class":
         return labels
     if sort == "file name":
-        if session.dataset.paths is None:
-            return session.dataset.index
-        return np.argsort(np.argsort(np.array(session.dataset.paths, dtype=object), kind="stable"), kind="stable")
+        return session.dataset.index if session.dataset.paths is None else session.dataset.path_order
     raise ValueError(f"unknown sort {sort!r}")

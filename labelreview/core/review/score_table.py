@@ -92,8 +92,9 @@ class ScoreTable:
         return cls.from_analysis(dataset, positions, run.analysis, run.cv.pred_probs, run.cv.fold_of, health)
 
     @classmethod
-    def from_partial(cls, dataset: Dataset, scored_dataset: Dataset, partial: PartialScore) -> "ScoreTable":
-        positions = _positions(dataset, scored_dataset.index[partial.indices])
+    def from_partial(cls, dataset: Dataset, partial: PartialScore) -> "ScoreTable":
+        """The folds finished so far of a run over a subset of ``dataset``, matched by source index."""
+        positions = _positions(dataset, partial.dataset.index[partial.indices])
         health = {"folds_done": partial.folds_done, "folds": partial.folds,
                   "health_score": partial.analysis.health_score, "label_issues": partial.analysis.issue_count,
                   "expected_precision": partial.analysis.expected_precision,

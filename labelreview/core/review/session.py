@@ -54,6 +54,9 @@ class ReviewSession:
 
     def __init__(self, source: str, dataset: Dataset, store: LabelStore, scores: ScoreTable):
         self.source, self.dataset, self.store, self.scores = source, dataset, store, scores
+        self._labels = pd.Categorical(store.labels(), categories=dataset.class_names).codes.astype(np.int64)
+        self._statuses = store.statuses()  # both (N,), kept as decisions change them: read often, by every view
+        self._flagged_in: dict[str, np.ndarray] = {}  # round time -> its suspects (N,), found once
         self.issues: IssueTable | None = None  # the model-free findings, once found
         self.done: list[DecisionCommand] = []
         self.undone: list[DecisionCommand] = []
@@ -103,8 +106,9 @@ class ReviewSession:
 
     def save_findings(self, findings: Findings) -> IssueTable | None:
         """Keep the model-free ``findings`` beside the scores (the last run's label issues stay); the table to show."""
+        self._note_unreadable(findings.dataset)
         saved = read_issues(self.scores_dir)
-        frame = issues_frame(self.dataset, findings)
+        frame = issues_frame(findings.dataset, findings)
         if saved is not None:
             frame = pd.concat([saved[saved["issue"] == "label"], frame], ignore_index=True)
         self.scores_dir.mkdir(parents=True, exist_ok=True)
@@ -129,18 +133,17 @@ class ReviewSession:
         """
         old_scores = self.scores_dir
         self.store.move_to(Path(path), self.dataset)
+        self._flagged_in.clear()  # the rounds name the suspects by their keys in the labels CSV
         if old_scores.is_dir():
             shutil.copytree(old_scores, self.scores_dir, dirs_exist_ok=True)
 
     def labels(self, positions=None) -> np.ndarray:
         """Current label (after relabels) of every example, shape (N,) int, or of those at ``positions`` (n,)."""
-        lookup = {name: k for k, name in enumerate(self.dataset.class_names)}
-        names = self.store.labels() if positions is None else self.store.labels()[np.asarray(positions, np.int64)]
-        return np.array([lookup[name] for name in names], dtype=np.int64)
+        return self._labels.copy() if positions is None else self._labels[np.asarray(positions, np.int64)]
 
     def statuses(self) -> np.ndarray:
         """Decision of every example: ``""``, ``kept``, ``relabeled`` or ``removed``; shape (N,)."""
-        return self.store.statuses()
+        return self._statuses.copy()
 
     def original_dataset(self) -> Dataset:
         """Every example with its label before the first edit."""
@@ -159,9 +162,18 @@ class ReviewSession:
 
     def save_run(self, run: ScoreRun) -> ScoreTable:
         """Write a finished run's files where a reopen finds them; the scores to show (not yet set)."""
+        self._note_unreadable(run.dataset)
         health = write_score_files(run, self.scores_dir, source=self.source, labels=str(self.store.path))
         record_searched(self.scores_dir, self.dataset)  # all but the removed images, which need no search
         return ScoreTable.from_run(self.dataset, run, health)
+
+    def _note_unreadable(self, searched: Dataset) -> None:
+        """Files that a run or a search over ``searched`` (some of this dataset's examples) found unreadable join
+        the dataset's ``skipped``; they stay examples here, never scored, until the dataset is opened again."""
+        known = {skipped.path for skipped in self.dataset.skipped}
+        found = tuple(skipped for skipped in searched.skipped if skipped.path not in known)
+        if found:
+            self.dataset = replace(self.dataset, skipped=self.dataset.skipped + found)
 
     def review_counts(self) -> ReviewCounts:
         """The curator's decisions on the suspects shown now."""
@@ -169,7 +181,12 @@ class ReviewSession:
 
     def round_reviews(self, past: Round) -> ReviewCounts:
         """The curator's decisions, as they stand now, on the suspects of round ``past``."""
-        return count_reviews(np.isin(self.store.keys().astype(str), past.flagged), self.statuses())
+        if past.time not in self._flagged_in:
+            flagged = np.zeros(len(self.dataset), dtype=bool)
+            positions = pd.Index(self.store.keys()).get_indexer(past.flagged)
+            flagged[positions[positions >= 0]] = True
+            self._flagged_in[past.time] = flagged
+        return count_reviews(self._flagged_in[past.time], self._statuses)
 
     def suspect_positions(self) -> np.ndarray:
         """Positions of the suspects shown now, most suspicious first, shape (n,)."""
@@ -237,6 +254,9 @@ class ReviewSession:
     def _write(self, action: str, positions, old: tuple[Decision, ...], new: tuple[Decision, ...]) -> None:
         suggested = self.suggestions(positions)  # as offered before this change
         audit = [self._audit_entry(i, action, o, n, k) for i, o, n, k in zip(positions, old, new, suggested)]
+        lookup = {name: k for k, name in enumerate(self.dataset.class_names)}
+        self._labels[list(positions)] = [lookup[decision.label] for decision in new]
+        self._statuses[list(positions)] = [decision.status for decision in new]
         self.store.apply(list(zip(positions, new)), audit)
 
     def _audit_entry(self, i: int, action: str, old: Decision, new: Decision, suggested: int) -> dict:

@@ -158,6 +158,8 @@ class HealthView(QWidget):
         """Wait for a health computation still running (seconds at most), so no thread outlives the window."""
         self.timer.stop()
         self.stale = False
+        for model in self.pair_models:
+            model.shutdown()
         if self.thread is not None and isValid(self.thread):
             self.thread.quit()  # the loop exits after the running computation; the queued quit could not run
             self.thread.wait()

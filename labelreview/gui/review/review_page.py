@@ -136,9 +136,7 @@ class ReviewPage(QWidget):
         self.model.set_session(None)  # nothing shown while the filters take the new classes
         cleared = self.filters.reset(session.dataset.class_names, arrays=session.dataset.paths is None)
         self.model.set_session(session)
-        skipped = len(session.dataset.skipped)
-        self.filters.unreadable.setText(f"\u26a0 {skipped:,} unreadable file{'s' * (skipped != 1)}")
-        self.filters.unreadable.setVisible(bool(skipped))
+        self._count_unreadable()
         self.keys.setText(digit_keys(session.dataset.class_names))
         self.health.set_session(session)
         self.rounds.set_session(session)
@@ -149,12 +147,19 @@ class ReviewPage(QWidget):
         self.grid.setFocus()
         return cleared
 
+    def _count_unreadable(self) -> None:
+        """The button above the grid counts the files found unreadable (opening decodes none: a search or a run
+        finds them)."""
+        skipped = len(self.session.dataset.skipped)
+        self.filters.unreadable.setText(f"\u26a0 {skipped:,} unreadable file{'s' * (skipped != 1)}")
+        self.filters.unreadable.setVisible(bool(skipped))
+
     def show_unreadable(self) -> None:
         """The files of this dataset that could not be read, and why."""
         skipped = self.session.dataset.skipped
         box = QMessageBox(QMessageBox.Icon.Information, "Unreadable files",
-                          f"{len(skipped):,} files of {self.session.dataset.name} could not be read and are left out "
-                          "(fix or remove them, then open the dataset again).", parent=self)
+                          f"{len(skipped):,} files of {self.session.dataset.name} could not be read and are not "
+                          "scored (fix or remove them, then open the dataset again).", parent=self)
         box.setDetailedText("\n".join(f"{s.path}: {s.reason}" for s in skipped))
         box.exec()
 
@@ -165,6 +170,7 @@ class ReviewPage(QWidget):
         self.health.issue_summary.show_issues(self.session)
         self.map.refresh()
         self._update_counts()
+        self._count_unreadable()
         self._reselect(current)
 
     def scores_changed(self) -> None:
@@ -175,6 +181,7 @@ class ReviewPage(QWidget):
         self.rounds.refresh()
         self.map.refresh()
         self._show_run()
+        self._count_unreadable()
         self._reselect(current)
 
     def _reselect(self, position: int | None) -> None:

@@ -1,7 +1,9 @@
 """The suspects grid's item model: a thin adapter over a review session and a grid query."""
 
+from concurrent.futures import ThreadPoolExecutor
+
 import numpy as np
-from PySide6.QtCore import QAbstractListModel, QModelIndex, Qt
+from PySide6.QtCore import QAbstractListModel, QModelIndex, Qt, Signal
 from PySide6.QtGui import QImage
 
 from labelreview.core.review.grid_view import GridQuery, visible_positions
@@ -15,11 +17,19 @@ PREDICTED_ROLE = POSITION_ROLE + 3
 CONFIDENCE_ROLE = POSITION_ROLE + 4
 STATUS_ROLE = POSITION_ROLE + 5
 ORIGINAL_ROLE = POSITION_ROLE + 6
+WORKER_ROWS = 200_000
 
 
 class SuspectsModel(QAbstractListModel):
     """One row per visible example (the first ``limit``, when set, of ``total``); ``positions[row]`` is its
-    dataset position."""
+    dataset position.
+
+    A dataset of more than WORKER_ROWS examples is queried on a worker thread (over 100 ms on a laptop): the grid
+    shows the rows it had until the answer comes (``queried`` then), and a newer query supersedes an older one.
+    """
+
+    queried = Signal()  # the rows of the last query are shown
+    _answered = Signal(int, object)  # from the worker: (query number, positions)
 
     def __init__(self, thumbnails: ThumbnailLoader, parent=None, limit: int | None = None):
         super().__init__(parent)
@@ -27,8 +37,11 @@ class SuspectsModel(QAbstractListModel):
         self.query = GridQuery()
         self.limit, self.total = limit, 0
         self.positions = np.zeros(0, dtype=np.int64)
-        self._row_of: dict[int, int] = {}
+        self._row_of = np.zeros(0, dtype=np.int64)  # dataset position -> row, -1 where not shown
         self._labels = self._statuses = None
+        self._asked = 0  # queries asked so far; only the last one's answer is shown
+        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="grid query")
+        self._answered.connect(self._show)
         self.thumbnails = thumbnails
         thumbnails.ready.connect(self._thumbnail_ready)
 
@@ -42,16 +55,31 @@ class SuspectsModel(QAbstractListModel):
 
     def refresh(self) -> None:
         """Recompute the visible rows (after new scores, a filter change or decisions)."""
-        self.beginResetModel()
-        if self.session is None:
-            self.positions = np.zeros(0, dtype=np.int64)
-            self._labels = self._statuses = None
+        self._asked += 1
+        session, query = self.session, self.query
+        if session is None:
+            self._show(self._asked, np.zeros(0, dtype=np.int64))
+        elif len(session.dataset) <= WORKER_ROWS:
+            self._show(self._asked, visible_positions(session, query))
         else:
-            self.positions = visible_positions(self.session, self.query)
-            self._labels, self._statuses = self.session.labels(), self.session.statuses()
-        self.total, self.positions = len(self.positions), self.positions[:self.limit]
-        self._row_of = {int(p): row for row, p in enumerate(self.positions)}
+            asked = self._asked
+            self._worker.submit(lambda: self._answered.emit(asked, visible_positions(session, query)))
+
+    def shutdown(self) -> None:
+        """Wait for a query under way, so no worker outlives the window."""
+        self._worker.shutdown(wait=True, cancel_futures=True)
+
+    def _show(self, asked: int, positions: np.ndarray) -> None:
+        if asked != self._asked:
+            return  # a newer query was asked meanwhile
+        self.beginResetModel()
+        session = self.session
+        self._labels, self._statuses = (session.labels(), session.statuses()) if session else (None, None)
+        self.total, self.positions = len(positions), positions[:self.limit]
+        self._row_of = np.full(len(session.dataset) if session else 0, -1, dtype=np.int64)
+        self._row_of[self.positions] = np.arange(len(self.positions))
         self.endResetModel()
+        self.queried.emit()
 
     @property
     def labels(self) -> np.ndarray:
@@ -62,13 +90,14 @@ class SuspectsModel(QAbstractListModel):
         """Repaint the tiles of ``positions`` without reordering the grid."""
         self._labels, self._statuses = self.session.labels(), self.session.statuses()
         for position in positions:
-            row = self._row_of.get(int(position))
+            row = self.row_of(position)
             if row is not None:
                 index = self.index(row)
                 self.dataChanged.emit(index, index)
 
     def row_of(self, position: int) -> int | None:
-        return self._row_of.get(int(position))
+        row = int(self._row_of[position]) if 0 <= position < len(self._row_of) else -1
+        return None if row < 0 else row
 
     def rowCount(self, parent=QModelIndex()) -> int:
         return 0 if parent.isValid() else len(self.positions)
@@ -99,7 +128,7 @@ class SuspectsModel(QAbstractListModel):
         return None
 
     def _thumbnail_ready(self, position: int) -> None:
-        row = self._row_of.get(position)
+        row = self.row_of(position)
         if row is not None:
             index = self.index(row)
             self.dataChanged.emit(index, index, [IMAGE_ROLE])

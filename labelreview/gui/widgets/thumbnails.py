@@ -11,6 +11,7 @@ from PySide6.QtGui import QImage
 from labelreview.core.data.dataset import Dataset
 
 CACHE_SIZE = 4000
+UNREADABLE_GREY = 90  # the tile of a file that cannot be read
 
 
 def to_qimage(pixels: np.ndarray) -> QImage:
@@ -24,7 +25,7 @@ def to_qimage(pixels: np.ndarray) -> QImage:
 class ThumbnailLoader(QObject):
     """``image(i)`` answers from the cache or queues a load and emits ``ready(i)`` later.
 
-    Pixels are read (memory map or cache file) on plain Python threads; the
+    Pixels are read (memory map, or the file decoded when the dataset is not) on plain Python threads; the
     QImage is made on the GUI thread, which is cheap for model-sized images.
     A file's image is shown without the black bars that made it square for the model
     (black clip art would look like a black tile).
@@ -60,7 +61,10 @@ class ThumbnailLoader(QObject):
         return None
 
     def _load(self, dataset: Dataset, position: int) -> None:
-        pixels = dataset.thumbnail(position)
+        try:
+            pixels = dataset.thumbnail(position)
+        except (OSError, ValueError):  # a file not decoded before, and unreadable: a run will list it
+            pixels = np.full(dataset.image_shape, UNREADABLE_GREY, dtype=np.uint8)
         with self._lock:
             self._done.append((dataset, position, pixels))
         self.arrived.emit()
