@@ -113,6 +113,8 @@ def test_issues_csv_rows_round_trip_and_a_damaged_file_is_not_trusted(planted, t
     relabelled = dataset.labels.copy()
     relabelled[where(dataset, "0/0.png")] = relabelled[copy]  # the curator gives the set one label
     assert "duplicate: exact copy of 0/0.png, labelled 1" in table.reasons(copy, relabelled, names)
+    for labels in (dataset.labels, relabelled):  # the counts above the grid: as many as each filter shows
+        assert table.counts(labels) == {kind: len(table.positions(kind, labels)) for kind in table.counts(labels)}
     moved = back.copy()
     moved.loc[moved["path"] == "0/0.png", "path"] = "0/renamed.png"
     assert IssueTable.from_frame(moved, dataset) is None  # the folder changed since: found again

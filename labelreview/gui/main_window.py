@@ -23,6 +23,7 @@ from labelreview.gui.rounds.curator_loop import CuratorLoop
 from labelreview.gui.start.start_page import StartPage
 from labelreview.gui.widgets.screen_fit import fit_to_screen
 from labelreview.gui.workers.finder_status import FinderStatus
+from labelreview.gui.workers.gui_thread_collector import thaw
 from labelreview.gui.workers.gui_thread_collector import collect_on_the_gui_thread
 from labelreview.gui.workers.issue_finder import IssueFinder
 from labelreview.gui.workers.preload import preload_engine, preload_views
@@ -144,6 +145,8 @@ class MainWindow(QMainWindow):
         """Show an opened session: grid, health, title; remember it among the recent datasets (and the run
         settings chosen for the one shown before, as its own)."""
         self._keep_run_settings()
+        if self.session is not None:
+            thaw()  # the dataset shown before may have left reference cycles among the frozen objects
         self.session = session
         self._lock_labels()
         self.settings.remember(session.source)

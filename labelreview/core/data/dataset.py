@@ -11,9 +11,12 @@ from labelreview.core.data.images import Geometry, content_box, decode_full_imag
 from labelreview.core.errors import DataError
 
 
+DIGITS = re.compile(r"(\d+)")
+
+
 def natural_key(text: str) -> list:
     """Sort key that orders ``"2"`` before ``"10"`` and ignores case."""
-    return [int(part) if part.isdigit() else part.lower() for part in re.split(r"(\d+)", text)]
+    return [int(part) if part.isdigit() else part.lower() for part in DIGITS.split(text)]
 
 
 @dataclass(frozen=True)

@@ -4,9 +4,10 @@ import os
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
 from labelreview.core.data.dataset import Dataset, natural_key
-from labelreview.core.data.images import SAMPLE_SIZE, choose_geometry, is_image_file
+from labelreview.core.data.images import SAMPLE_SIZE, choose_geometry, is_image_name
 from labelreview.core.data.labels_table import read_labels_table, without_removed
 from labelreview.core.data.pixel_cache import cached_pixels
 from labelreview.core.errors import DataError
@@ -22,20 +23,23 @@ def open_folder(root: Path, *, limit: int | None = None, callback: Callback = ig
     relpaths, labels = [], []
     for class_dir in sorted((d for d in root.iterdir() if d.is_dir() and not d.name.startswith(".")),
                             key=lambda d: natural_key(d.name)):
-        for path in _image_files(class_dir):
-            relpaths.append(path.relative_to(root).as_posix())
-            labels.append(class_dir.name)
+        found = _image_files(class_dir, root)
+        relpaths += found
+        labels += [class_dir.name] * len(found)
     if not relpaths:
         raise DataError(root, "no images found (expected one sub-folder of images per class)")
     relpaths, labels = relpaths[:limit], labels[:limit]
     return _image_dataset(root.name, root, relpaths, labels, np.arange(len(relpaths)), callback)
 
 
-def _image_files(folder: Path) -> list[Path]:
-    found = []
+def _image_files(folder: Path, root: Path) -> list[str]:
+    """The image files below ``folder`` in natural order, as paths relative to ``root`` with ``/`` separators
+    (strings throughout: a Path per file made listing a million files three times slower)."""
+    found, skip = [], len(str(root)) + 1
     for parent, dirs, files in os.walk(folder):
         dirs[:] = sorted((d for d in dirs if not d.startswith(".")), key=natural_key)
-        found += [Path(parent, f) for f in sorted(files, key=natural_key) if is_image_file(Path(f))]
+        prefix = parent[skip:].replace(os.sep, "/") + "/"
+        found += [prefix + name for name in sorted(files, key=natural_key) if is_image_name(name)]
     return found
 
 
@@ -64,15 +68,14 @@ def _image_dataset(name, root: Path, relpaths, label_names, index, callback, mor
     callback(0.0, f"reading the headers of {min(len(relpaths), SAMPLE_SIZE)} images")
     class_names = tuple(sorted(set(label_names) | more_classes, key=natural_key))
     try:
-        geometry = choose_geometry([root / p for p in relpaths])
+        geometry = choose_geometry(root, relpaths)
     except ValueError as error:
         raise DataError(root, str(error)) from None
     pixels, failures = cached_pixels(root, relpaths, geometry)
-    lookup = {name: k for k, name in enumerate(class_names)}
     dataset = Dataset(
         name=name,
         class_names=class_names,
-        labels=np.array([lookup[label] for label in label_names], dtype=np.int64),
+        labels=pd.Categorical(label_names, categories=class_names).codes.astype(np.int64),
         index=np.asarray(index, dtype=np.int64),
         pixels=pixels,
         rows=np.arange(len(relpaths), dtype=np.int64),

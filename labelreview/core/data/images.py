@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageOps
 
-IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp"})
+IMAGE_ENDINGS = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp")
 MAX_PIXELS = 40_000_000  # decompression-bomb guard: refuse larger images outright
 MAX_SIDE = 64  # model inputs never exceed 64 x 64
 MIN_SIDE = 8
@@ -30,20 +30,20 @@ class Geometry:
         return (self.side, self.side, self.channels)
 
 
-def is_image_file(path: Path) -> bool:
-    """True for a visible file with a supported extension, in any case."""
-    return path.suffix.lower() in IMAGE_SUFFIXES and not path.name.startswith(".")
+def is_image_name(name: str) -> bool:
+    """True for the name of a visible file with a supported extension, in any case."""
+    return name.lower().endswith(IMAGE_ENDINGS) and not name.startswith(".")
 
 
-def choose_geometry(files: list[Path]) -> Geometry:
-    """Pick the input size and channels from the headers of up to 200 evenly spaced files.
+def choose_geometry(root: Path, relpaths: list[str]) -> Geometry:
+    """Pick the input size and channels from the headers of up to 200 evenly spaced files ``root / relpath``.
 
     Side: the median longest edge, clipped to 8..64. Channels: 1 when every
     sampled image is grayscale, else 3. ``ValueError`` naming the first file when no sampled header can be read.
     """
-    step = max(1, len(files) // SAMPLE_SIZE)
+    step = max(1, len(relpaths) // SAMPLE_SIZE)
     sides, gray, first_failure = [], True, None
-    for path in files[::step][:SAMPLE_SIZE]:
+    for path in (root / relpath for relpath in relpaths[::step][:SAMPLE_SIZE]):
         try:
             with Image.open(path) as image:
                 sides.append(max(image.size))
@@ -52,7 +52,7 @@ def choose_geometry(files: list[Path]) -> Geometry:
             first_failure = first_failure or f"{path}, {describe_failure(error)}"
             continue
     if not sides:
-        raise ValueError(f"none of the {min(len(files), SAMPLE_SIZE):,} images{' sampled' * (step > 1)} could be "
+        raise ValueError(f"none of the {min(len(relpaths), SAMPLE_SIZE):,} images{' sampled' * (step > 1)} could be "
                          f"read (the first: {first_failure})")
     return Geometry(int(np.clip(np.median(sides), MIN_SIDE, MAX_SIDE)), 1 if gray else 3)
 

@@ -95,8 +95,16 @@ def paths_below(paths, csv_path: Path, root: Path, known: set[str]) -> list[str]
     written (relative to ``root``).
     """
     folder, top = os.path.abspath(csv_path.parent), os.path.abspath(root)
+    try:
+        prefix = Path(os.path.relpath(top, folder)).as_posix() + "/"
+    except ValueError:  # another drive (Windows)
+        prefix = None
+    prefix = "" if prefix == "./" else prefix
     below = []
     for path in paths:
+        if prefix is not None and path.startswith(prefix) and path[len(prefix):] in known:
+            below.append(path[len(prefix):])  # what the general case below reaches, in a fraction of its time
+            continue
         try:
             reached = Path(os.path.relpath(os.path.join(folder, path), top)).as_posix()
         except ValueError:  # another drive (Windows)

@@ -7,6 +7,7 @@ worse (cleanlab's and CleanVision's convention); ``group`` ties the images of a 
 import hashlib
 import json
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -121,10 +122,20 @@ class IssueTable:
         return rows["position"].drop_duplicates().to_numpy(np.int64)
 
     def counts(self, labels: np.ndarray) -> dict[str, int]:
-        """Images per kind (``quality``: with any quality issue) under the current ``labels``; label errors and
-        unreadable files are not here."""
-        return {kind: len(self.positions(kind, labels)) for kind in (*DUPLICATE_KINDS, "outlier", "quality",
-                                                                     *QUALITY_KINDS)}
+        """Images per kind (``quality``: with any quality issue) under the current ``labels``, as many as
+        :meth:`positions` gives; label errors and unreadable files are not here."""
+        members = self._duplicates()["position"].to_numpy(np.int64)
+        conflicting = np.unique(members[self.conflict(labels)[members]])
+        return {"label_conflict": len(conflicting), "duplicate": len(np.unique(members)) - len(conflicting),
+                **self._counts_without_labels}
+
+    @cached_property
+    def _counts_without_labels(self) -> dict[str, int]:
+        """Images per kind that no label changes: outliers and image quality."""
+        positions = {kind: self.frame["position"][self.frame["issue"] == kind] for kind in ("outlier", *QUALITY_KINDS)}
+        quality = pd.concat([positions[kind] for kind in QUALITY_KINDS])
+        return {"outlier": positions["outlier"].nunique(), "quality": quality.nunique(),
+                **{kind: positions[kind].nunique() for kind in QUALITY_KINDS}}
 
     def conflict(self, labels: np.ndarray) -> np.ndarray:
         """True (N,) for images in a duplicate set whose current labels disagree."""

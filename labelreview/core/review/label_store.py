@@ -70,21 +70,19 @@ class LabelStore:
             if column not in table.columns:
                 table[column] = table["label"] if column == "original_label" else ""
         examples, rows = _example_keys(dataset), _row_examples(table, path, dataset)
-        known = set(rows)
-        missing = [i for i, example in enumerate(examples) if example not in known]
-        if missing:
+        row_of = pd.Index(rows).get_indexer(examples) if rows else np.full(len(examples), -1)  # -1: no row yet
+        missing = np.flatnonzero(row_of < 0)
+        if len(missing):
             names = dataset.label_names()
-            extra = pd.DataFrame({key_column: [keys[i] for i in missing], "label": names[missing],
+            extra = pd.DataFrame({key_column: np.asarray(keys, dtype=object)[missing], "label": names[missing],
                                   "original_label": names[missing], "status": ""})
+            row_of[missing] = len(table) + np.arange(len(missing))
             table = pd.concat([table, extra], ignore_index=True).fillna("")
-            rows += [examples[i] for i in missing]
-        row_of = {example: row for row, example in enumerate(rows)}
-        written = {key: row for row, key in enumerate(table[key_column])}  # the audit log names rows so
-        replayed = _replay(table, written, AuditLog(_audit_path(path)).unsaved_decisions())
-        store = cls(path, table, key_column, np.array([row_of[example] for example in examples], dtype=np.int64))
+        replayed = _replay(table, key_column, AuditLog(_audit_path(path)).unsaved_decisions())
+        store = cls(path, table, key_column, row_of.astype(np.int64))
         if replayed:
             store.audit.append([{"row": None, "action": "replay", "new": f"{replayed} decisions from this log"}])
-        if missing or replayed or not path.exists():
+        if len(missing) or replayed or not path.exists():
             path.parent.mkdir(parents=True, exist_ok=True)
             store.save()
         return store
@@ -181,8 +179,11 @@ def _audit_path(csv_path: Path) -> Path:
     return csv_path.with_name(csv_path.name + ".audit.jsonl")
 
 
-def _replay(table: pd.DataFrame, position: dict[str, int], decisions: list[dict]) -> int:
-    """Apply logged decisions to ``table`` in order; returns how many changed a row."""
+def _replay(table: pd.DataFrame, key_column: str, decisions: list[dict]) -> int:
+    """Apply logged decisions (naming rows by their key) to ``table`` in order; returns how many changed a row."""
+    if not decisions:
+        return 0
+    position = {key: row for row, key in enumerate(table[key_column])}
     changed = 0
     for entry in decisions:
         row = position.get(entry.get("row"))

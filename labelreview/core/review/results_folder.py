@@ -9,6 +9,7 @@ import json
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from labelreview.core.atomic import atomic_file
@@ -63,27 +64,30 @@ def open_results(folder: Path, *, images: str | None = None, callback: Callback 
     labels = _health(folder).get("labels")
     session = ReviewSession.open(source, labels_path=Path(labels) if labels and Path(labels).is_file() else None,
                                  callback=callback)
-    _check_same_images(folder, session)
+    scores = _scores_of_same_images(folder, session)
     session.scores_dir.mkdir(parents=True, exist_ok=True)
     for name in RESULT_FILES:
         with atomic_file(session.scores_dir / name, "wb") as copy, (folder / name).open("rb") as original:
             shutil.copyfileobj(original, copy)
-    scores = ScoreTable.read(session.scores_dir, session.dataset)
     session.show_scores(scores, new_round=True)
     session.issues = session.saved_issues()
     return session
 
 
-def _check_same_images(folder: Path, session: ReviewSession) -> None:
-    """:class:`DataError` unless ``folder``'s scores are of ``session``'s dataset: its classes and its files."""
+def _scores_of_same_images(folder: Path, session: ReviewSession) -> ScoreTable:
+    """``folder``'s scores; :class:`DataError` unless they are of ``session``'s dataset: its classes and files."""
     dataset = session.dataset
     with contextlib.suppress(OSError, ValueError):
         scores = pd.read_csv(folder / "scores.csv", keep_default_na=False, dtype={"path": str})
-        if ScoreTable.read(folder, dataset) is not None and scores["index"].isin(dataset.index).all():
-            path_of = dict(zip(dataset.index.tolist(), (dataset.path(i) for i in range(len(dataset)))))
-            wrong = [path for index, path in zip(scores["index"], scores["path"]) if path_of[index] != path]
-            if not wrong:
-                return
+        table = ScoreTable.read(folder, dataset)
+        if table is not None and scores["index"].isin(dataset.index).all():
+            order = np.argsort(dataset.index)
+            at = order[np.searchsorted(dataset.index, scores["index"].to_numpy(), sorter=order)]
+            paths = np.asarray(dataset.paths or [""] * len(dataset), dtype=object)
+            wrong = scores["path"].to_numpy(dtype=object) != paths[at]
+            if not wrong.any():
+                return table
             raise DataError(folder / "scores.csv", f"scores other images than {session.source} "
-                                                   f"(e.g. {wrong[0]}): choose the folder that was scored")
+                                                   f"(e.g. {scores['path'].iat[int(np.argmax(wrong))]}): choose the "
+                                                   "folder that was scored")
     raise DataError(folder, f"these scores are not of {session.source} (other classes or images, or damaged)")

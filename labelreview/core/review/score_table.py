@@ -112,13 +112,12 @@ class ScoreTable:
             return None
         if health.get("class_names") != list(dataset.class_names) or len(pred_probs) != len(scores):
             return None
-        lookup = {name: k for k, name in enumerate(dataset.class_names)}
         known = np.isin(scores["index"].to_numpy(), dataset.index)
         scores, pred_probs = scores[known], pred_probs[known]
         positions = _positions(dataset, scores["index"].to_numpy())
         return cls._scored_at(
             dataset, positions, health,
-            predicted=[lookup[str(v)] for v in scores["predicted_label"]],
+            predicted=pd.Categorical(scores["predicted_label"].astype(str), categories=dataset.class_names).codes,
             fold=scores["fold"], rank=scores["rank"], confidence=scores["confidence"],
             label_quality=scores["label_quality"], is_label_issue=scores["is_label_issue"].astype(str) == "True",
             pred_probs=pred_probs)

@@ -76,9 +76,9 @@ class TileGrid(QListView):
 
     def __init__(self, model, parent=None):
         super().__init__(parent)
-        self.setViewMode(QListView.ViewMode.IconMode)
+        self.setFlow(QListView.Flow.LeftToRight)  # rows of tiles; Qt lays out a million at once (not so in
+        self.setWrapping(True)  # IconMode, which places each item: seconds before the scroll bar spans them all)
         self.setResizeMode(QListView.ResizeMode.Adjust)
-        self.setMovement(QListView.Movement.Static)
         self.setUniformItemSizes(True)
         self.setGridSize(TILE)
         self.setItemDelegate(TileDelegate(self))
