@@ -161,7 +161,7 @@ def main() -> None:
     if window.returncode:
         sys.exit(window.stderr)
     figures.update(json.loads(window.stdout.splitlines()[-1]))
-    figures["generator_peak_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+    figures["generator_peak_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)  # writing it
     print(json.dumps(figures))
 
 

@@ -1,11 +1,11 @@
 """The real window, offscreen, reviewing a results folder (``million.py`` writes one): each action's time and its
 worst GUI-thread stall, measured by a watchdog timer that ticks every 10 ms on the GUI thread."""
 
-import resource
 import time
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
 from PySide6.QtCore import QItemSelection, QItemSelectionModel, QTimer
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
@@ -43,6 +43,13 @@ def settle(until: Callable[[], bool], quiet_s: float = 0.3) -> None:
     while time.perf_counter() < end:
         QApplication.processEvents()
         time.sleep(0.002)
+
+
+def peak_mb() -> int:
+    """This process's peak resident memory (VmHWM: its own since exec, unlike ru_maxrss, which Linux carries over
+    from the parent that started it)."""
+    status = Path("/proc/self/status").read_text()
+    return round(int(status.split("VmHWM:")[1].split()[0]) / 1024)
 
 
 def drive(results: Path) -> dict:
@@ -99,6 +106,35 @@ def drive(results: Path) -> dict:
     act("relabel_1000", relabel_selected, lambda: (window.session.store.labels() == "c2").sum() >= 1000)
     for name, tab in (("health_tab", review.health), ("rounds_tab", review.rounds)):
         act(name, lambda tab=tab: review.tabs.setCurrentWidget(tab))
-    figures["peak_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+    figures.update(drive_map(review, act, figures["rows"]))
+    figures["peak_mb"] = peak_mb()
     window.close()
+    return figures
+
+
+def drive_map(review, act, rows: int) -> dict:
+    """The Map tab: its frames while panning (each a synchronous repaint), the image of all points drawn again
+    once the view settles, and a lasso around some 10,000 points until the grid shows them, all selected."""
+    plot = review.map.plot
+    act("map_tab", lambda: review.tabs.setCurrentWidget(review.map), lambda: len(plot.layout) == rows)
+    (x0, x1), _ = plot.box.viewRange()
+    frames = []
+    for _ in range(40):
+        plot.box.translateBy(x=(x1 - x0) / 80)
+        started = time.perf_counter()
+        plot.viewport().repaint()
+        frames.append(time.perf_counter() - started)
+    started = time.perf_counter()
+    plot._draw_raster()
+    figures = {"map_points": len(plot.layout), "map_frame_median_ms": round(float(np.median(frames)) * 1000, 1),
+               "map_frame_worst_ms": round(max(frames) * 1000, 1),
+               "map_redraw_s": round(time.perf_counter() - started, 3)}
+    plot.box.autoRange(padding=0.02)
+    centre = np.array([30.0, 0.0])  # of the first true class's cluster (million.py draws them)
+    circle = centre + 2.8 * np.stack([np.cos(np.linspace(0, 2 * np.pi, 64)), np.sin(np.linspace(0, 2 * np.pi, 64))], 1)
+    filters, model = review.filters, review.model
+    act("lasso", lambda: plot.box.drawn.emit(circle),
+        lambda: filters.chosen is not None and not model.answering and len(review.grid.selectionModel()
+                                                                            .selectedIndexes()) == model.rowCount())
+    figures["lasso_points"] = len(filters.chosen)
     return figures

@@ -267,3 +267,27 @@ def test_a_map_choice_shows_exactly_its_images_all_selected(qtbot, window, digit
     review.filters.given.setCurrentIndex(1)  # the curator narrows the choice: the count line says by what
     hidden = len(chosen) - review.model.rowCount()
     assert hidden > 0 and f"({hidden} of the {len(chosen)} chosen hidden by Given: " in review.filters.counts.text()
+
+
+def test_a_large_labels_csv_is_written_on_a_thread_and_a_failed_write_loses_nothing(digit_folder, monkeypatch):
+    """Over BACKGROUND_ROWS rows, a decision returns before its CSV is written; a write that fails is reported
+    from that thread, and the decisions it lacked come back from the audit log when the dataset is opened."""
+    from labelreview.core.review import label_store
+
+    monkeypatch.setattr(label_store, "BACKGROUND_ROWS", 0)
+    session = ReviewSession.open(str(digit_folder))
+    failures = []
+    session.store.save_on_a_thread(failures.append)
+    session.decide([0, 1], "relabel", 5)
+    session.decide([2], "remove")
+    session.store.close()
+    saved = pd.read_csv(session.store.path, dtype=str, keep_default_na=False)
+    assert list(saved["status"][:3]) == ["relabeled", "relabeled", "removed"] and not failures
+    session.store.save_on_a_thread(failures.append)
+    monkeypatch.setattr(label_store, "write_labels_table", lambda *args: (_ for _ in ()).throw(OSError("disk full")))
+    session.decide([3], "relabel", 7)
+    session.store.close()
+    assert failures == ["disk full"] and session.labels([3])[0] == 7  # kept in memory
+    monkeypatch.undo()
+    reopened = ReviewSession.open(str(digit_folder))
+    assert reopened.labels([0, 1, 3]).tolist() == [5, 5, 7] and reopened.statuses()[2] == "removed"

@@ -1,7 +1,11 @@
 """The Map tab on real embeddings of real images, driven by qtbot: hover, click, lasso, then keys on the chosen."""
 
 import numpy as np
-from PySide6.QtCore import QPointF, Qt
+import pytest
+from PySide6.QtCore import QPoint, QPointF, Qt
+
+from labelreview.gui.map import map_plot
+from labelreview.gui.widgets import suspects_model
 
 from tests.test_gui_issues import conflict_folder, shown_paths, wait_for_issues
 from tests.test_gui_window import RUN_TIMEOUT, open_in, score
@@ -25,14 +29,23 @@ def embedded_map(qtbot, window, tmp_path, mnist_test):
     return session, review, review.map
 
 
-def test_map_hover_click_lasso_and_one_relabel_for_the_cluster(qtbot, window, tmp_path, mnist_test):
+@pytest.mark.parametrize("size", ["small", "large"])
+def test_map_hover_click_lasso_and_one_relabel_for_the_cluster(qtbot, window, tmp_path, mnist_test, size,
+                                                                monkeypatch):
+    """``large``: drawn as a map of a million is (one image of all points) and the grid queried on a worker."""
+    if size == "large":
+        monkeypatch.setattr(map_plot, "RASTER_POINTS", 0)
+        monkeypatch.setattr(suspects_model, "WORKER_ROWS", 0)
     session, review, map_view = embedded_map(qtbot, window, tmp_path, mnist_test)
     plot = map_view.plot
     assert plot.layout.shape == (len(session.dataset), 2) and "placed by t-SNE" in map_view.status.text()
+    assert (plot.raster is not None and not plot.items and plot.raster.image[..., 3].any()) == (size == "large")
     legend = [map_view.legend.item(row).text() for row in range(map_view.legend.count())]
     assert "1 (9)" in legend and "suspects not reviewed (0)" in legend  # given labels with counts, then marks
 
     target = session.dataset.paths.index("0/3.png")
+    qtbot.mouseMove(plot.viewport(), QPoint(1, 1))  # from elsewhere: the pointer may still be there from a test
+    qtbot.wait(15)  # pyqtgraph ignores moves closer than 10 ms apart
     qtbot.mouseMove(plot.viewport(), on_screen(plot, target))
     qtbot.waitUntil(lambda: map_view.card.isVisible())
     assert map_view.card.position in (target, session.dataset.paths.index("1/copy.png"))  # an exact copy lies on top
@@ -44,6 +57,7 @@ def test_map_hover_click_lasso_and_one_relabel_for_the_cluster(qtbot, window, tm
     assert review.current_position() == clicked  # the grid follows
     with qtbot.waitSignal(review.similar_finder.found, timeout=RUN_TIMEOUT):
         map_view.similar.click()  # more like this, from the image clicked on the map
+    qtbot.waitUntil(lambda: not review.model.answering)
     assert review.tabs.currentIndex() == 0 and shown_paths(window)[0] in ("0/3.png", "1/copy.png")
     review.filters.chosen_clear.click()
     review.tabs.setCurrentWidget(map_view)
@@ -64,6 +78,7 @@ def test_map_hover_click_lasso_and_one_relabel_for_the_cluster(qtbot, window, tm
         qtbot.wait(15)  # a hand moves the pointer; pyqtgraph ignores moves closer than 10 ms apart
         qtbot.mouseMove(viewport, pixel)
     qtbot.mouseRelease(viewport, Qt.MouseButton.LeftButton, pos=pixels[0])
+    qtbot.waitUntil(lambda: not review.model.answering)
     assert review.tabs.currentIndex() == 0 and "chosen on the map" in review.filters.chosen_label.toolTip()
     chosen = [session.dataset.paths.index(path) for path in shown_paths(window)]
     assert set(chosen) >= set(zeros.tolist())

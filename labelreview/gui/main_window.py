@@ -35,6 +35,7 @@ log = logging.getLogger(__name__)
 class MainWindow(QMainWindow):
     session_opened = Signal()
     run_finished = Signal(str)  # "finished", "cancelled" or "failed"
+    save_failed = Signal(str)  # a labels CSV written on its own thread could not be
 
     def __init__(self):
         super().__init__()
@@ -61,6 +62,7 @@ class MainWindow(QMainWindow):
         self.review.run_panel.start_requested.connect(self.start_scoring)
         self.review.run_panel.cancel_requested.connect(self.cancel_task)
         self.review.save_failed.connect(self._save_failed)
+        self.save_failed.connect(self._save_failed)
         for sayer in (self.review, self.review.health):
             sayer.said.connect(self.statusBar().showMessage)
         self.review.embed_requested.connect(self.find_all_issues)
@@ -146,8 +148,10 @@ class MainWindow(QMainWindow):
         settings chosen for the one shown before, as its own)."""
         self._keep_run_settings()
         if self.session is not None:
+            self.session.store.close()  # its last decisions written
             thaw()  # the dataset shown before may have left reference cycles among the frozen objects
         self.session = session
+        session.store.save_on_a_thread(self.save_failed.emit)  # reported on the GUI thread (a queued signal)
         self._lock_labels()
         self.settings.remember(session.source)
         if session.store.path != store_path_for(session.source, session.dataset):
@@ -444,6 +448,8 @@ class MainWindow(QMainWindow):
             self.thread.quit()
             self.thread.wait(15_000)
         self.finder.stop()
+        if self.session is not None:
+            self.session.store.close()
         if self.open_lock is not None:
             self.open_lock.release()
         self.review.thumbnails.shutdown()

@@ -71,6 +71,7 @@ def open_results(folder: Path, *, images: str | None = None, callback: Callback 
             shutil.copyfileobj(original, copy)
     session.show_scores(scores, new_round=True)
     session.issues = session.saved_issues()
+    session.find_round_suspects()
     return session
 
 

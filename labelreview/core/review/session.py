@@ -57,6 +57,7 @@ class ReviewSession:
         self._labels = pd.Categorical(store.labels(), categories=dataset.class_names).codes.astype(np.int64)
         self._statuses = store.statuses()  # both (N,), kept as decisions change them: read often, by every view
         self._flagged_in: dict[str, np.ndarray] = {}  # round time -> its suspects (N,), found once
+        self._key_index: pd.Index | None = None  # of the CSV keys, to find them
         self.issues: IssueTable | None = None  # the model-free findings, once found
         self.done: list[DecisionCommand] = []
         self.undone: list[DecisionCommand] = []
@@ -72,7 +73,13 @@ class ReviewSession:
             raise DataError(store.path, f"label {unknown[0]!r} is not a class of {dataset.name}")
         session = cls(source, dataset, store, ScoreTable.empty(len(dataset), len(dataset.class_names)))
         session.restore_saved_scores()
+        session.find_round_suspects()
         return session
+
+    def find_round_suspects(self) -> None:
+        """Find each round's suspects now (on the thread that opens the dataset), not when a view first asks."""
+        for past in self.rounds.rounds():
+            self.suspects_of(past)
 
     @property
     def rounds(self) -> RoundsHistory:
@@ -134,6 +141,7 @@ class ReviewSession:
         old_scores = self.scores_dir
         self.store.move_to(Path(path), self.dataset)
         self._flagged_in.clear()  # the rounds name the suspects by their keys in the labels CSV
+        self._key_index = None
         if old_scores.is_dir():
             shutil.copytree(old_scores, self.scores_dir, dirs_exist_ok=True)
 
@@ -181,12 +189,18 @@ class ReviewSession:
 
     def round_reviews(self, past: Round) -> ReviewCounts:
         """The curator's decisions, as they stand now, on the suspects of round ``past``."""
+        return count_reviews(self.suspects_of(past), self._statuses)
+
+    def suspects_of(self, past: Round) -> np.ndarray:
+        """Which examples (N,) were suspects of round ``past`` (found once: the rounds name them by CSV key)."""
         if past.time not in self._flagged_in:
+            if self._key_index is None:
+                self._key_index = pd.Index(self.store.keys())
             flagged = np.zeros(len(self.dataset), dtype=bool)
-            positions = pd.Index(self.store.keys()).get_indexer(past.flagged)
+            positions = self._key_index.get_indexer(past.flagged)
             flagged[positions[positions >= 0]] = True
             self._flagged_in[past.time] = flagged
-        return count_reviews(self._flagged_in[past.time], self._statuses)
+        return self._flagged_in[past.time]
 
     def suspect_positions(self) -> np.ndarray:
         """Positions of the suspects shown now, most suspicious first, shape (n,)."""

@@ -1,12 +1,15 @@
-"""The embedding map's plot (pyqtgraph): one scatter item per colour group, suspects and decisions drawn over
-them, the image under the pointer, and rectangle or lasso selection."""
+"""The embedding map's plot (pyqtgraph): one scatter item per colour group (one image of all points, for a
+large map: :mod:`point_raster`), suspects and decisions drawn over them, the image under the pointer, and
+rectangle or lasso selection."""
 
 import numpy as np
 import pyqtgraph as pg
 from matplotlib.path import Path as Polygon
-from PySide6.QtCore import QPointF, Qt, Signal
+from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QPainterPath, QPen, QPolygonF
 from PySide6.QtWidgets import QGraphicsPathItem
+
+from labelreview.gui.map.point_raster import rasterize
 
 TOOLS = ("pan", "rectangle", "lasso")
 POINT_SIZE = 5
@@ -15,6 +18,10 @@ SUSPECT = QColor("#d62728")
 DECIDED = QColor("#2ca02c")
 REMOVED = QColor("#555555")
 CURRENT = QColor("#ff9f1c")
+RASTER_POINTS = 100_000  # a map of more points is drawn as one image
+RASTER_MARGIN = 1.0  # the image spans the view and this many view widths (heights) on each side: panning shows it
+RASTER_SIDE = 4096  # pixels at most
+SETTLE_MS = 80  # after the view last moved, the image is drawn again for the new view
 
 
 class SelectingViewBox(pg.ViewBox):
@@ -72,6 +79,10 @@ class MapPlot(pg.PlotWidget):
         self.group_of = np.empty(0, np.int64)
         self.visible = np.empty(0, bool)
         self.items: list[pg.ScatterPlotItem] = []
+        self.raster: pg.ImageItem | None = None  # all points at once, for a map of over RASTER_POINTS
+        self.colours = np.empty((0, 4), np.uint8)  # of each point, for the raster
+        self.settled = QTimer(self, singleShot=True, interval=SETTLE_MS, timeout=self._draw_raster)
+        self.box.sigRangeChanged.connect(lambda *_: self.raster is not None and self.settled.start())
         self.marks = {name: self._overlay(**style) for name, style in (
             ("suspect", dict(symbol="o", size=9, pen=SUSPECT)),
             ("decided", dict(symbol="o", size=9, pen=DECIDED)),
@@ -96,24 +107,45 @@ class MapPlot(pg.PlotWidget):
         """Draw points at ``layout`` (N, 2), coloured by group (``group_of`` (N,) indexes ``colours``)."""
         fresh = layout.shape != self.layout.shape or not np.array_equal(layout, self.layout)
         self.layout, self.group_of = np.asarray(layout, np.float64), group_of
-        for item in self.items:
+        for item in [*self.items, *([self.raster] if self.raster is not None else [])]:
             self.removeItem(item)
-        self.items = []
-        for group, colour in enumerate(colours):
+        self.items, self.raster = [], None
+        self.visible = np.ones(len(layout), bool)
+        if len(layout) > RASTER_POINTS:
+            palette = np.array([colour.getRgb() for colour in colours], np.uint8).reshape(-1, 4)
+            self.colours = palette[group_of]
+            self.raster = pg.ImageItem()
+            self.addItem(self.raster, ignoreBounds=True)  # it spans more than the points: the view fits these
+        for group, colour in enumerate(colours if self.raster is None else []):
             members = self.layout[group_of == group]
             item = pg.ScatterPlotItem(members[:, 0], members[:, 1], size=POINT_SIZE, pen=None,
                                       brush=pg.mkBrush(colour), antialias=False)
             self.addItem(item)
             self.items.append(item)
-        self.visible = np.ones(len(layout), bool)
-        if fresh:
-            self.box.autoRange(padding=0.02)
+        if fresh and len(layout):
+            (left, bottom), (right, top) = self.layout.min(axis=0), self.layout.max(axis=0)
+            self.box.setRange(xRange=(left, right), yRange=(bottom, top), padding=0.02)
+        self._draw_raster()
+
+    def _draw_raster(self) -> None:
+        """Draw the raster's points for the view and a margin around it, at the screen's resolution."""
+        if self.raster is None:
+            return
+        (x0, x1), (y0, y1) = self.box.viewRange()
+        dx, dy = (x1 - x0) * RASTER_MARGIN, (y1 - y0) * RASTER_MARGIN
+        region = (x0 - dx, y0 - dy, x1 + dx, y1 + dy)
+        scale = 1 + 2 * RASTER_MARGIN
+        width, height = self.box.width() * scale, self.box.height() * scale
+        size = (int(min(max(width, 1), RASTER_SIDE)), int(min(max(height, 1), RASTER_SIDE)))
+        self.raster.setImage(rasterize(self.layout, self.colours, self.visible, region, size), autoLevels=False)
+        self.raster.setRect(QRectF(region[0], region[1], region[2] - region[0], region[3] - region[1]))
 
     def set_hidden(self, hidden: set[int]) -> None:
         """Hide the groups in ``hidden``: their images are neither drawn, picked nor chosen."""
         for group, item in enumerate(self.items):
             item.setVisible(group not in hidden)
         self.visible = ~np.isin(self.group_of, list(hidden))
+        self._draw_raster()
 
     def set_marks(self, suspect: np.ndarray, decided: np.ndarray, removed: np.ndarray) -> None:
         """Ring the unreviewed suspects and the decided images, cross the removed ones; each (N,) bool."""
@@ -139,7 +171,9 @@ class MapPlot(pg.PlotWidget):
 
     def inside(self, corners: np.ndarray) -> np.ndarray:
         """Visible images inside the polygon ``corners`` (M, 2), shape (n,)."""
-        candidates = np.flatnonzero(self.visible)
+        (x0, y0), (x1, y1) = corners.min(axis=0), corners.max(axis=0)
+        candidates = np.flatnonzero(self.visible & (self.layout[:, 0] >= x0) & (self.layout[:, 0] <= x1)
+                                    & (self.layout[:, 1] >= y0) & (self.layout[:, 1] <= y1))  # only these can be
         if len(corners) < 3 or not len(candidates):
             return np.empty(0, np.int64)
         return candidates[Polygon(corners).contains_points(self.layout[candidates])]

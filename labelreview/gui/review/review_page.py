@@ -107,6 +107,8 @@ class ReviewPage(QWidget):
         self.similar_finder.failed.connect(lambda message: QMessageBox.information(self, "More like this", message))
         self.grid.selectionModel().currentChanged.connect(self._show_current)
         self.model.modelReset.connect(self._update_counts)
+        self.when_shown = None  # what to do once the grid shows the rows of its last query (select, say)
+        self.model.queried.connect(self._shown)
         self.actions = self._make_actions()
 
     def _make_actions(self) -> list[QAction]:
@@ -143,7 +145,7 @@ class ReviewPage(QWidget):
         self.map.set_session(session)
         self.run_panel.set_dataset(session.dataset)
         self._show_run()
-        self._select_row(0)
+        self._once_shown(lambda: self._select_row(0))
         self.grid.setFocus()
         return cleared
 
@@ -171,7 +173,7 @@ class ReviewPage(QWidget):
         self.map.refresh()
         self._update_counts()
         self._count_unreadable()
-        self._reselect(current)
+        self._once_shown(lambda: self._reselect(current))
 
     def scores_changed(self) -> None:
         """New scores (a fold finished, or a run): refresh the grid, keep the current image when possible."""
@@ -182,7 +184,19 @@ class ReviewPage(QWidget):
         self.map.refresh()
         self._show_run()
         self._count_unreadable()
-        self._reselect(current)
+        self._once_shown(lambda: self._reselect(current))
+
+    def _once_shown(self, action) -> None:
+        """Do ``action`` now, or, while the grid's rows are being found on a worker, once they are shown."""
+        if self.model.answering:
+            self.when_shown = action
+        else:
+            action()
+
+    def _shown(self) -> None:
+        action, self.when_shown = self.when_shown, None
+        if action is not None:
+            action()
 
     def _reselect(self, position: int | None) -> None:
         """Select ``position`` again after the grid changed (the curator stays where they were), else the first."""
@@ -301,7 +315,7 @@ class ReviewPage(QWidget):
 
     def _query_changed(self, query) -> None:
         self.model.set_query(query)
-        self._select_row(0)
+        self._once_shown(lambda: self._select_row(0))
 
     def _show_current(self, index) -> None:
         position = index.data(POSITION_ROLE) if index.isValid() else None
@@ -332,7 +346,7 @@ class ReviewPage(QWidget):
         rank = sort_key(self.session, SORT_KEYS[0], self.session.labels())
         ranked = positions[np.argsort(rank[positions], kind="stable")]
         self._show_chosen(ranked, f"{len(ranked):,} images chosen on the map")
-        self.grid.selectAll()
+        self._once_shown(lambda: (self._select_row(0), self.grid.selectAll()))
 
     def _show_chosen(self, positions, said: str) -> None:
         """Exactly ``positions``, in this order, in the grid (with a Show all chip), the first one current; the

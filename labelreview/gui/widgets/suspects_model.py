@@ -39,7 +39,7 @@ class SuspectsModel(QAbstractListModel):
         self.positions = np.zeros(0, dtype=np.int64)
         self._row_of = np.zeros(0, dtype=np.int64)  # dataset position -> row, -1 where not shown
         self._labels = self._statuses = None
-        self._asked = 0  # queries asked so far; only the last one's answer is shown
+        self._asked = self._shown = 0  # queries asked so far, and the last one shown; only the last is shown
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="grid query")
         self._answered.connect(self._show)
         self.thumbnails = thumbnails
@@ -65,6 +65,11 @@ class SuspectsModel(QAbstractListModel):
             asked = self._asked
             self._worker.submit(lambda: self._answered.emit(asked, visible_positions(session, query)))
 
+    @property
+    def answering(self) -> bool:
+        """Whether the rows of the last query are still being found (``queried`` follows)."""
+        return self._shown != self._asked
+
     def shutdown(self) -> None:
         """Wait for a query under way, so no worker outlives the window."""
         self._worker.shutdown(wait=True, cancel_futures=True)
@@ -72,6 +77,7 @@ class SuspectsModel(QAbstractListModel):
     def _show(self, asked: int, positions: np.ndarray) -> None:
         if asked != self._asked:
             return  # a newer query was asked meanwhile
+        self._shown = asked
         self.beginResetModel()
         session = self.session
         self._labels, self._statuses = (session.labels(), session.statuses()) if session else (None, None)
