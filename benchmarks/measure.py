@@ -57,7 +57,9 @@ def run_reference(dataset):
     from cleanlab.filter import find_label_issues
     from reference import reference_pred_probs
 
-    pred_probs = reference_pred_probs(dataset.images(), dataset.labels)
+    from labelreview.core.data.pixel_cache import decoded
+
+    pred_probs = reference_pred_probs(decoded(dataset).images(), dataset.labels)
     return pred_probs, find_label_issues(dataset.labels, pred_probs), {}
 
 

@@ -136,17 +136,21 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--images", type=int, default=1_000_000)
     parser.add_argument("--work", type=Path, default=Path(__file__).resolve().parents[1] / ".bench-data" / "million")
+    parser.add_argument("--checkout", type=Path, help="the labelreview source tree whose window is driven "
+                                                       "(default: this one), to time two side by side")
     parser.add_argument("--drive", action="store_true", help=argparse.SUPPRESS)  # the window's own process
     args = parser.parse_args()
     work = args.work / f"{args.images // 1000}k"
     os.environ.update(LABELREVIEW_CACHE_DIR=str(work / "cache"), LABELREVIEW_CONFIG_DIR=str(work / "config"),
                       LABELREVIEW_DATA_DIR=str(work / "data"))
     if args.drive:
-        from benchmarks.million_window import drive
+        if args.checkout:
+            sys.path.insert(0, str(args.checkout.resolve()))
+        from million_window import drive
 
         print(json.dumps(drive(work / "results")))
         return
-    figures = {"images": args.images}
+    figures = {"images": args.images, "checkout": (args.checkout or Path(__file__).parents[1]).resolve().name}
     if not (work / "results" / "health.json").is_file():
         shutil.rmtree(work, ignore_errors=True)
         figures.update(write_results(work, args.images))
@@ -156,8 +160,8 @@ def main() -> None:
         elif leftover.exists():
             leftover.unlink()
     window = subprocess.run([sys.executable, __file__, "--images", str(args.images), "--work", str(args.work),
-                             "--drive"], capture_output=True, text=True, env={**os.environ, "QT_QPA_PLATFORM":
-                                                                               "offscreen"})
+                             "--drive", *(["--checkout", str(args.checkout)] if args.checkout else [])],
+                            capture_output=True, text=True, env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
     if window.returncode:
         sys.exit(window.stderr)
     figures.update(json.loads(window.stdout.splitlines()[-1]))

@@ -85,6 +85,9 @@ def main() -> None:
         print(table([figures], list(figures)), end="\n\n", flush=True)
     rows = projection(ray["costs"], ray["synthetic"], ray["neighbours"])
     print(table(rows, list(rows[0])), end="\n\n", flush=True)
+    for images in ("60000", "1000000"):  # a results folder reviewed in the window (million.py)
+        million = measure("million.py", "--images", images)
+        print(table([million], list(million)), end="\n\n", flush=True)
 
 
 def measure_lines(*args: str, env: dict[str, str] | None = None) -> list[dict]:

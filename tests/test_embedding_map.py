@@ -8,7 +8,7 @@ import pytest
 from labelreview.core.data.sources import open_source
 from labelreview.core.engine.embedding_store import dataset_embeddings
 from labelreview.core.errors import Cancelled
-from labelreview.core.findings.embedding_map import _layout_path, cached_layout, map_layout, pca_layout
+from labelreview.core.findings.embedding_map import layout_path, cached_layout, map_layout, pca_layout
 from labelreview.core.findings.similarity import SimilarityIndex
 from labelreview.core.process_task import run_in_process
 
@@ -42,7 +42,7 @@ def test_tsne_layout_keeps_classes_together_and_is_cached(digit_vectors, tmp_pat
     changed = np.array(vectors)
     changed[0] += 1
     assert cached_layout(changed, tmp_path) is None  # another store never reads this layout
-    _layout_path(vectors, tmp_path).write_bytes(b"not a layout")
+    layout_path(vectors, tmp_path).write_bytes(b"not a layout")
     assert cached_layout(vectors, tmp_path) is None  # damaged: made again, not trusted
 
 

@@ -22,6 +22,7 @@ RASTER_POINTS = 100_000  # a map of more points is drawn as one image
 RASTER_MARGIN = 1.0  # the image spans the view and this many view widths (heights) on each side: panning shows it
 RASTER_SIDE = 4096  # pixels at most
 SETTLE_MS = 80  # after the view last moved, the image is drawn again for the new view
+MARKS_IN_VIEW = 3_000
 
 
 class SelectingViewBox(pg.ViewBox):
@@ -81,6 +82,7 @@ class MapPlot(pg.PlotWidget):
         self.items: list[pg.ScatterPlotItem] = []
         self.raster: pg.ImageItem | None = None  # all points at once, for a map of over RASTER_POINTS
         self.colours = np.empty((0, 4), np.uint8)  # of each point, for the raster
+        self.marked: dict[str, np.ndarray] = {}  # kind of mark -> which points (N,) have it
         self.settled = QTimer(self, singleShot=True, interval=SETTLE_MS, timeout=self._draw_raster)
         self.box.sigRangeChanged.connect(lambda *_: self.raster is not None and self.settled.start())
         self.marks = {name: self._overlay(**style) for name, style in (
@@ -139,6 +141,7 @@ class MapPlot(pg.PlotWidget):
         size = (int(min(max(width, 1), RASTER_SIDE)), int(min(max(height, 1), RASTER_SIDE)))
         self.raster.setImage(rasterize(self.layout, self.colours, self.visible, region, size), autoLevels=False)
         self.raster.setRect(QRectF(region[0], region[1], region[2] - region[0], region[3] - region[1]))
+        self._draw_marks()
 
     def set_hidden(self, hidden: set[int]) -> None:
         """Hide the groups in ``hidden``: their images are neither drawn, picked nor chosen."""
@@ -148,9 +151,22 @@ class MapPlot(pg.PlotWidget):
         self._draw_raster()
 
     def set_marks(self, suspect: np.ndarray, decided: np.ndarray, removed: np.ndarray) -> None:
-        """Ring the unreviewed suspects and the decided images, cross the removed ones; each (N,) bool."""
-        for name, flags in (("suspect", suspect), ("decided", decided), ("removed", removed)):
-            points = self.layout[flags & self.visible]
+        """Ring the unreviewed suspects and the decided images, cross the removed ones; each (N,) bool.
+
+        On a map drawn as one image, only a view of at most MARKS_IN_VIEW marks of a kind shows them (zoom in):
+        tens of thousands of rings would cover the map.
+        """
+        self.marked = {"suspect": suspect, "decided": decided, "removed": removed}
+        self._draw_marks()
+
+    def _draw_marks(self) -> None:
+        (x0, x1), (y0, y1) = self.box.viewRange()
+        in_view = ((self.layout[:, 0] >= x0) & (self.layout[:, 0] <= x1) & (self.layout[:, 1] >= y0)
+                   & (self.layout[:, 1] <= y1)) if self.raster is not None else True
+        for name, flags in self.marked.items():
+            points = self.layout[flags & self.visible & in_view]
+            if self.raster is not None and len(points) > MARKS_IN_VIEW:
+                points = points[:0]
             self.marks[name].setData(points[:, 0], points[:, 1])
 
     def set_current(self, position: int | None) -> None:

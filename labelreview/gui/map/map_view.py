@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 from labelreview.core.review.map_groups import COLOUR_BY, NOT_SCORED, MapGroups, map_groups
 from labelreview.core.review.session import ReviewSession
 from labelreview.gui.map.map_loader import MapLoader
-from labelreview.gui.map.map_plot import DECIDED, REMOVED, SUSPECT, TOOLS, MapPlot
+from labelreview.gui.map.map_plot import DECIDED, MARKS_IN_VIEW, REMOVED, SUSPECT, TOOLS, MapPlot
 from labelreview.gui.widgets.one_line_label import OneLineLabel
 from labelreview.gui.widgets.side_column import with_side_column
 from labelreview.gui.widgets.thumbnails import ThumbnailLoader
@@ -211,6 +211,8 @@ class MapView(QWidget):
         for (name, flags), colour, ring in zip(self.marks.items(), (SUSPECT, DECIDED, REMOVED), (True, True, False)):
             item = QListWidgetItem(swatch(colour, ring), f"{MARK_NAMES[name]} ({flags.sum():,})")
             item.setFlags(Qt.ItemFlag.ItemIsEnabled)
+            if self.plot.raster is not None and flags.sum() > MARKS_IN_VIEW:
+                item.setToolTip(f"Zoom in to see them: a view shows them when it holds at most {MARKS_IN_VIEW:,}")
             self.legend.addItem(item)
         self.legend.blockSignals(False)
         self._legend_changed()
