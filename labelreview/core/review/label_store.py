@@ -83,7 +83,9 @@ class LabelStore:
             if column not in table.columns:
                 table[column] = table["label"] if column == "original_label" else ""
         examples, rows = _example_keys(dataset), _row_examples(table, path, dataset)
-        row_of = pd.Index(rows).get_indexer(examples) if rows else np.full(len(examples), -1)  # -1: no row yet
+        row_of_example = pd.Series(np.arange(len(rows)), index=pd.Index(rows, dtype=object))
+        row_of_example = row_of_example[~row_of_example.index.duplicated(keep="last")]  # two rows, one image: the last
+        row_of = row_of_example.reindex(examples).fillna(-1).to_numpy(np.int64)  # -1: no row yet
         missing = np.flatnonzero(row_of < 0)
         if len(missing):
             names = dataset.label_names()

@@ -67,7 +67,9 @@ class ReviewSession:
              callback: Callback = ignore_progress) -> "ReviewSession":
         """Open ``source`` with its labels CSV (default place, or ``labels_path``) and its last scores."""
         dataset = open_source(source, keep_removed=True, callback=callback)
-        store = LabelStore.open(Path(labels_path) if labels_path else store_path_for(source, dataset), dataset)
+        path = Path(labels_path) if labels_path else store_path_for(source, dataset)
+        dataset = dataset.without_unreadable(_found_unreadable(scores_dir_of(path), dataset))
+        store = LabelStore.open(path, dataset)
         unknown = sorted(set(store.labels()) - set(dataset.class_names))
         if unknown:
             raise DataError(store.path, f"label {unknown[0]!r} is not a class of {dataset.name}")
@@ -120,7 +122,7 @@ class ReviewSession:
             frame = pd.concat([saved[saved["issue"] == "label"], frame], ignore_index=True)
         self.scores_dir.mkdir(parents=True, exist_ok=True)
         write_issues(frame, self.scores_dir)
-        record_searched(self.scores_dir, self.dataset)
+        record_searched(self.scores_dir, self._readable())
         record_findings(self.scores_dir, frame, findings)
         return IssueTable.from_frame(frame, self.dataset)
 
@@ -131,7 +133,7 @@ class ReviewSession:
     @property
     def scores_dir(self) -> Path:
         """Where the last run's ``scores.csv``, ``pred_probs.npy`` and ``health.json`` are kept."""
-        return self.store.path.with_name(self.store.path.name + ".scores")
+        return scores_dir_of(self.store.path)
 
     def move_labels(self, path: Path) -> None:
         """Keep this dataset's labels CSV (with its audit log and saved scores) at ``path`` from now on.
@@ -172,7 +174,7 @@ class ReviewSession:
         """Write a finished run's files where a reopen finds them; the scores to show (not yet set)."""
         self._note_unreadable(run.dataset)
         health = write_score_files(run, self.scores_dir, source=self.source, labels=str(self.store.path))
-        record_searched(self.scores_dir, self.dataset)  # all but the removed images, which need no search
+        record_searched(self.scores_dir, self._readable())  # all but the removed images, which need no search
         return ScoreTable.from_run(self.dataset, run, health)
 
     def _note_unreadable(self, searched: Dataset) -> None:
@@ -182,6 +184,13 @@ class ReviewSession:
         found = tuple(skipped for skipped in searched.skipped if skipped.path not in known)
         if found:
             self.dataset = replace(self.dataset, skipped=self.dataset.skipped + found)
+
+    def _readable(self) -> Dataset:
+        """The examples but those found unreadable (as the dataset is when opened again)."""
+        if not self.dataset.skipped or self.dataset.paths is None:
+            return self.dataset
+        unreadable = {skipped.path for skipped in self.dataset.skipped}
+        return self.dataset.select(np.array([path not in unreadable for path in self.dataset.paths], dtype=bool))
 
     def review_counts(self) -> ReviewCounts:
         """The curator's decisions on the suspects shown now."""
@@ -216,7 +225,9 @@ class ReviewSession:
         positions = tuple(int(i) for i in positions)
         labels = np.broadcast_to(np.asarray(label if label is not None else -1), (len(positions),))
         before = tuple(self.store.decision(i) for i in positions)
-        after = tuple(self._decided(i, old, action, int(k)) for i, old, k in zip(positions, before, labels))
+        originals = self.store.table["original_label"].to_numpy()[self.store.row_of[list(positions)]]
+        after = tuple(self._decided(old, original, action, int(k))
+                      for old, original, k in zip(before, originals, labels))
         self._push(DecisionCommand(action, positions, before, after))
 
     def suggestions(self, positions) -> np.ndarray:
@@ -236,12 +247,12 @@ class ReviewSession:
             self.decide(offered, "relabel", suggested[suggested >= 0])
         return offered
 
-    def _decided(self, i: int, old: Decision, action: str, label: int) -> Decision:
-        """The decision after ``action``: the status always follows from the original and the new label."""
+    def _decided(self, old: Decision, original: str, action: str, label: int) -> Decision:
+        """The decision after ``action`` on an example whose label before the first edit is ``original``: the
+        status always follows from the original and the new label."""
         if action == "remove":
             return replace(old, status="removed")
         name = self.dataset.class_names[label] if action == "relabel" else old.label
-        original = self.store.table["original_label"].iat[self.store.row_of[i]]
         return Decision("kept" if name == original else "relabeled", name)
 
     def _push(self, command: DecisionCommand) -> None:
@@ -288,3 +299,18 @@ class ReviewSession:
         cleaned = table[table["status"] != "removed"][[self.store.key_column, "label"]]
         write_labels_table(path, cleaned)
         return len(cleaned)
+
+
+def scores_dir_of(labels_csv: Path) -> Path:
+    """Where the scores and issues of the dataset reviewed with ``labels_csv`` are kept."""
+    return labels_csv.with_name(labels_csv.name + ".scores")
+
+
+def _found_unreadable(scores_dir: Path, dataset: Dataset) -> dict[int, str]:
+    """Position -> why, for the files of ``dataset`` that a run or search found unreadable (``issues.csv``)."""
+    issues = read_issues(scores_dir)
+    if issues is None or dataset.paths is None:
+        return {}
+    unreadable = issues[issues["issue"] == "unreadable"]
+    reason = dict(zip(unreadable["path"], unreadable["detail"]))
+    return {i: reason[path] for i, path in enumerate(dataset.paths) if path in reason}

@@ -82,6 +82,9 @@ class HealthView(QWidget):
         self.pair_titles = [QLabel(), QLabel()]
         pairs = QHBoxLayout()
         self.pair_views = [TileStrip(model) for model in self.pair_models]
+        for model, title in zip(self.pair_models, self.pair_titles):
+            model.queried.connect(lambda model=model, title=title: model.query.given is not None
+                                  and self._title_pair(model, title))
         for view, title in zip(self.pair_views, self.pair_titles):
             column = QVBoxLayout()
             column.addWidget(title)
@@ -243,6 +246,12 @@ class HealthView(QWidget):
         if 0 <= row < len(self.confusion_classes) and 0 <= column < len(self.confusion_classes):
             self.confusion_cell(int(self.confusion_classes[row]), int(self.confusion_classes[column]))
 
+    def _title_pair(self, model: SuspectsModel, title: QLabel) -> None:
+        """The pair pane's title: its direction and how many images it has (more than it shows, in the grid)."""
+        query, names, more = model.query, self.session.dataset.class_names, model.total - model.rowCount()
+        title.setText(f"given {names[query.given]}, predicted {names[query.predicted]}: {model.total:,}"
+                      + (f" (and {more:,} more in the Suspects grid)" if more else ""))
+
     def _pair_chosen(self) -> None:
         rows = self.overlap.selectionModel().selectedRows()
         if not rows or self.health is None:
@@ -253,9 +262,9 @@ class HealthView(QWidget):
         for model, title, (given, predicted) in zip(self.pair_models, self.pair_titles, ((a, b), (b, a))):
             model.session = self.session
             model.set_query(GridQuery(issue="all", given=given, predicted=predicted))
-            more = model.total - model.rowCount()
-            title.setText(f"given {names[given]}, predicted {names[predicted]}: {model.total:,}"
-                          + (f" (and {more:,} more in the Suspects grid)" if more else ""))
+            title.setText(f"given {names[given]}, predicted {names[predicted]}: \u2026")  # until the model answers
+            if not model.answering:
+                self._title_pair(model, title)
         self.pair_query = GridQuery(issue="all", pair=(a, b))
         self.pair_to_grid.show()
         self.pair_chosen.emit(self.pair_query)

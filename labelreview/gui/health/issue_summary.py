@@ -44,8 +44,8 @@ class IssueSummary(QWidget):
                           "image issues)")
             return
         labels = session.labels()
-        found = [(kind, session.issues.positions(kind, labels)) for kind in KINDS]
-        found = [(kind, positions) for kind, positions in found if len(positions)]
+        counts = session.issues.counts(labels)
+        found = [(kind, session.issues.positions(kind, labels)) for kind in KINDS if counts.get(kind)]
         skipped = len(session.dataset.skipped)
         if not found and not skipped:
             title.setText("<b>Other issues</b>: no duplicates, outliers or image-quality issues found")

@@ -113,6 +113,7 @@ class MapPlot(pg.PlotWidget):
             self.removeItem(item)
         self.items, self.raster = [], None
         self.visible = np.ones(len(layout), bool)
+        self.marked = {name: flags for name, flags in self.marked.items() if len(flags) == len(layout)}
         if len(layout) > RASTER_POINTS:
             palette = np.array([colour.getRgb() for colour in colours], np.uint8).reshape(-1, 4)
             self.colours = palette[group_of]

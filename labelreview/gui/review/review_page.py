@@ -109,6 +109,8 @@ class ReviewPage(QWidget):
         self.model.modelReset.connect(self._update_counts)
         self.when_shown = None  # what to do once the grid shows the rows of its last query (select, say)
         self.model.queried.connect(self._shown)
+        self.current_before_reset: int | None = None  # the image current when the grid last changed its rows
+        self.model.modelAboutToBeReset.connect(lambda: setattr(self, "current_before_reset", self.current_position()))
         self.actions = self._make_actions()
 
     def _make_actions(self) -> list[QAction]:
@@ -167,24 +169,22 @@ class ReviewPage(QWidget):
 
     def issues_changed(self) -> None:
         """New model-free findings: refresh the grid and the counts, keep the current image when possible."""
-        current = self.current_position()
         self.model.refresh()
         self.health.issue_summary.show_issues(self.session)
         self.map.refresh()
         self._update_counts()
         self._count_unreadable()
-        self._once_shown(lambda: self._reselect(current))
+        self._once_shown(lambda: self._reselect(self.current_before_reset))
 
     def scores_changed(self) -> None:
         """New scores (a fold finished, or a run): refresh the grid, keep the current image when possible."""
-        current = self.current_position()
         self.model.refresh()
         self.health.schedule_refresh()
         self.rounds.refresh()
         self.map.refresh()
         self._show_run()
         self._count_unreadable()
-        self._once_shown(lambda: self._reselect(current))
+        self._once_shown(lambda: self._reselect(self.current_before_reset))
 
     def _once_shown(self, action) -> None:
         """Do ``action`` now, or, while the grid's rows are being found on a worker, once they are shown."""
@@ -291,13 +291,10 @@ class ReviewPage(QWidget):
 
     def _advance(self, decided: list[int]) -> None:
         """Move to the next unreviewed image after the last one decided."""
-        statuses = self.session.statuses()
         start = max((self.model.row_of(p) or 0) for p in decided) + 1
-        rows = list(range(start, len(self.model.positions))) + list(range(0, start))
-        for row in rows:
-            if statuses[self.model.positions[row]] == "":
-                self._select_row(row)
-                return
+        unreviewed = np.flatnonzero(self.session.statuses()[self.model.positions] == "")
+        if len(unreviewed):  # the first after ``start``, else the first from the top
+            self._select_row(int(unreviewed[np.searchsorted(unreviewed, start) % len(unreviewed)]))
 
     def _select_row(self, row: int) -> None:
         if 0 <= row < self.model.rowCount():

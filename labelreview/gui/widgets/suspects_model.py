@@ -1,5 +1,6 @@
 """The suspects grid's item model: a thin adapter over a review session and a grid query."""
 
+import logging
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
@@ -18,6 +19,7 @@ CONFIDENCE_ROLE = POSITION_ROLE + 4
 STATUS_ROLE = POSITION_ROLE + 5
 ORIGINAL_ROLE = POSITION_ROLE + 6
 WORKER_ROWS = 200_000
+log = logging.getLogger("labelreview")
 
 
 class SuspectsModel(QAbstractListModel):
@@ -62,8 +64,7 @@ class SuspectsModel(QAbstractListModel):
         elif len(session.dataset) <= WORKER_ROWS:
             self._show(self._asked, visible_positions(session, query))
         else:
-            asked = self._asked
-            self._worker.submit(lambda: self._answered.emit(asked, visible_positions(session, query)))
+            self._worker.submit(self._answer, self._asked, session, query)
 
     @property
     def answering(self) -> bool:
@@ -74,9 +75,24 @@ class SuspectsModel(QAbstractListModel):
         """Wait for a query under way, so no worker outlives the window."""
         self._worker.shutdown(wait=True, cancel_futures=True)
 
-    def _show(self, asked: int, positions: np.ndarray) -> None:
+    def _answer(self, asked: int, session: ReviewSession, query: GridQuery) -> None:
+        """On the worker: the rows of query number ``asked``, unless a newer one was asked before it began."""
+        if asked != self._asked:
+            return
+        try:
+            positions = visible_positions(session, query)
+        except Exception:  # noqa: BLE001 - said in the log; the grid keeps the rows it shows
+            log.exception("the grid's query %s failed", query)
+            positions = None
+        self._answered.emit(asked, positions)
+
+    def _show(self, asked: int, positions: np.ndarray | None) -> None:
         if asked != self._asked:
             return  # a newer query was asked meanwhile
+        if positions is None:
+            self._shown = asked
+            self.queried.emit()
+            return
         self._shown = asked
         self.beginResetModel()
         session = self.session
@@ -95,11 +111,9 @@ class SuspectsModel(QAbstractListModel):
     def decisions_changed(self, positions) -> None:
         """Repaint the tiles of ``positions`` without reordering the grid."""
         self._labels, self._statuses = self.session.labels(), self.session.statuses()
-        for position in positions:
-            row = self.row_of(position)
-            if row is not None:
-                index = self.index(row)
-                self.dataChanged.emit(index, index)
+        rows = [row for row in map(self.row_of, positions) if row is not None]
+        if rows:  # one signal for the span: a thousand decided at once repainted in one go
+            self.dataChanged.emit(self.index(min(rows)), self.index(max(rows)))
 
     def row_of(self, position: int) -> int | None:
         row = int(self._row_of[position]) if 0 <= position < len(self._row_of) else -1
@@ -112,9 +126,9 @@ class SuspectsModel(QAbstractListModel):
         if not index.isValid():
             return None
         position = int(self.positions[index.row()])
-        scores, names = self.session.scores, self.session.dataset.class_names
         if role == POSITION_ROLE:
-            return position
+            return position  # also while a new session's rows are about to replace these
+        scores, names = self.session.scores, self.session.dataset.class_names
         if role == IMAGE_ROLE:
             return self.thumbnails.image(position) or QImage()  # null until loaded (never None: see delegate)
         if role == GIVEN_ROLE:
