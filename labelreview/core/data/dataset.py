@@ -144,10 +144,8 @@ class Dataset:
             position, reason = next(iter(failures.items()))
             raise DataError(self.root, f"none of the {len(self):,} images could be read "
                                        f"(the first: {self.root / self.path(position)}, {reason})")
-        keep = np.ones(len(self), dtype=bool)
-        keep[list(failures)] = False
         unreadable = tuple(SkippedFile(self.path(i), reason) for i, reason in sorted(failures.items()))
-        return replace(self.select(keep), skipped=self.skipped + unreadable)
+        return replace(self.select(_kept(len(self), failures)), skipped=self.skipped + unreadable)
 
     def with_labels(self, labels: np.ndarray, class_names: tuple[str, ...] | None = None) -> "Dataset":
         """The same images with other given labels, shape (N,)."""
@@ -164,6 +162,21 @@ class Dataset:
     def label_names(self, labels: np.ndarray | None = None) -> np.ndarray:
         """Class names of ``labels`` (default: the given labels), shape (N,)."""
         return np.asarray(self.class_names, dtype=object)[self.labels if labels is None else labels]
+
+
+def readable_rows(dataset: Dataset, rows: np.ndarray, failures: dict[int, str]) -> tuple[Dataset, np.ndarray]:
+    """``dataset`` without the examples ``failures`` names (:meth:`Dataset.without_unreadable`), and the ``rows``
+    (N, ...) computed for its examples without theirs, (n, ...)."""
+    if not failures:
+        return dataset, rows
+    return dataset.without_unreadable(failures), rows[_kept(len(dataset), failures)]
+
+
+def _kept(n: int, failures: dict[int, str]) -> np.ndarray:
+    """Which of ``n`` positions (n,) ``failures`` does not name."""
+    keep = np.ones(n, dtype=bool)
+    keep[list(failures)] = False
+    return keep
 
 
 def array_dataset(name: str, images: np.ndarray, labels: np.ndarray, class_names) -> Dataset:

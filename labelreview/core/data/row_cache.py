@@ -181,12 +181,10 @@ def _kept_for_later(old_keys: list[str], keys: list[str]) -> list[str]:
 
 
 def stored_rows(folder: Path, keys: list[str], row_shape: tuple[int, ...], dtype) -> np.ndarray | None:
-    """The cached row of every key, shape (n, *row_shape), or None unless the cache in ``folder`` holds them all."""
-    old_keys, old_failures, old_rows = _read(folder, row_shape, np.dtype(dtype))
-    row_of = {key: row for row, key in enumerate(old_keys) if key != UNDONE and key not in old_failures}
-    if any(key not in row_of for key in keys):
-        return None
-    return _rows_of(old_rows, old_keys, row_of, keys)
+    """The cached row of every key, shape (n, *row_shape), or None unless the cache in ``folder`` holds them all
+    (none of them a failure)."""
+    rows, failures = complete_rows(folder, keys, row_shape, dtype)
+    return None if failures else rows
 
 
 def complete_rows(folder: Path, keys: list[str], row_shape: tuple[int, ...],

@@ -12,7 +12,7 @@ import contextlib
 
 import numpy as np
 
-from labelreview.core.data.dataset import Dataset
+from labelreview.core.data.dataset import Dataset, readable_rows
 from labelreview.core.data.images import Geometry, decode_once, drafted_size, model_input
 from labelreview.core.data.row_cache import RowFill, dataset_keys, missing_rows
 from labelreview.core.engine.backbone import Backbone, load_embedder
@@ -47,12 +47,7 @@ def embed_and_measure(dataset: Dataset, backbone: Backbone, *,
           RowFill(properties_folder(dataset), keys, (), PROPERTIES) as measured):
         _fill_both(dataset, backbone, vectors, measured, callback)
     (embeddings, failures), (_, unmeasured) = vectors.result(), measured.result()
-    unreadable = {**unmeasured, **failures}
-    if not unreadable:
-        return dataset, embeddings
-    keep = np.ones(len(dataset), dtype=bool)
-    keep[list(unreadable)] = False
-    return dataset.without_unreadable(unreadable), embeddings[keep]
+    return readable_rows(dataset, embeddings, {**unmeasured, **failures})
 
 
 def images_to_decode(dataset: Dataset, backbone: Backbone, *, measure: bool) -> int:

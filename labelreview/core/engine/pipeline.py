@@ -16,8 +16,8 @@ from labelreview.core.engine.cross_validation import CrossValidation, FoldResult
 from labelreview.core.engine.embedding_store import FillMaker, dataset_embeddings
 from labelreview.core.engine.image_pass import embed_and_measure, images_to_decode
 from labelreview.core.engine.models import ModelSpec, resolve_model
-from labelreview.core.errors import DataError
 from labelreview.core.engine.neighbour_head import NEIGHBOURS, VOTE_WEIGHT, neighbour_votes
+from labelreview.core.errors import DataError
 from labelreview.core.findings.analysis import Analysis, analyze
 from labelreview.core.findings.issue_finders import Findings, find_issues
 from labelreview.core.findings.neighbours import nearest_neighbours

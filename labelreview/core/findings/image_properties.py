@@ -18,7 +18,7 @@ import numpy as np
 from PIL import Image
 
 from labelreview.core.appdirs import cache_dir
-from labelreview.core.data.dataset import Dataset
+from labelreview.core.data.dataset import Dataset, readable_rows
 from labelreview.core.data.images import Decoded, decode_once, describe_failure, inspection_view, to_image
 from labelreview.core.data.row_cache import Fill, cached_rows, dataset_keys
 from labelreview.core.errors import DataError
@@ -73,9 +73,7 @@ def readable_properties(dataset: Dataset, *, callback: Callback = ignore_progres
     rows, failures = cached_rows(properties_folder(dataset), dataset_keys(dataset), (), PROPERTIES,
                                  (fill_with or local_measure)(dataset),
                                  what="measuring image quality", callback=callback)
-    keep = np.ones(len(dataset), dtype=bool)
-    keep[list(failures)] = False
-    return dataset.without_unreadable(failures), rows[keep]
+    return readable_rows(dataset, rows, failures)
 
 
 def properties_folder(dataset: Dataset) -> Path:

@@ -9,7 +9,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QPainterPath, QPen, QPolygonF
 from PySide6.QtWidgets import QGraphicsPathItem
 
-from labelreview.gui.map.point_raster import rasterize
+from labelreview.gui.map.point_raster import rasterize, within
 
 TOOLS = ("pan", "rectangle", "lasso")
 POINT_SIZE = 5
@@ -162,8 +162,7 @@ class MapPlot(pg.PlotWidget):
 
     def _draw_marks(self) -> None:
         (x0, x1), (y0, y1) = self.box.viewRange()
-        in_view = ((self.layout[:, 0] >= x0) & (self.layout[:, 0] <= x1) & (self.layout[:, 1] >= y0)
-                   & (self.layout[:, 1] <= y1)) if self.raster is not None else True
+        in_view = within(self.layout, (x0, y0, x1, y1)) if self.raster is not None else True
         for name, flags in self.marked.items():
             points = self.layout[flags & self.visible & in_view]
             if self.raster is not None and len(points) > MARKS_IN_VIEW:
@@ -188,9 +187,8 @@ class MapPlot(pg.PlotWidget):
 
     def inside(self, corners: np.ndarray) -> np.ndarray:
         """Visible images inside the polygon ``corners`` (M, 2), shape (n,)."""
-        (x0, y0), (x1, y1) = corners.min(axis=0), corners.max(axis=0)
-        candidates = np.flatnonzero(self.visible & (self.layout[:, 0] >= x0) & (self.layout[:, 0] <= x1)
-                                    & (self.layout[:, 1] >= y0) & (self.layout[:, 1] <= y1))  # only these can be
+        box = (*corners.min(axis=0), *corners.max(axis=0))  # only the points in its bounding box can be inside
+        candidates = np.flatnonzero(self.visible & within(self.layout, box))
         if len(corners) < 3 or not len(candidates):
             return np.empty(0, np.int64)
         return candidates[Polygon(corners).contains_points(self.layout[candidates])]

@@ -23,8 +23,7 @@ def rasterize(layout: np.ndarray, colours: np.ndarray, shown: np.ndarray, region
     width, height = size
     x0, y0, x1, y1 = region
     image = np.zeros((width, height, 4), np.uint8)
-    inside = shown & (layout[:, 0] >= x0) & (layout[:, 0] <= x1) & (layout[:, 1] >= y0) & (layout[:, 1] <= y1)
-    chosen = np.flatnonzero(inside)
+    chosen = np.flatnonzero(shown & within(layout, region))
     if not len(chosen) or x1 <= x0 or y1 <= y0:
         return image
     x = ((layout[chosen, 0] - x0) * ((width - 1) / (x1 - x0))).astype(np.int64) - DOT // 2
@@ -34,3 +33,9 @@ def rasterize(layout: np.ndarray, colours: np.ndarray, shown: np.ndarray, region
         for dy in range(DOT):
             image[np.clip(x + dx, 0, width - 1), np.clip(y + dy, 0, height - 1)] = colour
     return image
+
+
+def within(layout: np.ndarray, region: tuple[float, float, float, float]) -> np.ndarray:
+    """Which points of ``layout`` (N, 2) lie in ``region`` (x0, y0, x1, y1), edges included, shape (N,)."""
+    x0, y0, x1, y1 = region
+    return (layout[:, 0] >= x0) & (layout[:, 0] <= x1) & (layout[:, 1] >= y0) & (layout[:, 1] <= y1)

@@ -89,11 +89,10 @@ class SuspectsModel(QAbstractListModel):
     def _show(self, asked: int, positions: np.ndarray | None) -> None:
         if asked != self._asked:
             return  # a newer query was asked meanwhile
-        if positions is None:
-            self._shown = asked
+        self._shown = asked
+        if positions is None:  # the query failed: the rows shown stay
             self.queried.emit()
             return
-        self._shown = asked
         self.beginResetModel()
         session = self.session
         self._labels, self._statuses = (session.labels(), session.statuses()) if session else (None, None)
