@@ -57,6 +57,14 @@ def open_case(name: str, scratch: Path):
     return dataset.with_labels(noisy), dataset.labels
 
 
+def readable_positions(opened, scored) -> np.ndarray:
+    """Positions (n,) in the ``opened`` dataset of the ``scored`` run's images (its readable ones)."""
+    if opened.paths is None or len(scored) == len(opened):
+        return np.arange(len(opened))
+    position = {path: i for i, path in enumerate(opened.paths)}
+    return np.array([position[path] for path in scored.paths])
+
+
 def judged(flagged: np.ndarray, rank: np.ndarray, flipped: np.ndarray) -> dict:
     """The flagged set (N,) and the ``rank`` (N,, 1 = most suspicious) against the injected errors ``flipped`` (N,)."""
     from sklearn.metrics import average_precision_score
@@ -85,6 +93,8 @@ def main(name: str) -> None:
         started = time.perf_counter()
         run = score_dataset(dataset, ModelSpec("auto"), folds=5)
         seconds = time.perf_counter() - started
+    truth = truth[readable_positions(dataset, run.dataset)]  # a file that cannot be decoded is left out
+    dataset = run.dataset
     figures = judged(run.analysis.is_label_issue, run.analysis.rank, dataset.labels != truth)
     scores = ScoreTable.from_run(dataset, run, {"expected_precision": run.analysis.expected_precision,
                                                 "error_density": run.analysis.error_density.tolist()})

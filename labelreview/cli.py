@@ -10,7 +10,8 @@ from labelreview.core.engine.models import MODEL_NAMES, TRAINING_DEFAULTS
 from labelreview.core.errors import DataError
 
 MODEL_HELP = (f"one of {', '.join(MODEL_NAMES)} (default auto: lite0, logistic regression on pretrained "
-              "EfficientNet-Lite0 embeddings, for colour or large images; cnn for small grayscale ones; "
+              "EfficientNet-Lite0 embeddings, for colour or large images; cnn+lite0 for small grayscale ones, a CNN "
+              "learned from them averaged with lite0; "
               "cnn-thorough, twice the epochs: better on injected noise, fewer suspects on a clean set, three to five "
               "times as long)")
 EPOCHS_HELP = "CNN epochs (default: " + ", ".join(f"{e} for {m}" for m, (e, _) in TRAINING_DEFAULTS.items()) + ")"

@@ -123,10 +123,37 @@ def test_odd_images_are_embedded(tmp_path, shapes_folder):
     assert not dataset.skipped
 
 
-def test_auto_picks_the_backbone_for_colour_and_the_cnn_for_mnist(shapes_folder, mnist_test):
+def test_auto_picks_the_backbone_for_colour_and_the_cnn_with_it_for_mnist(shapes_folder, mnist_test):
     assert choose_model(open_source(str(shapes_folder)))[0] == "lite0"
     name, reason = choose_model(mnist_test)
-    assert name == "cnn" and "small grayscale" in reason
+    assert name == "cnn+lite0" and "small grayscale" in reason
+
+
+def test_an_ensemble_averages_its_members_out_of_sample_probabilities_fold_by_fold(mnist_test):
+    digits = mnist_test.select(np.arange(300))
+    partials = []
+    run = score_dataset(digits, ModelSpec("cnn+lite0", epochs=1), folds=3, on_partial=partials.append)
+    cnn, lite0 = (score_dataset(digits, ModelSpec(name, epochs=1), folds=3) for name in ("cnn", "lite0"))
+    assert run.spec.name == "cnn+lite0" and run.findings is not None
+    assert np.allclose(run.cv.pred_probs, (cnn.cv.pred_probs + lite0.cv.pred_probs) / 2, atol=1e-5)
+    assert (run.cv.fold_of == cnn.cv.fold_of).all() and (cnn.cv.fold_of == lite0.cv.fold_of).all()
+    assert [p.folds_done for p in partials] == [1, 2]  # shown early, during the CNN's folds
+    assert np.allclose(partials[-1].pred_probs, run.cv.pred_probs[partials[-1].indices], atol=1e-5)
+    assert (run.analysis.predicted == digits.labels).mean() > 0.8
+
+
+def test_retrain_and_compare_trains_each_member_of_an_ensemble(mnist_test):
+    from labelreview.core.review.compare import compare_cleaning, hold_out
+
+    digits = mnist_test.select(np.arange(400))
+    noisy = digits.labels.copy()
+    noisy[:60] = (noisy[:60] + 1) % 10
+    original, cleaned, test = hold_out(digits.with_labels(noisy), digits, digits, share=0.25)
+    seen = []
+    result = compare_cleaning(original, cleaned, test, ModelSpec("cnn+lite0", epochs=1),
+                              callback=lambda fraction, message: seen.append(fraction))
+    assert result.after.accuracy > result.before.accuracy and result.after.accuracy > 0.8
+    assert seen == sorted(seen) and seen[-1] == 1.0
 
 
 def test_auto_scores_a_colour_folder_on_embeddings_and_finds_a_wrong_label(shapes_folder):

@@ -39,5 +39,5 @@ def test_flagged_set_recovers_injected_noise(tmp_path):
     worst = scores.sort_values("rank").head(100)
     assert worst["index"].isin(truth).mean() >= 0.95  # the top of the ranking is almost all real errors
     health = json.loads((scored / "health.json").read_text())
-    assert health["model"] == "cnn" and health["folds"] == 5
+    assert health["model"] == "cnn+lite0" and health["folds"] == 5
     assert 0.85 <= health["health_score"] <= 0.95  # about 10% of labels are wrong

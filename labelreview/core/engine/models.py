@@ -1,5 +1,6 @@
 """The classifiers scoring can train: logistic regression on a pretrained backbone's embeddings, Keras CNNs
-fitted to the input shape (fast or thorough), and logistic regression on pixels; ``auto`` picks one."""
+fitted to the input shape (fast or thorough), logistic regression on pixels, and an ensemble of a CNN and the
+backbone whose out-of-sample probabilities are averaged; ``auto`` picks one."""
 
 import warnings
 from dataclasses import dataclass
@@ -13,11 +14,14 @@ from labelreview.core.engine.tensorflow_runtime import compute_policy, import_ke
 from labelreview.core.errors import DataError
 from labelreview.core.progress import Callback, ignore_progress
 
-MODEL_NAMES = ("auto", "lite0", "cnn", "cnn-thorough", "logreg")
+MODEL_NAMES = ("auto", "lite0", "cnn+lite0", "cnn", "cnn-thorough", "logreg")
 CNN_MODELS = ("cnn", "cnn-thorough")
+ENSEMBLES = {"cnn+lite0": ("lite0", "cnn")}  # members, averaged (cleanlab's FAQ); the backbone first: its pass
+# finds the unreadable files
 SMALL_SIDE = 64  # grayscale images smaller than this go to the CNN under auto (README: Choosing the model)
 PREDICT_BATCH = 1024  # images a prediction step takes
-TRAINING_DEFAULTS = {"cnn": (4, 6e-3), "cnn-thorough": (8, 3e-3)}  # epochs, peak learning rate (benchmarks/)
+TRAINING_DEFAULTS = {"cnn": (4, 6e-3), "cnn-thorough": (8, 3e-3), "cnn+lite0": (4, 6e-3)}  # epochs, peak
+# learning rate (benchmarks/); an ensemble's are its CNN's
 
 
 class Classifier(Protocol):
@@ -48,21 +52,38 @@ class ModelSpec:
             object.__setattr__(self, "learning_rate", learning_rate)
 
 
+def members(spec: ModelSpec) -> tuple[ModelSpec, ...]:
+    """The single models ``spec`` trains: an ensemble's members (its epochs, seed and batch size for each), or
+    ``spec`` itself."""
+    if spec.name not in ENSEMBLES:
+        return (spec,)
+    return tuple(ModelSpec(name, epochs=spec.epochs if name in CNN_MODELS else None, seed=spec.seed,
+                           batch_size=spec.batch_size, learning_rate=spec.learning_rate if name in CNN_MODELS
+                           else None) for name in ENSEMBLES[spec.name])
+
+
+def trains_cnn(name: str) -> bool:
+    """Whether the model ``name`` trains a CNN (and so takes a number of epochs)."""
+    return any(member in CNN_MODELS for member in ENSEMBLES.get(name, (name,)))
+
+
 def choose_model(dataset: Dataset) -> tuple[str, str]:
     """The model ``auto`` scores ``dataset`` with, and why, in words for the curator.
 
-    Small grayscale images (under 64 px, like MNIST) go to the CNN, which
-    learns them from scratch better than an ImageNet backbone sees them;
-    colour or larger images go to the backbone, unless its weights are missing.
+    Small grayscale images (under 64 px, like MNIST) go to a CNN learned from them averaged with the backbone
+    (each sees what the other misses: benchmarks/detection.py); colour or larger images go to the backbone. The
+    CNN alone scores when the backbone's weights are missing.
     """
     side, _, channels = dataset.image_shape
-    if channels == 1 and side < SMALL_SIDE:
-        return "cnn", f"small grayscale images ({side} px): a CNN learned from them sees them best"
+    small_grayscale = channels == 1 and side < SMALL_SIDE
     backbone = BACKBONES["lite0"]
     try:
         weights_path(backbone)
     except DataError as error:
         return "cnn", f"{error}; the CNN scores instead"
+    if small_grayscale:
+        return "cnn+lite0", (f"small grayscale images ({side} px): a CNN learned from them and the pretrained "
+                             f"{backbone.title}, averaged, see them best")
     kind = "colour" if channels == 3 else "large grayscale"
     return "lite0", f"{kind} images: the pretrained {backbone.title} sees them far better than a CNN learned from scratch"
 

@@ -1,6 +1,6 @@
 """Score a dataset end to end: choose the model, embed the images if it reads embeddings, cross-validate (a
-backbone model's head averaged with its neighbour head), analyse with cleanlab, then run the model-free finders
-(duplicates, outliers, image quality)."""
+backbone model's head averaged with its neighbour head, an ensemble's members averaged), analyse with cleanlab,
+then run the model-free finders (duplicates, outliers, image quality)."""
 
 import time
 from collections.abc import Callable
@@ -12,10 +12,11 @@ from labelreview.core.data.dataset import Dataset
 from labelreview.core.data.pixel_cache import decoded
 from labelreview.core.data.row_cache import Fill
 from labelreview.core.engine.backbone import BACKBONES
-from labelreview.core.engine.cross_validation import CrossValidation, FoldResult, FoldRunner, cross_validate
+from labelreview.core.engine.cross_validation import (CrossValidation, FoldResult, FoldRunner, check_foldable,
+                                                      cross_validate)
 from labelreview.core.engine.embedding_store import FillMaker, dataset_embeddings
 from labelreview.core.engine.image_pass import embed_and_measure, images_to_decode
-from labelreview.core.engine.models import ModelSpec, resolve_model
+from labelreview.core.engine.models import ModelSpec, members, resolve_model
 from labelreview.core.engine.neighbour_head import NEIGHBOURS, VOTE_WEIGHT, neighbour_votes
 from labelreview.core.errors import DataError
 from labelreview.core.findings.analysis import Analysis, analyze
@@ -23,7 +24,6 @@ from labelreview.core.findings.issue_finders import Findings, find_issues
 from labelreview.core.findings.neighbours import nearest_neighbours
 from labelreview.core.progress import Callback, ignore_progress
 from labelreview.core.run_clock import RunClock, load_rates, remember_rates
-
 
 
 @dataclass(frozen=True)
@@ -87,32 +87,38 @@ def score_dataset(
 ) -> ScoreRun:
     """Cross-validate ``spec`` (``auto``: see :func:`choose_model`) on ``dataset`` and rank suspected label errors.
 
-    ``on_partial`` receives a :class:`PartialScore` after every fold but the
-    last, so a window can show suspects before the run ends. ``workers`` says
-    where the embeddings and folds are computed (default: this process).
+    An ensemble's members are cross-validated on the same folds, one after another, and their out-of-sample
+    probabilities averaged. ``on_partial`` receives a :class:`PartialScore` after every fold of the last member
+    but its last, so a window can show suspects before the run ends. ``workers`` says where the embeddings and
+    folds are computed (default: this process).
     """
     started = time.perf_counter()
+    check_foldable(dataset.labels, dataset.class_names, folds)  # before any image is embedded or decoded
     spec, reason = resolve_model(spec, dataset)
+    parts = members(spec)
     where = "" if workers == LOCAL else ":cluster"
-    embed, fit = f"embed:{spec.name}{where}", f"folds:{spec.name}{where}"
-    # the model-free finders measure image quality themselves unless the pass that embedded the images did
-    kind = "files" if dataset.paths is not None else "arrays"
-    find = "findings" if spec.name in BACKBONES and workers == LOCAL else f"findings:measuring:{kind}{where}"
-    work = {fit: len(dataset) * folds * max(spec.epochs, 1), "analysis": len(dataset), find: len(dataset)}
-    if spec.name in BACKBONES:
-        work = {embed: images_to_decode(dataset, BACKBONES[spec.name], measure=workers == LOCAL),
-                "neighbours": len(dataset), **work}
-    if spec.name not in BACKBONES or workers != LOCAL:
-        work = {"decode": len(dataset) if dataset.pixels is None else 0, **work}
-    clock = RunClock(callback, work, load_rates())
-    dataset, inputs = model_inputs(dataset, spec, callback=clock.stage(embed), workers=workers, measure=True,
-                                   decode_callback=clock.stage("decode"))
-    votes = None  # a backbone model's second head: the votes of each image's nearest neighbours
-    if inputs is not dataset:
-        clock.stage("neighbours")(0.0, "finding each image's nearest neighbours")
-        vectors = inputs.images().reshape(len(inputs), -1)  # (N, 1, 1, D) as model inputs
-        votes = neighbour_votes(nearest_neighbours(vectors, NEIGHBOURS), dataset.labels,
-                                len(dataset.class_names))
+    clock = RunClock(callback, _planned_work(dataset, parts, folds, workers), load_rates())
+    heads = []  # (member, what it trains on, its neighbour votes or None), each for the same readable examples
+    for member in parts:
+        readable, inputs = model_inputs(dataset, member, callback=clock.stage(f"embed:{member.name}{where}"),
+                                        workers=workers, measure=True, decode_callback=clock.stage("decode"))
+        if heads and len(readable) < len(dataset):
+            raise DataError(dataset.root / readable.skipped[-1].path, f"{readable.skipped[-1].reason} (changed "
+                                                                      "during the run? score again)")
+        dataset = readable
+        heads.append((member, inputs, None if inputs is dataset else _neighbour_votes(dataset, inputs, clock)))
+    earlier = [_with_votes(cross_validate(inputs, member, folds=folds, run_folds=workers.run_folds,
+                                          callback=clock.stage(f"folds:{member.name}{where}")).pred_probs,
+                           votes, slice(None))
+               for member, inputs, votes in heads[:-1]]
+    last, inputs, votes = heads[-1]
+
+    def averaged(pred_probs: np.ndarray, rows) -> np.ndarray:
+        """The last member's ``pred_probs`` (n, K) of examples ``rows``, with its votes, averaged with the
+        earlier members' (n, K) float32."""
+        total = _with_votes(pred_probs, votes, rows) + sum(probs[rows] for probs in earlier)
+        return (total / len(heads)).astype(np.float32)
+
     done: list[FoldResult] = []
 
     def fold_finished(result: FoldResult) -> None:
@@ -122,17 +128,17 @@ def score_dataset(
             pred_probs = np.zeros((len(dataset), len(dataset.class_names)), dtype=np.float32)
             fold_of = np.full(len(dataset), -1, dtype=np.int64)
             for r in done:
-                pred_probs[r.indices], fold_of[r.indices] = _with_votes(r.pred_probs, votes, r.indices), r.fold
+                pred_probs[r.indices], fold_of[r.indices] = averaged(r.pred_probs, r.indices), r.fold
             analysis = analyze(dataset.labels[indices], pred_probs[indices], dataset.class_names)
             on_partial(PartialScore(dataset, len(done), folds, indices, pred_probs[indices], fold_of[indices],
                                     analysis))
 
-    cv = cross_validate(inputs, spec, folds=folds, callback=clock.stage(fit), on_fold=fold_finished,
-                        run_folds=workers.run_folds)
-    cv = CrossValidation(_with_votes(cv.pred_probs, votes, slice(None)), cv.fold_of)
+    cv = cross_validate(inputs, last, folds=folds, callback=clock.stage(f"folds:{last.name}{where}"),
+                        on_fold=fold_finished, run_folds=workers.run_folds)
+    cv = CrossValidation(averaged(cv.pred_probs, slice(None)), cv.fold_of)
     clock.stage("analysis")(0.0, "finding label issues")
     analysis = analyze(dataset.labels, cv.pred_probs, dataset.class_names)
-    findings = find_issues(dataset, embed=False, callback=clock.stage(find),
+    findings = find_issues(dataset, embed=False, callback=clock.stage(_finding_stage(dataset, parts, workers)),
                            measure_with=workers.measure_images)
     if len(findings.dataset) < len(dataset):
         unreadable = findings.dataset.skipped[-1]
@@ -140,6 +146,39 @@ def score_dataset(
     remember_rates(clock.measured())
     callback(1.0, "done")
     return ScoreRun(dataset, spec, folds, cv, analysis, time.perf_counter() - started, reason, findings)
+
+
+def _planned_work(dataset: Dataset, parts: tuple[ModelSpec, ...], folds: int, workers: Workers) -> dict[str, float]:
+    """The run's stages, in the order they run, and their units of work (:class:`RunClock`)."""
+    where = "" if workers == LOCAL else ":cluster"
+    work: dict[str, float] = {}
+    for member in parts:
+        if member.name not in BACKBONES or workers != LOCAL:  # else the pass over the pixels decodes
+            work.setdefault("decode", len(dataset) if dataset.pixels is None else 0)
+        if member.name in BACKBONES:
+            work[f"embed:{member.name}{where}"] = images_to_decode(dataset, BACKBONES[member.name],
+                                                                  measure=workers == LOCAL)
+            work["neighbours"] = len(dataset)
+    for member in parts:
+        work[f"folds:{member.name}{where}"] = len(dataset) * folds * max(member.epochs, 1)
+    return {**work, "analysis": len(dataset), _finding_stage(dataset, parts, workers): len(dataset)}
+
+
+def _finding_stage(dataset: Dataset, parts: tuple[ModelSpec, ...], workers: Workers) -> str:
+    """The model-free finders' stage: they measure image quality themselves unless the pass that embedded the
+    images did."""
+    if workers == LOCAL and any(member.name in BACKBONES for member in parts):
+        return "findings"
+    kind = "files" if dataset.paths is not None else "arrays"
+    return f"findings:measuring:{kind}{'' if workers == LOCAL else ':cluster'}"
+
+
+def _neighbour_votes(dataset: Dataset, inputs: Dataset, clock: RunClock) -> np.ndarray:
+    """A backbone model's second head: class probabilities (N, K) from the labels of each image's nearest
+    neighbours among the embeddings ``inputs`` holds."""
+    clock.stage("neighbours")(0.0, "finding each image's nearest neighbours")
+    vectors = inputs.images().reshape(len(inputs), -1)  # (N, 1, 1, D) as model inputs
+    return neighbour_votes(nearest_neighbours(vectors, NEIGHBOURS), dataset.labels, len(dataset.class_names))
 
 
 def _with_votes(pred_probs: np.ndarray, votes: np.ndarray | None, rows) -> np.ndarray:

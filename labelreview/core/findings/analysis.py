@@ -112,7 +112,7 @@ def analyze(labels: np.ndarray, pred_probs: np.ndarray, class_names: tuple[str, 
     beyond = quality[order[flagged:]][is_issue[order[flagged:]]]  # label quality of those flagged past the count
     chances = _error_chances(check, flagged, beyond)
     counted_real = check.precision(flagged) * flagged if flagged else 0.0
-    expected_precision = (counted_real + (1 - beyond).sum()) / len(chances) if len(chances) else float("nan")
+    expected_precision = float((counted_real + (1 - beyond).sum()) / len(chances)) if len(chances) else float("nan")
     rank = np.empty(n, dtype=np.int64)
     rank[order] = np.arange(1, n + 1)
     predicted = pred_probs.argmax(axis=1)

@@ -7,7 +7,7 @@ import pandas as pd
 
 from labelreview.core.data.dataset import Dataset
 from labelreview.core.data.pixel_cache import decoded
-from labelreview.core.engine.models import ModelSpec, make_classifier, resolve_model
+from labelreview.core.engine.models import ModelSpec, make_classifier, members, resolve_model
 from labelreview.core.engine.pipeline import model_inputs
 from labelreview.core.errors import DataError
 from labelreview.core.findings.leakage import find_leaks
@@ -48,7 +48,8 @@ def compare_cleaning(original: Dataset, cleaned: Dataset, test: Dataset, spec: M
                      callback: Callback = ignore_progress) -> Comparison:
     """Train ``spec`` on ``original`` and on ``cleaned`` (same classes and image shape) and test both.
 
-    ``auto`` picks the model for ``original``; a backbone model reads all three sets' embeddings from the store.
+    ``auto`` picks the model for ``original``; a backbone model reads all three sets' embeddings from the store;
+    an ensemble trains each member and averages their probabilities.
     """
     if test.class_names != original.class_names or test.image_shape != original.image_shape:
         raise DataError(None, f"the test set ({test.name}: {len(test.class_names)} classes, {test.image_shape}) "
@@ -59,16 +60,23 @@ def compare_cleaning(original: Dataset, cleaned: Dataset, test: Dataset, spec: M
                                for step, data in enumerate((original, cleaned, test)))
     leaks = find_leaks(original, test, callback=scaled(callback, 0.05, 0.1, "looking for test images seen in "
                                                                               "training: "))
-    spec, _ = resolve_model(spec, original)
-    original, cleaned, test = (model_inputs(data, spec, callback=scaled(callback, 0.1 + step * 0.4 / 3,
-                                                                          0.1 + (step + 1) * 0.4 / 3))[1]
-                               for step, data in enumerate((original, cleaned, test)))
+    parts = members(resolve_model(spec, original)[0])
+    steps = 3 * len(parts)
+    inputs = [[model_inputs(data, member, callback=scaled(callback, 0.1 + step * 0.4 / steps,
+                                                          0.1 + (step + 1) * 0.4 / steps))[1]
+               for step, data in enumerate((original, cleaned, test), start=3 * number)]
+              for number, member in enumerate(parts)]  # per member: (original, cleaned, test) as it reads them
     evaluations = []
-    for step, (name, train) in enumerate((("original", original), ("cleaned", cleaned))):
-        report = scaled(callback, 0.5 + step / 4, 0.75 + step / 4, f"{name} labels: ")
-        model = make_classifier(spec, len(train.class_names), train.image_shape)
-        model.fit(train.images(), train.labels, report)
-        predicted = model.predict_proba(test.images()).argmax(axis=1)
+    for step, name in enumerate(("original", "cleaned")):
+        probs = 0.0  # an ensemble's members' probabilities, summed
+        for number, (member, (*trained_on, tested_on)) in enumerate(zip(parts, inputs)):
+            train = trained_on[step]
+            fit, fits = step * len(parts) + number, 2 * len(parts)
+            model = make_classifier(member, len(train.class_names), train.image_shape)
+            model.fit(train.images(), train.labels, scaled(callback, 0.5 + 0.5 * fit / fits,
+                                                           0.5 + 0.5 * (fit + 1) / fits, f"{name} labels: "))
+            probs = probs + model.predict_proba(tested_on.images())
+        predicted = probs.argmax(axis=1)
         k = len(test.class_names)
         confusion = np.bincount(test.labels * k + predicted, minlength=k * k).reshape(k, k)
         evaluations.append(Evaluation(len(train), confusion))

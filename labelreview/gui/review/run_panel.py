@@ -6,13 +6,14 @@ from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QProgressBar, QPushButton, QSpinBox, QVBoxLayout, QWidget
 
 from labelreview.core.data.dataset import Dataset
-from labelreview.core.engine.models import CNN_MODELS, ModelSpec, choose_model
+from labelreview.core.engine.models import ModelSpec, choose_model, trains_cnn
 from labelreview.core.run_clock import duration, split_left
 from labelreview.core.settings import RunSettings
 from labelreview.gui.widgets.one_line_label import OneLineLabel
 
 MODELS = {"auto": "Auto (picks for your images)", "lite0": "Pretrained EfficientNet-Lite0 (photos, colour)",
-          "cnn": "CNN learned from scratch (small grayscale)",
+          "cnn+lite0": "CNN and EfficientNet-Lite0, averaged (small grayscale)",
+          "cnn": "CNN learned from scratch",
           "cnn-thorough": "CNN, thorough (a second opinion, 3-5x slower)",
           "logreg": "Logistic regression on pixels (seconds)"}
 
@@ -54,9 +55,9 @@ class RunPanel(QWidget):
         self.clock = QTimer(self, interval=500, timeout=self._redraw)
 
     def _model_chosen(self) -> None:
-        """Epochs apply to the CNNs; each starts from the epochs it was tuned with."""
+        """Epochs apply to the models that train a CNN; each starts from the epochs it was tuned with."""
         spec = ModelSpec(name=self.model.currentData())
-        self.epochs.setEnabled(spec.name in CNN_MODELS)
+        self.epochs.setEnabled(trains_cnn(spec.name))
         if spec.epochs:
             self.epochs.setValue(spec.epochs)
         self._explain()
@@ -87,9 +88,9 @@ class RunPanel(QWidget):
                            seed=self.seed.value())
 
     def spec(self) -> ModelSpec:
-        """The chosen model; epochs only for a CNN (the others have none: the box is disabled)."""
+        """The chosen model; epochs only for one that trains a CNN (the others have none: the box is disabled)."""
         name = self.model.currentData()
-        return ModelSpec(name=name, epochs=self.epochs.value() if name in CNN_MODELS else None, seed=self.seed.value())
+        return ModelSpec(name=name, epochs=self.epochs.value() if trains_cnn(name) else None, seed=self.seed.value())
 
     def reset(self, message: str) -> None:
         """No run under way: progress cleared, ``message`` said (a new dataset, a cancelled run)."""
@@ -98,7 +99,7 @@ class RunPanel(QWidget):
 
     def set_running(self, running: bool, message: str = "") -> None:
         for widget in (self.model, self.folds, self.epochs, self.seed, self.score):
-            widget.setEnabled(not running and (widget is not self.epochs or self.model.currentData() in CNN_MODELS))
+            widget.setEnabled(not running and (widget is not self.epochs or trains_cnn(self.model.currentData())))
         self.cancel.setEnabled(running)
         if running:
             self.started_at, self.fraction, self.message, self.left = time.monotonic(), 0.0, "starting", None
