@@ -20,8 +20,9 @@ ENSEMBLES = {"cnn+lite0": ("lite0", "cnn")}  # members, averaged (cleanlab's FAQ
 # finds the unreadable files
 SMALL_SIDE = 64  # grayscale images smaller than this go to the CNN under auto (README: Choosing the model)
 PREDICT_BATCH = 1024  # images a prediction step takes
-TRAINING_DEFAULTS = {"cnn": (4, 6e-3), "cnn-thorough": (8, 3e-3), "cnn+lite0": (4, 6e-3)}  # epochs, peak
-# learning rate (benchmarks/); an ensemble's are its CNN's
+TRAINING_DEFAULTS = {"cnn": (4, 6e-3), "cnn-thorough": (8, 3e-3)}  # epochs, peak learning rate (benchmarks/)
+TRAINING_DEFAULTS |= {ensemble: TRAINING_DEFAULTS[cnn] for ensemble, parts in ENSEMBLES.items()  # its CNN's
+                      for cnn in parts if cnn in CNN_MODELS}
 
 
 class Classifier(Protocol):

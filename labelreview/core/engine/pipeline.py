@@ -96,15 +96,14 @@ def score_dataset(
     check_foldable(dataset.labels, dataset.class_names, folds)  # before any image is embedded or decoded
     spec, reason = resolve_model(spec, dataset)
     parts = members(spec)
-    where = "" if workers == LOCAL else ":cluster"
+    where = _where(workers)
     clock = RunClock(callback, _planned_work(dataset, parts, folds, workers), load_rates())
     heads = []  # (member, what it trains on, its neighbour votes or None), each for the same readable examples
     for member in parts:
         readable, inputs = model_inputs(dataset, member, callback=clock.stage(f"embed:{member.name}{where}"),
                                         workers=workers, measure=True, decode_callback=clock.stage("decode"))
         if heads and len(readable) < len(dataset):
-            raise DataError(dataset.root / readable.skipped[-1].path, f"{readable.skipped[-1].reason} (changed "
-                                                                      "during the run? score again)")
+            raise _changed_during_the_run(readable)
         dataset = readable
         heads.append((member, inputs, None if inputs is dataset else _neighbour_votes(dataset, inputs, clock)))
     earlier = [_with_votes(cross_validate(inputs, member, folds=folds, run_folds=workers.run_folds,
@@ -141,8 +140,7 @@ def score_dataset(
     findings = find_issues(dataset, embed=False, callback=clock.stage(_finding_stage(dataset, parts, workers)),
                            measure_with=workers.measure_images)
     if len(findings.dataset) < len(dataset):
-        unreadable = findings.dataset.skipped[-1]
-        raise DataError(dataset.root / unreadable.path, f"{unreadable.reason} (changed during the run? score again)")
+        raise _changed_during_the_run(findings.dataset)
     remember_rates(clock.measured())
     callback(1.0, "done")
     return ScoreRun(dataset, spec, folds, cv, analysis, time.perf_counter() - started, reason, findings)
@@ -150,7 +148,7 @@ def score_dataset(
 
 def _planned_work(dataset: Dataset, parts: tuple[ModelSpec, ...], folds: int, workers: Workers) -> dict[str, float]:
     """The run's stages, in the order they run, and their units of work (:class:`RunClock`)."""
-    where = "" if workers == LOCAL else ":cluster"
+    where = _where(workers)
     work: dict[str, float] = {}
     for member in parts:
         if member.name not in BACKBONES or workers != LOCAL:  # else the pass over the pixels decodes
@@ -170,7 +168,19 @@ def _finding_stage(dataset: Dataset, parts: tuple[ModelSpec, ...], workers: Work
     if workers == LOCAL and any(member.name in BACKBONES for member in parts):
         return "findings"
     kind = "files" if dataset.paths is not None else "arrays"
-    return f"findings:measuring:{kind}{'' if workers == LOCAL else ':cluster'}"
+    return f"findings:measuring:{kind}{_where(workers)}"
+
+
+def _where(workers: Workers) -> str:
+    """What a stage's name says of where it runs: nothing on this machine."""
+    return "" if workers == LOCAL else ":cluster"
+
+
+def _changed_during_the_run(readable: Dataset) -> DataError:
+    """The error for a file that could be read earlier in the run and no longer (the last of ``readable``'s
+    skipped files)."""
+    unreadable = readable.skipped[-1]
+    return DataError(readable.root / unreadable.path, f"{unreadable.reason} (changed during the run? score again)")
 
 
 def _neighbour_votes(dataset: Dataset, inputs: Dataset, clock: RunClock) -> np.ndarray:
